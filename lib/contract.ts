@@ -1,0 +1,91 @@
+/**
+ * Names that cross the boundary between the infrastructure (CDK stack, local cloud) and the
+ * runtime code (dispatcher, worker, task-state handler). Both sides import them from here, so
+ * a renamed variable or prefix cannot drift between what is deployed and what the code reads.
+ *
+ * This module has no imports: the Lambda and worker bundles include it as it is.
+ */
+
+/** Uploads land here; only this prefix triggers the dispatcher. */
+export const INCOMING_PREFIX = 'incoming/';
+
+/** A result for `incoming/<path>` is written to `results/<path>.json`. */
+export const RESULTS_PREFIX = 'results/';
+
+/** Where the shared EFS access point is mounted in the Lambda and in the worker container. */
+export const SHARED_MOUNT_PATH = '/mnt/shared';
+
+/** Folder under the shared mount that mirrors `results/` as files. */
+export const SHARED_RESULTS_DIR = 'results';
+
+/** Name of the worker container in the task definition (RunTask overrides address it by name). */
+export const WORKER_CONTAINER_NAME = 'worker';
+
+/** Environment variables read by the runtime code. */
+export const Env = {
+  /** DynamoDB table holding one item per job. */
+  JOBS_TABLE: 'JOBS_TABLE',
+  /** Root of the shared file system as the process sees it. */
+  SHARED_MOUNT_PATH: 'SHARED_MOUNT_PATH',
+  /** ECS cluster ARN the dispatcher starts worker tasks on. */
+  CLUSTER_ARN: 'CLUSTER_ARN',
+  /** Task definition ARN (family:revision) of the worker. */
+  TASK_DEFINITION_ARN: 'TASK_DEFINITION_ARN',
+  /** Container name inside the task definition that receives the overrides. */
+  WORKER_CONTAINER_NAME: 'WORKER_CONTAINER_NAME',
+  /** Comma-separated private subnet ids for worker tasks. */
+  WORKER_SUBNETS: 'WORKER_SUBNETS',
+  /** Comma-separated security group ids for worker tasks. */
+  WORKER_SECURITY_GROUPS: 'WORKER_SECURITY_GROUPS',
+  /** Routing policy parameters as JSON (see src/runtime/routing.ts `RoutingPolicy`). */
+  ROUTING_POLICY: 'ROUTING_POLICY',
+  /** Largest object the pipeline accepts, in bytes. */
+  MAX_OBJECT_BYTES: 'MAX_OBJECT_BYTES',
+  /** Days a finished job item is kept before DynamoDB TTL removes it. */
+  JOB_TTL_DAYS: 'JOB_TTL_DAYS',
+
+  /** Set on the worker by RunTask overrides: the job to run. */
+  JOB_ID: 'JOB_ID',
+  JOB_BUCKET: 'JOB_BUCKET',
+  JOB_KEY: 'JOB_KEY',
+  JOB_VERSION_ID: 'JOB_VERSION_ID',
+} as const;
+
+export type EnvName = (typeof Env)[keyof typeof Env];
+
+/** Environment variables the dispatcher Lambda must be given by its deployer. */
+export const DISPATCHER_ENV: readonly EnvName[] = [
+  Env.JOBS_TABLE,
+  Env.SHARED_MOUNT_PATH,
+  Env.CLUSTER_ARN,
+  Env.TASK_DEFINITION_ARN,
+  Env.WORKER_CONTAINER_NAME,
+  Env.WORKER_SUBNETS,
+  Env.WORKER_SECURITY_GROUPS,
+  Env.ROUTING_POLICY,
+  Env.MAX_OBJECT_BYTES,
+  Env.JOB_TTL_DAYS,
+];
+
+/** Environment variables the worker task definition must carry (the job itself comes as overrides). */
+export const WORKER_ENV: readonly EnvName[] = [Env.JOBS_TABLE, Env.SHARED_MOUNT_PATH, Env.JOB_TTL_DAYS];
+
+/** Environment variables set per job by RunTask container overrides. */
+export const WORKER_OVERRIDE_ENV: readonly EnvName[] = [Env.JOB_ID, Env.JOB_BUCKET, Env.JOB_KEY, Env.JOB_VERSION_ID];
+
+/** Environment variables the task-state Lambda must be given. */
+export const TASK_STATE_ENV: readonly EnvName[] = [Env.JOBS_TABLE];
+
+/** Metric namespace and service name used by Powertools in every function. */
+export const METRICS_NAMESPACE = 'S3Pipeline';
+export const SERVICE_NAME = 's3-pipeline';
+
+/** Entry files of the runtime code, relative to the repository root (bundled by esbuild). */
+export const Entry = {
+  dispatcher: 'lambda/dispatcher.ts',
+  taskState: 'lambda/task-state.ts',
+  worker: 'containers/worker/main.ts',
+} as const;
+
+/** Where the worker bundle is written; the Dockerfile copies exactly this file. */
+export const WORKER_BUNDLE = 'containers/worker/dist/main.mjs';

@@ -1,0 +1,44 @@
+/**
+ * The job core's public surface. Everything here is plain TypeScript: no AWS, no CDK. The
+ * dispatcher Lambda, the Fargate worker, the CLI and the tests all call `runJob` the same way,
+ * so a file gives the same report whichever way it is routed.
+ */
+
+export type Format = 'fastq' | 'csv';
+
+/** What a key's name says about the file (the core still checks the bytes). */
+export interface FileKind {
+  format: Format;
+  /** True when the name ends in `.gz`; the core detects gzip by magic bytes regardless. */
+  gzip: boolean;
+}
+
+export interface RunJobOptions {
+  /** Name of the input (object key or path); used for format detection and in the report. */
+  name: string;
+  /** Force a format instead of detecting it from the name. */
+  format?: Format;
+  /** Aborting stops the job between chunks with an `AbortError` (used to hand a job to ECS). */
+  signal?: AbortSignal;
+}
+
+/** A failure caused by the input itself: permanent, never worth a retry. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    message: string,
+    /** Stable machine-readable reason, e.g. `FASTQ_BAD_HEADER`, `GZIP_CORRUPT`, `CSV_RAGGED_ROW`. */
+    readonly code: string,
+    /** 1-based line number where the problem was found, when known. */
+    readonly line?: number,
+    /** 1-based record (read or row) number where the problem was found, when known. */
+    readonly record?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when `signal` aborts the job. */
+export class JobAbortedError extends Error {
+  override readonly name = 'AbortError';
+}

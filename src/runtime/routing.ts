@@ -1,0 +1,120 @@
+import type { FileKind } from '../core/api.js';
+import calibration from './calibration.json' with { type: 'json' };
+
+/**
+ * The routing policy: where a job runs.
+ *
+ *   predicted = startup + size × expansion ÷ throughput
+ *   route     = predicted × safetyFactor ≤ lambdaBudgetSeconds ? 'lambda' : 'ecs'
+ *
+ * `throughput` is in bytes of *uncompressed* input per second, measured for the format on the
+ * Lambda memory size in use; `expansion` is the ratio uncompressed ÷ compressed for gzip inputs
+ * (1 for plain files). Everything the decision used is returned with it, so it can be logged and
+ * stored on the job.
+ */
+
+export type Route = 'lambda' | 'ecs';
+
+export interface Throughput {
+  /** Bytes of uncompressed input processed per second. */
+  bytesPerSecond: number;
+  /** Uncompressed ÷ compressed size, used when the input is gzip. */
+  gzipExpansion: number;
+  /** Bytes of uncompressed input per second when the input is gzip (decompression costs CPU). */
+  gzipBytesPerSecond: number;
+}
+
+export interface RoutingPolicy {
+  /** Seconds a job may run inside the dispatcher before it must have finished. */
+  lambdaBudgetSeconds: number;
+  /** Predictions are multiplied by this before they are compared with the budget (≥ 1). */
+  safetyFactor: number;
+  /** Fixed cost of a job (first byte from S3, writing results), in seconds. */
+  startupSeconds: number;
+  /** Measured throughput per format. */
+  throughput: Record<FileKind['format'], Throughput>;
+  /** Where the throughput figures come from (calibration file and Lambda memory size). */
+  source: string;
+}
+
+export interface RoutingDecision {
+  route: Route;
+  predictedSeconds: number;
+  budgetSeconds: number;
+  safetyFactor: number;
+  reason: string;
+}
+
+export function decideRoute(sizeBytes: number, kind: FileKind, policy: RoutingPolicy): RoutingDecision {
+  if (!Number.isFinite(sizeBytes) || sizeBytes < 0) throw new RangeError(`invalid object size: ${sizeBytes}`);
+  const t = policy.throughput[kind.format];
+  const work = kind.gzip ? (sizeBytes * t.gzipExpansion) / t.gzipBytesPerSecond : sizeBytes / t.bytesPerSecond;
+  const predictedSeconds = round(policy.startupSeconds + work);
+  const padded = predictedSeconds * policy.safetyFactor;
+  const route: Route = padded <= policy.lambdaBudgetSeconds ? 'lambda' : 'ecs';
+  const reason =
+    `${kind.format}${kind.gzip ? '.gz' : ''} ${sizeBytes} B: predicted ${predictedSeconds}s × ${policy.safetyFactor} ` +
+    `${route === 'lambda' ? '≤' : '>'} budget ${policy.lambdaBudgetSeconds}s`;
+  return { route, predictedSeconds, budgetSeconds: policy.lambdaBudgetSeconds, safetyFactor: policy.safetyFactor, reason };
+}
+
+/** Largest object of a kind that still routes to Lambda under a policy. */
+export function lambdaMaxBytes(kind: FileKind, policy: RoutingPolicy): number {
+  const t = policy.throughput[kind.format];
+  const seconds = policy.lambdaBudgetSeconds / policy.safetyFactor - policy.startupSeconds;
+  if (seconds <= 0) return 0;
+  const rate = kind.gzip ? t.gzipBytesPerSecond / t.gzipExpansion : t.bytesPerSecond;
+  return Math.floor(seconds * rate);
+}
+
+export interface PolicyOptions {
+  /** The dispatcher's timeout in seconds. */
+  lambdaTimeoutSeconds: number;
+  /** The dispatcher's memory in MB: throughput scales with the CPU share Lambda gives it. */
+  lambdaMemoryMb: number;
+  /** @default 2 */
+  safetyFactor?: number;
+  /** Seconds kept back from the timeout for bookkeeping and the hand-off to ECS. @default 60 (or a quarter of short timeouts) */
+  headroomSeconds?: number;
+}
+
+interface CalibrationFile {
+  measuredOn: string;
+  referenceMemoryMb: number;
+  startupSeconds: number;
+  throughput: Record<FileKind['format'], Throughput>;
+}
+
+/**
+ * Builds the policy for a Lambda size from the checked-in calibration. Lambda allots CPU in
+ * proportion to memory (one full vCPU at 1,769 MB); the single-threaded core cannot use more
+ * than one, so throughput scales with memory up to that point and is flat above it.
+ */
+export function buildRoutingPolicy(options: PolicyOptions): RoutingPolicy {
+  const cal = calibration as CalibrationFile;
+  const safetyFactor = options.safetyFactor ?? 2;
+  if (safetyFactor < 1) throw new RangeError(`safetyFactor must be ≥ 1, got ${safetyFactor}`);
+  const headroom = options.headroomSeconds ?? Math.min(60, options.lambdaTimeoutSeconds / 4);
+  const cpuShare = Math.min(1, options.lambdaMemoryMb / 1769) / Math.min(1, cal.referenceMemoryMb / 1769);
+  const scaled = Object.fromEntries(
+    Object.entries(cal.throughput).map(([format, t]) => [
+      format,
+      {
+        bytesPerSecond: Math.round(t.bytesPerSecond * cpuShare),
+        gzipBytesPerSecond: Math.round(t.gzipBytesPerSecond * cpuShare),
+        gzipExpansion: t.gzipExpansion,
+      },
+    ]),
+  ) as Record<FileKind['format'], Throughput>;
+  return {
+    lambdaBudgetSeconds: Math.max(0, options.lambdaTimeoutSeconds - headroom),
+    safetyFactor,
+    startupSeconds: cal.startupSeconds,
+    throughput: scaled,
+    source: `calibration ${cal.measuredOn} at ${cal.referenceMemoryMb} MB, scaled to ${options.lambdaMemoryMb} MB`,
+  };
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
