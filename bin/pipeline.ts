@@ -1,0 +1,38 @@
+/**
+ * The project's command line: `npm run pipeline -- <command> [args]`.
+ * Each subcommand lives in src/cli/; add one by adding a line to `commands`.
+ */
+import { ExitCode, type Command } from '../src/cli/command.js';
+import { statsCommand } from '../src/cli/stats.js';
+
+const commands: Record<string, Command> = {
+  stats: statsCommand,
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(
+    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
+  );
+  return `usage: pipeline <command> [args]   (pipeline <command> --help for details)\n\ncommands:\n${lines.join('\n')}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    process.stderr.write(`${usage()}\n`);
+    return ExitCode.USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return ExitCode.OK;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`error: unknown command "${name}"\n\n${usage()}\n`);
+    return ExitCode.USAGE;
+  }
+  return command.run(args);
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,17 @@
+import type { FileKind, Format } from './api.js';
+
+const SUFFIXES: readonly [RegExp, Format][] = [
+  [/\.(?:fastq|fq)(?:\.gz)?$/i, 'fastq'],
+  [/\.csv(?:\.gz)?$/i, 'csv'],
+];
+
+/**
+ * What a file's name says it holds: `.fastq`, `.fq` (FASTQ) and `.csv` (CSV), each optionally
+ * followed by `.gz`, in any case. Undefined for any other name.
+ */
+export function describeFile(name: string): FileKind | undefined {
+  for (const [pattern, format] of SUFFIXES) {
+    if (pattern.test(name)) return { format, gzip: /\.gz$/i.test(name) };
+  }
+  return undefined;
+}

@@ -1,0 +1,16 @@
+/** The job core: plain TypeScript, no AWS or CDK, shared by the Lambda, the worker and the CLI. */
+export { InputError, JobAbortedError, type FileKind, type Format, type RunJobOptions } from './api.js';
+export { describeFile } from './describe.js';
+export { runJob } from './run-job.js';
+export type { ByteSource } from './input.js';
+export {
+  RESULT_SCHEMA_VERSION,
+  type ColumnProfile,
+  type ColumnType,
+  type CsvProfile,
+  type FastqStats,
+  type InputSummary,
+  type JobReport,
+} from './report.js';
+export { MAX_LINE_BYTES } from './fastq.js';
+export { MAX_RECORD_CHARS, DISTINCT_EXACT_CAP } from './csv.js';

@@ -1,0 +1,114 @@
+/**
+ * Turns any byte source into a stream of uncompressed Buffers: detects gzip by its magic bytes,
+ * decompresses it with zlib (which also reads multi-member gzip), counts bytes on both sides
+ * and checks the abort signal between chunks. Nothing here holds more than a chunk or two.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { InputError, JobAbortedError } from './api.js';
+
+export type ByteSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+
+/** Size of the buffers zlib hands back; large buffers keep per-chunk overhead low. */
+const GUNZIP_CHUNK_BYTES = 1 << 20;
+
+export interface OpenedInput {
+  gzip: boolean;
+  /** Uncompressed content. Stopping the iteration early releases the source. */
+  chunks: AsyncIterable<Buffer>;
+  /** Filled in as `chunks` is consumed. */
+  counters: { bytes: number; uncompressedBytes: number };
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new JobAbortedError('job aborted');
+}
+
+/** Peek at the first bytes of `source` and set up decompression if they are gzip's magic. */
+export async function openInput(source: ByteSource, signal?: AbortSignal): Promise<OpenedInput> {
+  const iterator = toBuffers(source)[Symbol.asyncIterator]();
+  const counters = { bytes: 0, uncompressedBytes: 0 };
+
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let exhausted = false;
+  try {
+    while (headBytes < 2) {
+      throwIfAborted(signal);
+      const next = await iterator.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      if (next.value.length === 0) continue;
+      head.push(next.value);
+      headBytes += next.value.length;
+      counters.bytes += next.value.length;
+    }
+  } catch (error) {
+    await iterator.return?.(undefined);
+    throw error;
+  }
+  const first = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
+  const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+
+  async function* raw(): AsyncGenerator<Buffer> {
+    try {
+      if (first.length > 0) yield first;
+      if (exhausted) return;
+      for (;;) {
+        throwIfAborted(signal);
+        const next = await iterator.next();
+        if (next.done) return;
+        counters.bytes += next.value.length;
+        yield next.value;
+      }
+    } finally {
+      if (!exhausted) await iterator.return?.(undefined);
+    }
+  }
+
+  async function* plain(): AsyncGenerator<Buffer> {
+    for await (const chunk of raw()) {
+      counters.uncompressedBytes += chunk.length;
+      yield chunk;
+    }
+  }
+
+  async function* gunzipped(): AsyncGenerator<Buffer> {
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+    // Errors surface through the iteration below; this promise only has to be observed.
+    const feeding = pipeline(Readable.from(raw(), { objectMode: false }), gunzip);
+    feeding.catch(() => undefined);
+    try {
+      for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+        counters.uncompressedBytes += chunk.length;
+        yield chunk;
+      }
+    } catch (error) {
+      if (isZlibError(error)) {
+        throw new InputError(`corrupt or truncated gzip data: ${error.message}`, 'GZIP_CORRUPT');
+      }
+      throw error;
+    } finally {
+      gunzip.destroy();
+    }
+  }
+
+  return { gzip, chunks: gzip ? gunzipped() : plain(), counters };
+}
+
+function isZlibError(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('Z_')
+  );
+}
+
+async function* toBuffers(source: ByteSource): AsyncGenerator<Buffer> {
+  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+    if (typeof chunk === 'string') yield Buffer.from(chunk);
+    else if (Buffer.isBuffer(chunk)) yield chunk;
+    else yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+}
