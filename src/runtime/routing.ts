@@ -48,14 +48,23 @@ export interface RoutingDecision {
 export function decideRoute(sizeBytes: number, kind: FileKind, policy: RoutingPolicy): RoutingDecision {
   if (!Number.isFinite(sizeBytes) || sizeBytes < 0) throw new RangeError(`invalid object size: ${sizeBytes}`);
   const t = policy.throughput[kind.format];
-  const work = kind.gzip ? (sizeBytes * t.gzipExpansion) / t.gzipBytesPerSecond : sizeBytes / t.bytesPerSecond;
-  const predictedSeconds = round(policy.startupSeconds + work);
-  const padded = predictedSeconds * policy.safetyFactor;
+  const work = kind.gzip
+    ? (sizeBytes * t.gzipExpansion) / t.gzipBytesPerSecond
+    : sizeBytes / t.bytesPerSecond;
+  const predicted = policy.startupSeconds + work;
+  const predictedSeconds = round(predicted);
+  const padded = predicted * policy.safetyFactor;
   const route: Route = padded <= policy.lambdaBudgetSeconds ? 'lambda' : 'ecs';
   const reason =
     `${kind.format}${kind.gzip ? '.gz' : ''} ${sizeBytes} B: predicted ${predictedSeconds}s × ${policy.safetyFactor} ` +
     `${route === 'lambda' ? '≤' : '>'} budget ${policy.lambdaBudgetSeconds}s`;
-  return { route, predictedSeconds, budgetSeconds: policy.lambdaBudgetSeconds, safetyFactor: policy.safetyFactor, reason };
+  return {
+    route,
+    predictedSeconds,
+    budgetSeconds: policy.lambdaBudgetSeconds,
+    safetyFactor: policy.safetyFactor,
+    reason,
+  };
 }
 
 /** Largest object of a kind that still routes to Lambda under a policy. */

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { bundleLocal, type LocalBundles } from './bundle.js';
+import { REPO_ROOT, startEmulator, type Emulator } from './emulator.js';
+import { provisionLocalCloud, type LocalCloud, type LocalCloudOptions } from './resources.js';
+import { LocalRunner, type LocalRunnerOptions } from './runner.js';
+
+export interface StartLocalCloudOptions extends Omit<LocalCloudOptions, 'endpoint' | 'sharedDir'> {
+  /** Emulator port. @default 4566; 0 picks a free one */
+  port?: number;
+  /** Folder for the shared "EFS" folder and the logs. @default `.local` in the repository */
+  stateDir?: string;
+  runner?: Partial<LocalRunnerOptions>;
+}
+
+export interface RunningLocalCloud {
+  cloud: LocalCloud;
+  emulator: Emulator;
+  runner: LocalRunner;
+  bundles: LocalBundles;
+  stateDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole Docker-less cloud: the emulator for the API plane, the stack's resources in it, the
+ * runtime bundled as it ships, and the runner that plays Lambda and Fargate with local processes.
+ */
+export async function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<RunningLocalCloud> {
+  const stateDir = path.resolve(options.stateDir ?? path.join(REPO_ROOT, '.local'));
+  const sharedDir = path.join(stateDir, 'efs');
+  const logDir = path.join(stateDir, 'logs');
+  await mkdir(sharedDir, { recursive: true });
+  await mkdir(logDir, { recursive: true });
+  // Bundles live inside the repository so their external AWS SDK imports resolve from node_modules.
+  const bundleDir = path.join(REPO_ROOT, '.local', 'bundles', randomUUID());
+  const [emulator, bundles] = await Promise.all([
+    startEmulator({ port: options.port ?? 4566, logFile: path.join(logDir, 'emulator.log') }),
+    bundleLocal(bundleDir),
+  ]);
+  try {
+    const cloud = await provisionLocalCloud({ ...options, endpoint: emulator.endpoint, sharedDir });
+    const runner = new LocalRunner(cloud, bundles, {
+      logDir,
+      lambdaMemoryMb: options.lambdaMemoryMb,
+      ...options.runner,
+    });
+    runner.start();
+    return {
+      cloud,
+      emulator,
+      runner,
+      bundles,
+      stateDir,
+      async stop() {
+        await runner.stop();
+        await emulator.stop();
+        await rm(bundleDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await emulator.stop();
+    await rm(bundleDir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `npm run demo`: the pipeline end to end on this machine, with no Docker and no AWS account.
+ * Starts the local cloud, uploads sample inputs, waits for every job and prints what happened.
+ */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { INCOMING_PREFIX } from '../lib/contract.js';
+import { createClients } from '../src/runtime/aws/clients.js';
+import { JobsTable } from '../src/runtime/aws/jobs-table.js';
+import { jobIdFor, type Job } from '../src/runtime/job.js';
+import { lambdaMaxBytes } from '../src/runtime/routing.js';
+import { writeCsv, writeFastq } from '../test/support/generate.js';
+import { startLocalCloud } from './cloud.js';
+import { localAwsEnv } from './resources.js';
+import { waitForJobs } from './watch.js';
+
+interface Sample {
+  key: string;
+  file: string;
+  expect: { route: Job['route']; status: Job['status'] };
+}
+
+async function makeSamples(dir: string, gzipLambdaMax: number): Promise<Sample[]> {
+  await mkdir(dir, { recursive: true });
+  const file = (name: string) => path.join(dir, name);
+  await writeFastq(file('small.fastq'), { reads: 4000, minLen: 50, maxLen: 250, seed: 7 });
+  // Synthetic reads compress about 2:1; aim at twice the local Lambda limit.
+  await writeFastq(file('large.fastq.gz'), {
+    bytes: Math.ceil(gzipLambdaMax * 2 * 2.2),
+    seed: 11,
+    gzip: true,
+  });
+  await writeCsv(file('samples.csv'), { rows: 20000, seed: 3 });
+  const broken = await writeFastq(file('broken.fastq'), { reads: 3, seed: 5 });
+  await appendFile(broken.path, 'not-a-header\nACGT\n+\nII\n');
+  return [
+    {
+      key: `${INCOMING_PREFIX}demo/run 1/small reads+1.fastq`,
+      file: file('small.fastq'),
+      expect: { route: 'lambda', status: 'SUCCEEDED' },
+    },
+    {
+      key: `${INCOMING_PREFIX}demo/large.fastq.gz`,
+      file: file('large.fastq.gz'),
+      expect: { route: 'ecs', status: 'SUCCEEDED' },
+    },
+    {
+      key: `${INCOMING_PREFIX}demo/échantillons.csv`,
+      file: file('samples.csv'),
+      expect: { route: 'lambda', status: 'SUCCEEDED' },
+    },
+    {
+      key: `${INCOMING_PREFIX}demo/broken.fastq`,
+      file: file('broken.fastq'),
+      expect: { route: 'lambda', status: 'FAILED' },
+    },
+  ];
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const port = Number(process.env.DEMO_PORT ?? 0);
+  console.log('starting the local cloud (moto emulator + local Lambda/Fargate runner)…');
+  const local = await startLocalCloud({ port });
+  let ok = false;
+  try {
+    const { cloud } = local;
+    Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
+    const gzipMax = lambdaMaxBytes({ format: 'fastq', gzip: true }, cloud.policy);
+    console.log(
+      `  emulator ${cloud.endpoint}, bucket ${cloud.bucket}, shared folder ${path.relative(process.cwd(), cloud.sharedDir)}`,
+    );
+    console.log(
+      `  local Lambda: ${cloud.lambdaTimeoutSeconds}s timeout; gzipped FASTQ over ${mb(gzipMax)} goes to ECS`,
+    );
+
+    const samples = await makeSamples(path.join(local.stateDir, 'demo-inputs'), gzipMax);
+    const s3 = new S3Client({ forcePathStyle: true });
+    const ids = new Map<string, Sample>();
+    for (const sample of samples) {
+      const size = (await stat(sample.file)).size;
+      const put = await s3.send(
+        new PutObjectCommand({
+          Bucket: cloud.bucket,
+          Key: sample.key,
+          Body: createReadStream(sample.file),
+          ContentLength: size,
+        }),
+      );
+      ids.set(jobIdFor(cloud.bucket, sample.key, put.VersionId ?? null), sample);
+      console.log(`  uploaded ${sample.key} (${mb(size)})`);
+    }
+
+    local.runner.on('task-started', () => console.log('  ECS: a worker task started'));
+    const jobs = new JobsTable(createClients().ddb, cloud.table);
+    let last = '';
+    const done = await waitForJobs(jobs, [...ids.keys()], {
+      timeoutMs: 90_000,
+      onProgress: (seen) => {
+        const counts = new Map<string, number>();
+        for (const id of ids.keys())
+          counts.set(
+            seen.get(id)?.status ?? 'PENDING',
+            (counts.get(seen.get(id)?.status ?? 'PENDING') ?? 0) + 1,
+          );
+        const line = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+        if (line !== last) console.log(`  jobs: ${line}`);
+        last = line;
+      },
+    });
+
+    const rows = [...ids].map(([id, sample]) => {
+      const job = done.get(id)!;
+      const expected = job.route === sample.expect.route && job.status === sample.expect.status;
+      return { sample, job, expected };
+    });
+    console.log('');
+    printTable(
+      ['key', 'size', 'route', 'status', 'duration', 'result or error', ''],
+      rows.map(({ job, expected }) => [
+        job.key,
+        mb(job.size),
+        job.route ?? '-',
+        job.status,
+        job.durationMs !== undefined ? `${job.durationMs} ms` : '-',
+        job.status === 'SUCCEEDED' ? job.resultKey! : (job.error ?? ''),
+        expected ? 'as expected' : 'UNEXPECTED',
+      ]),
+    );
+    ok = rows.every((r) => r.expected);
+    console.log(
+      `\nresults are in s3://${cloud.bucket}/results/ and in ${path.relative(process.cwd(), cloud.sharedDir)}/results/`,
+    );
+    console.log(`${ok ? 'demo passed' : 'demo FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await local.stop();
+  }
+  return ok ? 0 : 1;
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

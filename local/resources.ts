@@ -1,0 +1,234 @@
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Env, INCOMING_PREFIX, WORKER_CONTAINER_NAME, type EnvName } from '../lib/contract.js';
+import { buildRoutingPolicy, type RoutingPolicy } from '../src/runtime/routing.js';
+
+/** The local stand-ins for the stack's resources, created in the emulator. */
+export interface LocalCloud {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  table: string;
+  queueUrl: string;
+  /** Where invocations that failed every retry end up, like the dispatcher's on-failure destination. */
+  onFailureQueueUrl: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  subnets: string[];
+  securityGroups: string[];
+  /** Folder standing in for the EFS mount, shared by the dispatcher and the workers. */
+  sharedDir: string;
+  policy: RoutingPolicy;
+  lambdaTimeoutSeconds: number;
+  maxObjectBytes: number;
+}
+
+export interface LocalCloudOptions {
+  endpoint: string;
+  sharedDir: string;
+  /** @default 'us-east-1' */
+  region?: string;
+  /** @default 's3-pipeline-local' */
+  name?: string;
+  /**
+   * The local dispatcher's timeout. Small on purpose: with the calibrated throughput scaled to
+   * `lambdaMemoryMb`, a gzipped FASTQ of a few MB already takes the ECS route.
+   * @default 12
+   */
+  lambdaTimeoutSeconds?: number;
+  /** @default 128 */
+  lambdaMemoryMb?: number;
+  /** @default 100 GiB */
+  maxObjectBytes?: number;
+  /** Override the routing policy entirely (tests that force a route). */
+  policy?: RoutingPolicy;
+}
+
+/** Credentials and endpoint every SDK client and child process of the local cloud uses. */
+export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}
+
+export async function provisionLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const region = options.region ?? 'us-east-1';
+  const name = options.name ?? 's3-pipeline-local';
+  const config = {
+    endpoint: options.endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const ddb = new DynamoDBClient(config);
+  const sqs = new SQSClient(config);
+  const ecs = new ECSClient(config);
+  const ec2 = new EC2Client(config);
+
+  const bucket = `${name}-data`;
+  const table = `${name}-jobs`;
+
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(
+    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client: ddb, maxWaitTime: 30 }, { TableName: table });
+  await ddb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    }),
+  );
+
+  // The emulator's own S3 notifications, filtered on incoming/ like the stack's, feed this queue.
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-object-created` }));
+  const queueUrl = queue.QueueUrl!;
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            QueueArn: attributes.Attributes!.QueueArn!,
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
+          },
+        ],
+      },
+    }),
+  );
+
+  // RunTask checks that the task's subnets and security group exist, as on AWS.
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }));
+  const vpcId = vpc.Vpc!.VpcId!;
+  // As in the stack's VPC; the emulator also needs it to name the tasks' network interfaces.
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+  const subnets: string[] = [];
+  for (const [index, zone] of ['a', 'b'].entries()) {
+    const subnet = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpcId,
+        CidrBlock: `10.40.${16 * (index + 1)}.0/20`,
+        AvailabilityZone: `${region}${zone}`,
+      }),
+    );
+    subnets.push(subnet.Subnet!.SubnetId!);
+  }
+  const group = await ec2.send(
+    new CreateSecurityGroupCommand({
+      VpcId: vpcId,
+      GroupName: `${name}-worker`,
+      Description: 'worker tasks',
+    }),
+  );
+
+  const onFailure = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dispatch-failures` }));
+
+  const cluster = await ecs.send(new CreateClusterCommand({ clusterName: name }));
+  const lambdaTimeoutSeconds = options.lambdaTimeoutSeconds ?? 12;
+  const taskEnv: Partial<Record<EnvName, string>> = {
+    [Env.JOBS_TABLE]: table,
+    [Env.SHARED_MOUNT_PATH]: options.sharedDir,
+    [Env.JOB_TTL_DAYS]: '30',
+  };
+  const taskDefinition = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: `${name}-worker`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '1024',
+      memory: '2048',
+      containerDefinitions: [
+        {
+          name: WORKER_CONTAINER_NAME,
+          image: 's3-pipeline-worker:local',
+          essential: true,
+          // The emulator sums container-level reservations to place the task.
+          cpu: 1024,
+          memory: 2048,
+          environment: Object.entries(taskEnv).map(([k, v]) => ({ name: k, value: v })),
+        },
+      ],
+    }),
+  );
+
+  for (const client of [s3, ddb, sqs, ecs, ec2]) client.destroy();
+  return {
+    endpoint: options.endpoint,
+    region,
+    bucket,
+    table,
+    queueUrl,
+    onFailureQueueUrl: onFailure.QueueUrl!,
+    clusterArn: cluster.cluster!.clusterArn!,
+    taskDefinitionArn: taskDefinition.taskDefinition!.taskDefinitionArn!,
+    subnets,
+    securityGroups: [group.GroupId!],
+    sharedDir: options.sharedDir,
+    policy:
+      options.policy ??
+      buildRoutingPolicy({
+        lambdaTimeoutSeconds,
+        lambdaMemoryMb: options.lambdaMemoryMb ?? 128,
+        headroomSeconds: 2,
+      }),
+    lambdaTimeoutSeconds,
+    maxObjectBytes: options.maxObjectBytes ?? 100 * 1024 ** 3,
+  };
+}
+
+/** The dispatcher's environment, by the same contract names the stack sets. */
+export function dispatcherEnv(cloud: LocalCloud): Record<string, string> {
+  const env: Partial<Record<EnvName, string>> = {
+    [Env.JOBS_TABLE]: cloud.table,
+    [Env.SHARED_MOUNT_PATH]: cloud.sharedDir,
+    [Env.CLUSTER_ARN]: cloud.clusterArn,
+    [Env.TASK_DEFINITION_ARN]: cloud.taskDefinitionArn,
+    [Env.WORKER_CONTAINER_NAME]: WORKER_CONTAINER_NAME,
+    [Env.WORKER_SUBNETS]: cloud.subnets.join(','),
+    [Env.WORKER_SECURITY_GROUPS]: cloud.securityGroups.join(','),
+    [Env.ROUTING_POLICY]: JSON.stringify(cloud.policy),
+    [Env.MAX_OBJECT_BYTES]: String(cloud.maxObjectBytes),
+    [Env.JOB_TTL_DAYS]: '30',
+  };
+  return { ...localAwsEnv(cloud.endpoint, cloud.region), ...env };
+}
+
+export function taskStateEnv(cloud: LocalCloud): Record<string, string> {
+  return { ...localAwsEnv(cloud.endpoint, cloud.region), [Env.JOBS_TABLE]: cloud.table };
+}

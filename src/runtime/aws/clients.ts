@@ -1,0 +1,26 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * SDK clients built the same way everywhere. The endpoint comes from the SDK's own
+ * `AWS_ENDPOINT_URL` (set by the local cloud and the tests); S3 then needs path-style addressing
+ * because emulators on 127.0.0.1 have no per-bucket host names.
+ */
+export interface Clients {
+  s3: S3Client;
+  ddb: DynamoDBDocumentClient;
+  ecs: ECSClient;
+}
+
+export function createClients(env: NodeJS.ProcessEnv = process.env): Clients {
+  const local = Boolean(env.AWS_ENDPOINT_URL);
+  return {
+    s3: new S3Client({ forcePathStyle: local }),
+    ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    ecs: new ECSClient({}),
+  };
+}

@@ -1,0 +1,29 @@
+import type { S3EventRecord } from 'aws-lambda';
+import { decodeEventKey } from './keys.js';
+import type { ObjectRef } from './pipeline.js';
+
+/** The object an S3 notification record names, with its key decoded. */
+export function objectRefFromRecord(record: S3EventRecord): ObjectRef {
+  return {
+    bucket: record.s3.bucket.name,
+    key: decodeEventKey(record.s3.object.key),
+    versionId: record.s3.object.versionId ?? null,
+  };
+}
+
+/**
+ * An AbortSignal that fires when only `reserveMs` of the invocation is left, so a job that runs
+ * longer than predicted stops cleanly and is handed on while there is still time to do it.
+ */
+export function deadlineSignal(
+  remainingMs: number,
+  reserveMs: number,
+): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error('Lambda time is running out')),
+    Math.max(0, remainingMs - reserveMs),
+  );
+  timer.unref?.();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Format } from '../core/api.js';
+import type { Route, RoutingDecision } from './routing.js';
+
+export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['SUCCEEDED', 'FAILED'];
+
+/** One item of the jobs table: one job per object version. */
+export interface Job {
+  jobId: string;
+  bucket: string;
+  key: string;
+  /** `null` when the bucket is not versioned. */
+  versionId: string | null;
+  size: number;
+  format?: Format;
+  gzip?: boolean;
+  route?: Route;
+  routing?: Omit<RoutingDecision, 'route'>;
+  status: JobStatus;
+  attempts: number;
+  error?: string;
+  errorCode?: string;
+  resultKey?: string;
+  taskArn?: string;
+  exitCode?: number;
+  stoppedReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Epoch seconds after which a QUEUED/RUNNING job counts as abandoned and may be claimed again. */
+  leaseUntil?: number;
+  /** Epoch seconds; DynamoDB's TTL removes the item after it. */
+  expiresAt: number;
+}
+
+/**
+ * A job's id is derived from the object version it processes, so a repeated S3 event for the same
+ * version maps onto the same item and a conditional write turns the repeat into a no-op.
+ */
+export function jobIdFor(bucket: string, key: string, versionId: string | null): string {
+  return createHash('sha256')
+    .update(`${bucket}\n${key}\n${versionId ?? 'null'}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** The document written to `results/<path>.json` and to the shared file system. */
+export interface ResultDocument<Report = unknown> {
+  job: {
+    jobId: string;
+    bucket: string;
+    key: string;
+    versionId: string | null;
+    route: Route;
+    attempt: number;
+    startedAt: string;
+    finishedAt: string;
+    durationMs: number;
+  };
+  report: Report;
+}
+
+export function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
