@@ -1,0 +1,270 @@
+/**
+ * The pipeline's steps against the emulator: dispatch, run, hand-off, refusals and task-state
+ * records, each checked in the jobs table, the bucket, the emulated ECS and the shared folder.
+ */
+import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Env, WORKER_CONTAINER_NAME } from '../../lib/contract.js';
+import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
+import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
+import { Objects } from '../../src/runtime/aws/objects.js';
+import { WorkerTasks } from '../../src/runtime/aws/tasks.js';
+import { jobIdFor } from '../../src/runtime/job.js';
+import { sharedResultPath } from '../../src/runtime/keys.js';
+import { dispatchObject, FORCED_ROUTE_METADATA, type DispatchDeps } from '../../src/runtime/pipeline.js';
+import { recordTaskStopped, type TaskStateDetail } from '../../src/runtime/task-state.js';
+import { createTelemetry } from '../../src/runtime/telemetry.js';
+import { runWorker } from '../../src/runtime/worker.js';
+import { fastqBuffer } from '../support/generate.js';
+import { startTestCloud, type TestCloud } from '../support/local-cloud.js';
+
+let test: TestCloud;
+let clients: Clients;
+let deps: DispatchDeps;
+
+beforeAll(async () => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  test = await startTestCloud();
+  clients = createClients();
+  const { cloud } = test;
+  deps = {
+    jobs: new JobsTable(clients.ddb, cloud.table),
+    objects: new Objects(clients.s3),
+    tasks: new WorkerTasks(clients.ecs, {
+      clusterArn: cloud.clusterArn,
+      taskDefinitionArn: cloud.taskDefinitionArn,
+      containerName: WORKER_CONTAINER_NAME,
+      subnets: cloud.subnets,
+      securityGroups: cloud.securityGroups,
+    }),
+    policy: cloud.policy,
+    maxObjectBytes: 50_000_000,
+    jobTtlDays: 30,
+    sharedMountPath: cloud.sharedDir,
+    telemetry: createTelemetry('test'),
+  };
+});
+afterAll(() => test?.stop());
+
+async function put(key: string, body: Buffer | string, metadata?: Record<string, string>) {
+  const out = await clients.s3.send(
+    new PutObjectCommand({ Bucket: test.cloud.bucket, Key: key, Body: body, Metadata: metadata }),
+  );
+  return { bucket: test.cloud.bucket, key, versionId: out.VersionId ?? null };
+}
+
+async function overridesOf(taskArn: string): Promise<Record<string, string>> {
+  const ecs = new ECSClient({});
+  const out = await ecs.send(new DescribeTasksCommand({ cluster: test.cloud.clusterArn, tasks: [taskArn] }));
+  const env = out.tasks?.[0]?.overrides?.containerOverrides?.find(
+    (o) => o.name === WORKER_CONTAINER_NAME,
+  )?.environment;
+  return Object.fromEntries((env ?? []).map((e) => [e.name, e.value]));
+}
+
+describe('dispatchObject', () => {
+  it('runs a small FASTQ inside the dispatcher and publishes to S3 and the shared folder', async () => {
+    const ref = await put('incoming/unit/small.fq', fastqBuffer({ reads: 50, seed: 1 }));
+    const out = await dispatchObject(ref, deps);
+    expect(out.outcome).toBe('succeeded');
+    const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
+    expect(job).toMatchObject({
+      status: 'SUCCEEDED',
+      route: 'lambda',
+      attempts: 1,
+      resultKey: 'results/unit/small.fq.json',
+    });
+    expect(job!.routing?.reason).toContain('≤ budget');
+    const shared = JSON.parse(await readFile(sharedResultPath(test.cloud.sharedDir, ref.key), 'utf8'));
+    expect(shared.report.fastq.reads).toBe(50);
+    expect(shared.job).toMatchObject({ route: 'lambda', versionId: ref.versionId });
+  });
+
+  it('turns a repeated event for the same version into a no-op', async () => {
+    const ref = await put('incoming/unit/twice.fq', fastqBuffer({ reads: 5, seed: 2 }));
+    expect((await dispatchObject(ref, deps)).outcome).toBe('succeeded');
+    const again = await dispatchObject(ref, deps);
+    expect(again.outcome).toBe('duplicate');
+    expect((await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId)))!.attempts).toBe(1);
+  });
+
+  it('starts an ECS task with the object as container overrides when the policy says so', async () => {
+    const ref = await put('incoming/unit/forced.fq', fastqBuffer({ reads: 5, seed: 3 }), {
+      [FORCED_ROUTE_METADATA]: 'ecs',
+    });
+    const out = await dispatchObject(ref, deps);
+    expect(out).toMatchObject({ outcome: 'dispatched', handedOff: false });
+    const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
+    expect(job).toMatchObject({ status: 'QUEUED', route: 'ecs' });
+    expect(await overridesOf(job!.taskArn!)).toEqual({
+      [Env.JOB_ID]: job!.jobId,
+      [Env.JOB_BUCKET]: ref.bucket,
+      [Env.JOB_KEY]: ref.key,
+      [Env.JOB_VERSION_ID]: ref.versionId,
+    });
+  });
+
+  it('hands a job to ECS when Lambda time runs short instead of timing out', async () => {
+    const ref = await put('incoming/unit/slow.fq', fastqBuffer({ reads: 20_000, seed: 4 }));
+    const deadline = AbortSignal.abort(new Error('time is up'));
+    const out = await dispatchObject(ref, deps, deadline);
+    expect(out).toMatchObject({ outcome: 'dispatched', handedOff: true });
+    const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
+    expect(job).toMatchObject({ status: 'QUEUED', route: 'ecs' });
+    expect(job!.routing?.reason).toContain('handed to ECS');
+    expect((await overridesOf(job!.taskArn!))[Env.JOB_KEY]).toBe(ref.key);
+    expect(job!.resultKey).toBeUndefined();
+  });
+
+  it('fails an unknown format and an oversized object without running anything', async () => {
+    const pdf = await put('incoming/unit/report.pdf', '%PDF-1.7');
+    const big = await put('incoming/unit/big.fq', fastqBuffer({ reads: 5, seed: 5 }));
+    const small = { ...deps, maxObjectBytes: 10 };
+    expect((await dispatchObject(pdf, deps)).outcome).toBe('failed');
+    expect((await dispatchObject(big, small)).outcome).toBe('failed');
+    expect(await deps.jobs.get(jobIdFor(pdf.bucket, pdf.key, pdf.versionId))).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'UNSUPPORTED_FORMAT',
+      error: expect.stringContaining('report.pdf'),
+    });
+    expect(await deps.jobs.get(jobIdFor(big.bucket, big.key, big.versionId))).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'TOO_LARGE',
+    });
+  });
+
+  it('fails bad input with the core message and never touches the input', async () => {
+    const body = '@r1\nACGT\n+\nIII\n';
+    const ref = await put('incoming/unit/mismatch.fq', body);
+    expect((await dispatchObject(ref, deps)).outcome).toBe('failed');
+    const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
+    expect(job).toMatchObject({ status: 'FAILED', route: 'lambda' });
+    expect(job!.error).toMatch(/line 4/);
+    const head = await clients.s3.send(
+      new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId! }),
+    );
+    expect(head.ContentLength).toBe(body.length);
+    expect(existsSync(sharedResultPath(test.cloud.sharedDir, ref.key))).toBe(false);
+  });
+
+  it('ignores objects outside incoming/', async () => {
+    const ref = await put('results/unit/x.fq.json', '{}');
+    expect(await dispatchObject(ref, deps)).toMatchObject({ outcome: 'ignored' });
+  });
+
+  it('releases the job for the retry when starting the task fails', async () => {
+    const ref = await put('incoming/unit/no-cluster.fq', fastqBuffer({ reads: 5, seed: 6 }), {
+      [FORCED_ROUTE_METADATA]: 'ecs',
+    });
+    const broken = {
+      ...deps,
+      tasks: new WorkerTasks(clients.ecs, {
+        clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/missing',
+        taskDefinitionArn: test.cloud.taskDefinitionArn,
+        containerName: WORKER_CONTAINER_NAME,
+        subnets: test.cloud.subnets,
+        securityGroups: test.cloud.securityGroups,
+      }),
+    };
+    await expect(dispatchObject(ref, broken)).rejects.toThrow();
+    const id = jobIdFor(ref.bucket, ref.key, ref.versionId);
+    expect(await deps.jobs.get(id)).toMatchObject({ status: 'QUEUED', leaseUntil: 0 });
+    const retried = await dispatchObject(ref, deps);
+    expect(retried.outcome).toBe('dispatched');
+    expect(await deps.jobs.get(id)).toMatchObject({ attempts: 2, route: 'ecs' });
+  });
+});
+
+describe('worker and task state', () => {
+  async function dispatchToEcs(key: string, body: Buffer | string) {
+    const ref = await put(key, body, { [FORCED_ROUTE_METADATA]: 'ecs' });
+    await dispatchObject(ref, deps);
+    const job = (await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId)))!;
+    return { job, env: { ...process.env, ...(await overridesOf(job.taskArn!)) } };
+  }
+
+  function stopped(taskArn: string, jobId: string, exitCode?: number): TaskStateDetail {
+    return {
+      taskArn,
+      lastStatus: 'STOPPED',
+      stoppedReason: exitCode === undefined ? 'Task stopped by user' : 'Essential container in task exited',
+      containers: [{ name: WORKER_CONTAINER_NAME, exitCode }],
+      overrides: {
+        containerOverrides: [
+          { name: WORKER_CONTAINER_NAME, environment: [{ name: Env.JOB_ID, value: jobId }] },
+        ],
+      },
+    };
+  }
+
+  it('runs the job named by the overrides and exits 0', async () => {
+    const { job, env } = await dispatchToEcs('incoming/unit/worker.fq', fastqBuffer({ reads: 30, seed: 7 }));
+    expect(await runWorker(env, deps)).toBe(0);
+    expect(await deps.jobs.get(job.jobId)).toMatchObject({ status: 'SUCCEEDED', route: 'ecs' });
+    expect(
+      await recordTaskStopped(
+        stopped(job.taskArn!, job.jobId, 0),
+        deps.jobs,
+        WORKER_CONTAINER_NAME,
+        new Date(),
+      ),
+    ).toBe('succeeded');
+  });
+
+  it('exits 1 on bad input, and the stop event keeps the worker’s own message', async () => {
+    const { job, env } = await dispatchToEcs('incoming/unit/worker-bad.fq', '>not fastq\nACGT\n');
+    expect(await runWorker(env, deps)).toBe(1);
+    const outcome = await recordTaskStopped(
+      stopped(job.taskArn!, job.jobId, 1),
+      deps.jobs,
+      WORKER_CONTAINER_NAME,
+      new Date(),
+    );
+    expect(outcome).toBe('already-final');
+    expect((await deps.jobs.get(job.jobId))!.error).toMatch(/line 1/);
+  });
+
+  it('fails a job whose worker died, with the exit code and stop reason', async () => {
+    const { job } = await dispatchToEcs('incoming/unit/worker-oom.fq', fastqBuffer({ reads: 3, seed: 8 }));
+    const outcome = await recordTaskStopped(
+      stopped(job.taskArn!, job.jobId, 137),
+      deps.jobs,
+      WORKER_CONTAINER_NAME,
+      new Date(),
+    );
+    expect(outcome).toBe('recorded-failure');
+    expect(await deps.jobs.get(job.jobId)).toMatchObject({
+      status: 'FAILED',
+      exitCode: 137,
+      errorCode: 'WORKER_STOPPED',
+      error: 'worker exited with code 137: Essential container in task exited',
+    });
+  });
+
+  it('ignores tasks that are not ours and states other than STOPPED', async () => {
+    const detail = stopped('arn:aws:ecs:us-east-1:123456789012:task/x/y', 'unused', 1);
+    expect(
+      await recordTaskStopped({ ...detail, overrides: {} }, deps.jobs, WORKER_CONTAINER_NAME, new Date()),
+    ).toBe('not-a-job');
+    expect(
+      await recordTaskStopped(
+        { ...detail, lastStatus: 'RUNNING' },
+        deps.jobs,
+        WORKER_CONTAINER_NAME,
+        new Date(),
+      ),
+    ).toBe('not-stopped');
+  });
+
+  it('refuses overrides that do not match the job', async () => {
+    const { env } = await dispatchToEcs(
+      'incoming/unit/worker-mismatch.fq',
+      fastqBuffer({ reads: 3, seed: 9 }),
+    );
+    await expect(runWorker({ ...env, [Env.JOB_KEY]: 'incoming/other.fq' }, deps)).rejects.toThrow(/not s3:/);
+  });
+});
