@@ -71,7 +71,12 @@ export const DISPATCHER_ENV: readonly EnvName[] = [
 export const WORKER_ENV: readonly EnvName[] = [Env.JOBS_TABLE, Env.SHARED_MOUNT_PATH, Env.JOB_TTL_DAYS];
 
 /** Environment variables set per job by RunTask container overrides. */
-export const WORKER_OVERRIDE_ENV: readonly EnvName[] = [Env.JOB_ID, Env.JOB_BUCKET, Env.JOB_KEY, Env.JOB_VERSION_ID];
+export const WORKER_OVERRIDE_ENV: readonly EnvName[] = [
+  Env.JOB_ID,
+  Env.JOB_BUCKET,
+  Env.JOB_KEY,
+  Env.JOB_VERSION_ID,
+];
 
 /** Environment variables the task-state Lambda must be given. */
 export const TASK_STATE_ENV: readonly EnvName[] = [Env.JOBS_TABLE];
