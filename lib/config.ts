@@ -1,0 +1,323 @@
+/**
+ * The one typed configuration of the CDK app. Every value comes from CDK context (`cdk.json`,
+ * `cdk.context.json` or `-c key=value`), is validated here, and gets a documented default. The
+ * stack and its constructs only ever see a `PipelineConfig`, never raw context.
+ */
+
+/** How private compute subnets reach the internet. */
+export type NatMode = 'none' | 'single' | 'perAz';
+
+export type WorkerArchitecture = 'arm64' | 'x86_64';
+
+export type RemovalMode = 'destroy' | 'retain';
+
+export interface PipelineConfig {
+  /**
+   * Short name of the deployment; the stack is called `S3Pipeline-<envName>`. Context key `envName`.
+   * @default 'sandbox'
+   */
+  readonly envName: string;
+  /**
+   * Region the availability zone names belong to. The stack itself stays environment-agnostic;
+   * a CloudFormation rule refuses to deploy it anywhere else. Context key `region`.
+   * @default 'us-east-1'
+   */
+  readonly region: string;
+  /**
+   * Availability zones used, each with a public, a private and an isolated subnet. Context key
+   * `availabilityZones` (list or comma-separated), else the first `azCount` of `<region>a`, `b`, `c`.
+   * @default ['us-east-1a', 'us-east-1b']
+   */
+  readonly availabilityZones: readonly string[];
+  /**
+   * How the private compute subnets reach the internet: `none` (VPC endpoints only), `single`
+   * (one NAT gateway), `perAz` (one NAT gateway per AZ). Context key `natMode`.
+   * @default 'none'
+   */
+  readonly natMode: NatMode;
+  /**
+   * IPv4 /16 of the VPC; subnets are carved from it by the plan in docs/cidr-plan.md. Context key `vpcCidr`.
+   * @default '10.40.0.0/16'
+   */
+  readonly vpcCidr: string;
+  /**
+   * Dispatcher memory in MB (1,769 MB is one full vCPU). Context key `lambdaMemoryMb`.
+   * @default 1769
+   */
+  readonly lambdaMemoryMb: number;
+  /**
+   * Dispatcher timeout in seconds; the routing budget is derived from it. Context key `lambdaTimeoutSeconds`.
+   * @default 900
+   */
+  readonly lambdaTimeoutSeconds: number;
+  /**
+   * Reserved concurrency of the dispatcher. Context key `dispatcherReservedConcurrency`.
+   * @default - none: the dispatcher scales within the account's unreserved concurrency
+   */
+  readonly dispatcherReservedConcurrency?: number;
+  /**
+   * Fargate CPU units of a worker task. Context key `workerCpu`.
+   * @default 1024
+   */
+  readonly workerCpu: number;
+  /**
+   * Fargate memory of a worker task in MiB; must be valid for `workerCpu`. Context key `workerMemoryMb`.
+   * @default 2048
+   */
+  readonly workerMemoryMb: number;
+  /**
+   * CPU architecture of the worker image and task. Context key `workerArchitecture`.
+   * @default 'arm64'
+   */
+  readonly workerArchitecture: WorkerArchitecture;
+  /**
+   * Predicted Lambda run times are multiplied by this before they are compared with the
+   * dispatcher's budget (≥ 1). Context key `routingSafetyFactor`.
+   * @default 2
+   */
+  readonly routingSafetyFactor: number;
+  /**
+   * Largest object the pipeline accepts, in bytes. Context key `maxObjectBytes`.
+   * @default 107374182400 (100 GiB)
+   */
+  readonly maxObjectBytes: number;
+  /**
+   * Days a job item is kept before DynamoDB TTL removes it. Context key `jobTtlDays`.
+   * @default 30
+   */
+  readonly jobTtlDays: number;
+  /**
+   * Retention of every log group the stack creates (functions, worker, VPC flow logs), in days.
+   * Context key `logRetentionDays`.
+   * @default 30
+   */
+  readonly logRetentionDays: number;
+  /**
+   * What happens to buckets, the file system and the table when the stack is deleted. `destroy`
+   * also empties the buckets. Context key `removalPolicy`.
+   * @default 'destroy' when envName is 'sandbox', otherwise 'retain'
+   */
+  readonly removalPolicy: RemovalMode;
+  /**
+   * Address subscribed to the alarm topic. Context key `alarmEmail`.
+   * @default - no subscription; alarms still publish to the topic
+   */
+  readonly alarmEmail?: string;
+}
+
+/** Reads one context value; `app.node.tryGetContext` in the app, a plain object in tests. */
+export type ContextGetter = (key: string) => unknown;
+
+/** A context value that cannot be used. The message names the context key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`Invalid context '${key}': ${message}`);
+  }
+}
+
+export const DEFAULTS = {
+  envName: 'sandbox',
+  region: 'us-east-1',
+  azCount: 2,
+  natMode: 'none',
+  vpcCidr: '10.40.0.0/16',
+  lambdaMemoryMb: 1769,
+  lambdaTimeoutSeconds: 900,
+  workerCpu: 1024,
+  workerMemoryMb: 2048,
+  workerArchitecture: 'arm64',
+  routingSafetyFactor: 2,
+  maxObjectBytes: 100 * 1024 ** 3,
+  jobTtlDays: 30,
+  logRetentionDays: 30,
+} as const;
+
+const NAT_MODES: readonly NatMode[] = ['none', 'single', 'perAz'];
+const ARCHITECTURES: readonly WorkerArchitecture[] = ['arm64', 'x86_64'];
+const REMOVAL_MODES: readonly RemovalMode[] = ['destroy', 'retain'];
+/** The retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+/** S3's largest object. */
+const MAX_S3_OBJECT_BYTES = 5 * 1024 ** 4;
+
+/** Builds and validates the configuration; throws `ConfigError` naming the first bad key. */
+export function loadConfig(get: ContextGetter): PipelineConfig {
+  const envName = str(get, 'envName', DEFAULTS.envName);
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(envName)) {
+    throw new ConfigError(
+      'envName',
+      `must be 1-20 lowercase letters, digits or '-', starting with a letter; got '${envName}'`,
+    );
+  }
+
+  const region = str(get, 'region', DEFAULTS.region);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new ConfigError('region', `must be a region name like 'eu-west-1'; got '${region}'`);
+  }
+
+  const availabilityZones = zones(get, region);
+
+  const removalDefault: RemovalMode = envName === 'sandbox' ? 'destroy' : 'retain';
+  const alarmEmail = optionalStr(get, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new ConfigError('alarmEmail', `must be an e-mail address; got '${alarmEmail}'`);
+  }
+
+  const workerCpu = int(get, 'workerCpu', DEFAULTS.workerCpu, 256, 16384);
+  const workerMemoryMb = int(get, 'workerMemoryMb', DEFAULTS.workerMemoryMb, 512, 122880);
+  checkFargateSize(workerCpu, workerMemoryMb);
+
+  const logRetentionDays = int(get, 'logRetentionDays', DEFAULTS.logRetentionDays, 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new ConfigError(
+      'logRetentionDays',
+      `must be one of ${LOG_RETENTION_DAYS.join(', ')}; got ${logRetentionDays}`,
+    );
+  }
+
+  const reserved = get('dispatcherReservedConcurrency');
+  return {
+    envName,
+    region,
+    availabilityZones,
+    natMode: oneOf(get, 'natMode', NAT_MODES, DEFAULTS.natMode),
+    vpcCidr: cidr16(get),
+    lambdaMemoryMb: int(get, 'lambdaMemoryMb', DEFAULTS.lambdaMemoryMb, 128, 10240),
+    lambdaTimeoutSeconds: int(get, 'lambdaTimeoutSeconds', DEFAULTS.lambdaTimeoutSeconds, 1, 900),
+    dispatcherReservedConcurrency:
+      reserved === undefined || reserved === null
+        ? undefined
+        : int(get, 'dispatcherReservedConcurrency', 0, 1, 10000),
+    workerCpu,
+    workerMemoryMb,
+    workerArchitecture: oneOf(get, 'workerArchitecture', ARCHITECTURES, DEFAULTS.workerArchitecture),
+    routingSafetyFactor: num(get, 'routingSafetyFactor', DEFAULTS.routingSafetyFactor, 1, 100),
+    maxObjectBytes: int(get, 'maxObjectBytes', DEFAULTS.maxObjectBytes, 1, MAX_S3_OBJECT_BYTES),
+    jobTtlDays: int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650),
+    logRetentionDays,
+    removalPolicy: oneOf(get, 'removalPolicy', REMOVAL_MODES, removalDefault),
+    alarmEmail,
+  };
+}
+
+function optionalStr(get: ContextGetter, key: string): string | undefined {
+  const value = get(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ConfigError(key, `must be a string; got ${JSON.stringify(value)}`);
+  return value.trim();
+}
+
+function str(get: ContextGetter, key: string, fallback: string): string {
+  return optionalStr(get, key) ?? fallback;
+}
+
+function oneOf<T extends string>(get: ContextGetter, key: string, allowed: readonly T[], fallback: T): T {
+  const value = str(get, key, fallback);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(key, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got '${value}'`);
+  }
+  return value as T;
+}
+
+/** Numbers may arrive as JSON numbers (cdk.json) or as strings (`-c key=value`). */
+function num(get: ContextGetter, key: string, fallback: number, min: number, max: number): number {
+  const raw = get(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
+  if (!Number.isFinite(value)) throw new ConfigError(key, `must be a number; got ${JSON.stringify(raw)}`);
+  if (value < min || value > max)
+    throw new ConfigError(key, `must be between ${min} and ${max}; got ${value}`);
+  return value;
+}
+
+function int(get: ContextGetter, key: string, fallback: number, min: number, max: number): number {
+  const value = num(get, key, fallback, min, max);
+  if (!Number.isInteger(value)) throw new ConfigError(key, `must be a whole number; got ${value}`);
+  return value;
+}
+
+function zones(get: ContextGetter, region: string): string[] {
+  const raw = get('availabilityZones');
+  const countGiven = get('azCount') !== undefined && get('azCount') !== null && get('azCount') !== '';
+  const count = int(get, 'azCount', DEFAULTS.azCount, 2, 6);
+  if (raw === undefined || raw === null || raw === '') {
+    if (count > 3) {
+      throw new ConfigError(
+        'azCount',
+        `more than 3 AZs needs their names in context 'availabilityZones'; got ${count}`,
+      );
+    }
+    return ['a', 'b', 'c'].slice(0, count).map((letter) => `${region}${letter}`);
+  }
+  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()) : raw;
+  if (!Array.isArray(list) || !list.every((z): z is string => typeof z === 'string')) {
+    throw new ConfigError('availabilityZones', `must be a list of zone names; got ${JSON.stringify(raw)}`);
+  }
+  for (const zone of list) {
+    if (!zone.startsWith(region) || !/^[a-z]$/.test(zone.slice(region.length))) {
+      throw new ConfigError(
+        'availabilityZones',
+        `'${zone}' is not a zone of region '${region}' (expected '${region}a' …)`,
+      );
+    }
+  }
+  if (new Set(list).size !== list.length) {
+    throw new ConfigError('availabilityZones', `lists a zone twice: ${list.join(', ')}`);
+  }
+  if (list.length < 2 || list.length > 6) {
+    throw new ConfigError('availabilityZones', `must name 2 to 6 zones; got ${list.length}`);
+  }
+  if (countGiven && count !== list.length) {
+    throw new ConfigError('azCount', `is ${count} but 'availabilityZones' names ${list.length} zones`);
+  }
+  return list;
+}
+
+function cidr16(get: ContextGetter): string {
+  const value = str(get, 'vpcCidr', DEFAULTS.vpcCidr);
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  if (!match || octets.some((o) => o > 255)) {
+    throw new ConfigError('vpcCidr', `must be an IPv4 CIDR like '10.40.0.0/16'; got '${value}'`);
+  }
+  if (match[5] !== '16' || octets[2] !== 0 || octets[3] !== 0) {
+    throw new ConfigError(
+      'vpcCidr',
+      `must be a /16 network (x.y.0.0/16), as the subnet plan assumes; got '${value}'`,
+    );
+  }
+  return value;
+}
+
+/** The CPU/memory pairs Fargate accepts (Linux). */
+function checkFargateSize(cpu: number, memory: number): void {
+  const gb = 1024;
+  const ranges: Record<number, { min: number; max: number; step: number } | number[]> = {
+    256: [512, 1 * gb, 2 * gb],
+    512: { min: 1 * gb, max: 4 * gb, step: gb },
+    1024: { min: 2 * gb, max: 8 * gb, step: gb },
+    2048: { min: 4 * gb, max: 16 * gb, step: gb },
+    4096: { min: 8 * gb, max: 30 * gb, step: gb },
+    8192: { min: 16 * gb, max: 60 * gb, step: 4 * gb },
+    16384: { min: 32 * gb, max: 120 * gb, step: 8 * gb },
+  };
+  const allowed = ranges[cpu];
+  if (!allowed) {
+    throw new ConfigError('workerCpu', `must be one of ${Object.keys(ranges).join(', ')}; got ${cpu}`);
+  }
+  const ok = Array.isArray(allowed)
+    ? allowed.includes(memory)
+    : memory >= allowed.min && memory <= allowed.max && (memory - allowed.min) % allowed.step === 0;
+  if (!ok) {
+    const options = Array.isArray(allowed)
+      ? allowed.join(', ')
+      : `${allowed.min}-${allowed.max} in steps of ${allowed.step}`;
+    throw new ConfigError('workerMemoryMb', `must be ${options} MiB for workerCpu ${cpu}; got ${memory}`);
+  }
+}

@@ -1,0 +1,123 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Entry, Env, SHARED_MOUNT_PATH } from '../contract.js';
+import type { RoutingPolicy } from '../../src/runtime/routing.js';
+import { JobsAccess, type JobsTable } from './jobs-table.js';
+import { acknowledgePolicyFinding } from './nag.js';
+import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
+import type { DataBucket, SharedFileSystem } from './storage.js';
+import type { Worker } from './worker.js';
+
+export interface DispatcherProps {
+  readonly vpc: ec2.IVpc;
+  /** Subnets of the function's ENIs (the private tier). */
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly dataBucket: DataBucket;
+  readonly sharedFileSystem: SharedFileSystem;
+  readonly jobs: JobsTable;
+  readonly worker: Worker;
+  /** Passed to the function as `ROUTING_POLICY` JSON; built for the same memory and timeout. */
+  readonly routingPolicy: RoutingPolicy;
+  /** Largest object accepted (`MAX_OBJECT_BYTES`). */
+  readonly maxObjectBytes: number;
+  /** Days a job item is kept (`JOB_TTL_DAYS`). */
+  readonly jobTtlDays: number;
+  /**
+   * Memory in MB.
+   * @default 1769
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout; also the routing budget's base.
+   * @default Duration.minutes(15)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Reserved concurrency.
+   * @default - none
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the log group and the failure queues.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The dispatcher: invoked by S3 for each upload under `incoming/`, it records the job, runs small
+ * ones itself and starts a worker task for the rest. Events it still fails on after two retries
+ * go to `onFailureQueue`.
+ */
+export class Dispatcher extends Construct {
+  readonly function: PipelineFunction;
+  /** Asynchronous invocations that failed every attempt (the S3 event is in the record). */
+  readonly onFailureQueue: sqs.Queue;
+  /** Where messages go that nobody could process from `onFailureQueue`. */
+  readonly onFailureDeadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: DispatcherProps) {
+    super(scope, id);
+
+    this.onFailureDeadLetterQueue = new sqs.Queue(this, 'OnFailureDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    this.onFailureQueue = new sqs.Queue(this, 'OnFailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: this.onFailureDeadLetterQueue, maxReceiveCount: 5 },
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.function = new PipelineFunction(this, 'Function', {
+      entry: Entry.dispatcher,
+      description: 'Records a job for each upload under incoming/ and runs it here or on Fargate',
+      memorySize: props.memorySize ?? 1769,
+      timeout: props.timeout ?? Duration.minutes(15),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      allowPublicSubnet: false,
+      filesystem: lambda.FileSystem.fromEfsAccessPoint(props.sharedFileSystem.accessPoint, SHARED_MOUNT_PATH),
+      retryAttempts: 2,
+      onFailure: new destinations.SqsDestination(this.onFailureQueue),
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.removalPolicy,
+      environment: {
+        [Env.ROUTING_POLICY]: JSON.stringify(props.routingPolicy),
+        [Env.MAX_OBJECT_BYTES]: String(props.maxObjectBytes),
+        [Env.JOB_TTL_DAYS]: String(props.jobTtlDays),
+      },
+    });
+
+    props.jobs.bind(this.function, JobsAccess.READ_WRITE);
+    props.sharedFileSystem.bindClient(this.function);
+    props.worker.bindLauncher(this.function);
+    props.dataBucket.grantReadIncoming(this.function);
+    props.dataBucket.grantWriteResults(this.function);
+    props.dataBucket.notifyOnIncoming(this.function);
+
+    acknowledgePolicyFinding(
+      this.function,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${XRAY_WILDCARD_REASON} The Lambda EFS integration adds elasticfilesystem:ClientMount on * conditioned on this access point's ARN.`,
+    );
+  }
+}

@@ -1,0 +1,228 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { NatMode } from '../config.js';
+
+/**
+ * The subnet plan. Every AZ gets one subnet per tier at a fixed place in the VPC's /16, so adding
+ * an AZ never renumbers an existing subnet and switching NAT mode only changes route tables.
+ * AWS keeps 5 addresses of every subnet.
+ *
+ * | tier     | mask | usable | AZ i (0-based) of 10.40.0.0/16 | holds                                       |
+ * |----------|------|--------|--------------------------------|---------------------------------------------|
+ * | Public   | /24  | 251    | 10.40.{i}.0/24         (0-7)   | NAT gateways (when natMode ≠ none)          |
+ * | Isolated | /24  | 251    | 10.40.{8+i}.0/24       (8-15)  | interface VPC endpoints (when natMode none) |
+ * | Private  | /20  | 4,091  | 10.40.{16(i+1)}.0/20   (16-111)| dispatcher ENIs, worker tasks, EFS targets  |
+ *
+ * 10.40.112.0-10.40.255.255 stays free. The same table is in docs/cidr-plan.md.
+ */
+export const SUBNET_PLAN = {
+  Public: { cidrMask: 24, thirdOctet: (az: number) => az },
+  Isolated: { cidrMask: 24, thirdOctet: (az: number) => 8 + az },
+  Private: { cidrMask: 20, thirdOctet: (az: number) => 16 * (az + 1) },
+} as const;
+
+export type SubnetTier = keyof typeof SUBNET_PLAN;
+
+/** Most AZs the plan has room for (the private tier's /20s end at .111). */
+export const MAX_PLANNED_AZS = 6;
+
+/**
+ * Hands the VPC the subnet CIDRs of `SUBNET_PLAN` instead of letting CDK pack them in order
+ * (which moves the later tiers whenever the AZ count changes).
+ */
+export class PlannedIpAddresses implements ec2.IIpAddresses {
+  private readonly octets: [number, number];
+
+  constructor(
+    private readonly vpcCidr: string,
+    private readonly availabilityZones: readonly string[],
+  ) {
+    const [a, b] = vpcCidr.split(/[./]/).map(Number);
+    if (!vpcCidr.endsWith('/16') || a === undefined || b === undefined) {
+      throw new Error(`the subnet plan needs a /16 VPC CIDR, got ${vpcCidr}`);
+    }
+    if (availabilityZones.length > MAX_PLANNED_AZS) {
+      throw new Error(`the subnet plan has room for ${MAX_PLANNED_AZS} AZs, got ${availabilityZones.length}`);
+    }
+    this.octets = [a, b];
+  }
+
+  allocateVpcCidr(): ec2.VpcIpamOptions {
+    return { cidrBlock: this.vpcCidr };
+  }
+
+  allocateSubnetsCidr(input: ec2.AllocateCidrRequest): ec2.SubnetIpamOptions {
+    return {
+      allocatedSubnets: input.requestedSubnets.map((requested) => ({
+        cidr: this.cidrFor(requested.configuration.name as SubnetTier, requested.availabilityZone),
+      })),
+    };
+  }
+
+  /** The planned CIDR of one tier in one AZ. */
+  cidrFor(tier: SubnetTier, availabilityZone: string): string {
+    const plan = SUBNET_PLAN[tier];
+    const az = this.availabilityZones.indexOf(availabilityZone);
+    if (!plan || az < 0) throw new Error(`no planned subnet for tier ${tier} in ${availabilityZone}`);
+    return `${this.octets[0]}.${this.octets[1]}.${plan.thirdOctet(az)}.0/${plan.cidrMask}`;
+  }
+}
+
+export interface NetworkProps {
+  /** Zones to span, each with one subnet per tier. */
+  readonly availabilityZones: readonly string[];
+  /**
+   * IPv4 /16 of the VPC.
+   * @default '10.40.0.0/16'
+   */
+  readonly vpcCidr?: string;
+  /**
+   * `none`: no NAT gateway; the private tier has no route out and reaches AWS APIs through
+   * gateway and interface endpoints. `single`: one NAT gateway. `perAz`: one per AZ.
+   * @default 'none'
+   */
+  readonly natMode?: NatMode;
+  /**
+   * Retention of the VPC flow log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the flow log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Interface endpoints the compute needs when there is no NAT (S3 and DynamoDB use gateways). */
+export const INTERFACE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+  // RunTask from the dispatcher.
+  Ecs: ec2.InterfaceVpcEndpointAwsService.ECS,
+  // Fargate pulls the worker image (layers come from S3 through the gateway endpoint).
+  EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
+  EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  // awslogs driver of the worker; EMF metrics travel inside the log events.
+  Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  // Regional STS for SDK credential flows inside the VPC.
+  Sts: ec2.InterfaceVpcEndpointAwsService.STS,
+};
+
+/**
+ * The VPC: a public, a private and an isolated subnet in every AZ (see `SUBNET_PLAN`), S3 and
+ * DynamoDB gateway endpoints, flow logs, and the security groups of the compute and of EFS.
+ *
+ * CDK refuses `PRIVATE_WITH_EGRESS` subnets without a NAT gateway, so with `natMode: 'none'`
+ * the private tier is created as `PRIVATE_ISOLATED` under the same name and CIDRs, and the
+ * interface endpoints take the place of the NAT. Consumers select it with `computeSubnets`,
+ * which names the tier rather than its type, so nothing else changes between modes.
+ */
+export class Network extends Construct {
+  readonly vpc: ec2.Vpc;
+  /** The private tier: dispatcher, worker tasks and EFS mount targets live here. */
+  readonly computeSubnets: ec2.SubnetSelection;
+  /** Security group of the dispatcher Lambda. */
+  readonly dispatcherSecurityGroup: ec2.SecurityGroup;
+  /** Security group of worker tasks. */
+  readonly workerSecurityGroup: ec2.SecurityGroup;
+  /** Security group of the EFS mount targets: NFS from the two compute groups, nothing else. */
+  readonly fileSystemSecurityGroup: ec2.SecurityGroup;
+  /** Security group of the interface endpoints (only when natMode is `none`). */
+  readonly endpointSecurityGroup?: ec2.SecurityGroup;
+  readonly flowLogGroup: logs.LogGroup;
+  readonly natMode: NatMode;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const natMode = props.natMode ?? 'none';
+    this.natMode = natMode;
+    const azs = props.availabilityZones;
+    const natGateways = natMode === 'none' ? 0 : natMode === 'single' ? 1 : azs.length;
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: new PlannedIpAddresses(props.vpcCidr ?? '10.40.0.0/16', azs),
+      availabilityZones: [...azs],
+      natGateways,
+      natGatewaySubnets: { subnetGroupName: 'Public' },
+      subnetConfiguration: [
+        {
+          name: 'Public',
+          subnetType: ec2.SubnetType.PUBLIC,
+          cidrMask: SUBNET_PLAN.Public.cidrMask,
+          mapPublicIpOnLaunch: false,
+        },
+        {
+          name: 'Private',
+          subnetType: natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+          cidrMask: SUBNET_PLAN.Private.cidrMask,
+        },
+        {
+          name: 'Isolated',
+          subnetType: ec2.SubnetType.PRIVATE_ISOLATED,
+          cidrMask: SUBNET_PLAN.Isolated.cidrMask,
+        },
+      ],
+      gatewayEndpoints: {
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+        DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
+      },
+    });
+    this.computeSubnets = { subnetGroupName: 'Private' };
+
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    // Egress is limited to what the compute does: HTTPS to AWS APIs and NFS to EFS.
+    this.dispatcherSecurityGroup = new ec2.SecurityGroup(this, 'DispatcherSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Dispatcher Lambda: no ingress; HTTPS out, NFS to EFS',
+      allowAllOutbound: false,
+    });
+    this.workerSecurityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Worker tasks: no ingress; HTTPS out, NFS to EFS',
+      allowAllOutbound: false,
+    });
+    this.fileSystemSecurityGroup = new ec2.SecurityGroup(this, 'FileSystemSecurityGroup', {
+      vpc: this.vpc,
+      description: 'EFS mount targets: NFS from the dispatcher and worker groups only',
+      allowAllOutbound: false,
+    });
+    for (const compute of [this.dispatcherSecurityGroup, this.workerSecurityGroup]) {
+      compute.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+      compute.connections.allowTo(this.fileSystemSecurityGroup, ec2.Port.tcp(2049), 'NFS to EFS');
+    }
+
+    if (natMode === 'none') {
+      this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+        vpc: this.vpc,
+        description: 'Interface endpoints: HTTPS from the dispatcher and worker groups only',
+        allowAllOutbound: false,
+      });
+      for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
+        this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+          service,
+          subnets: { subnetGroupName: 'Isolated' },
+          securityGroups: [this.endpointSecurityGroup],
+          privateDnsEnabled: true,
+          // Not `open`: that would admit the whole VPC CIDR.
+          open: false,
+        });
+      }
+      for (const compute of [this.dispatcherSecurityGroup, this.workerSecurityGroup]) {
+        compute.connections.allowTo(
+          this.endpointSecurityGroup,
+          ec2.Port.tcp(443),
+          'HTTPS to interface endpoints',
+        );
+      }
+    }
+  }
+}

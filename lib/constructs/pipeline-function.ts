@@ -1,0 +1,97 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract.js';
+import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
+import { REPO_ROOT, repoPath } from './paths.js';
+
+/** Lets the CommonJS parts of bundled dependencies call `require` inside an ES module. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);";
+
+/** Why a function's policy may hold `Resource: *`: the statements X-Ray active tracing adds. */
+export const XRAY_WILDCARD_REASON =
+  'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource scoping.';
+
+/** Environment variables every function gets from `PipelineFunction` (besides its own). */
+export const POWERTOOLS_ENV = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'] as const;
+
+export interface PipelineFunctionProps extends Omit<
+  nodejs.NodejsFunctionProps,
+  'entry' | 'runtime' | 'bundling' | 'logGroup' | 'projectRoot'
+> {
+  /** Entry file relative to the repository root, e.g. `Entry.dispatcher`. */
+  readonly entry: string;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the function's log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A `NodejsFunction` with the defaults every function of the pipeline shares: the newest Node.js
+ * runtime, arm64, ESM bundle built by the local esbuild (never Docker) with the AWS SDK left to
+ * the runtime, X-Ray active tracing, a log group with retention, and the Powertools service
+ * name and metric namespace from the contract.
+ */
+export class PipelineFunction extends nodejs.NodejsFunction {
+  /** The log group, created beside the function so its retention is ours. */
+  readonly functionLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    const { entry, logRetention, logRemovalPolicy, environment, ...rest } = props;
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    super(scope, id, {
+      handler: 'handler',
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      ...rest,
+      entry: repoPath(entry),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: repoPath('package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: ['@aws-sdk/*'],
+        minify: true,
+        sourceMap: false,
+      },
+    });
+    this.functionLogGroup = logGroup;
+
+    if (this.role) {
+      acknowledgeFinding(
+        this.role,
+        MANAGED_POLICY_FINDING.LAMBDA_BASIC,
+        "AWS managed policy that only lets the function write to its own log group's streams.",
+      );
+      if (props.vpc) {
+        acknowledgeFinding(
+          this.role,
+          MANAGED_POLICY_FINDING.LAMBDA_VPC,
+          'AWS managed policy Lambda needs to create and delete the network interfaces of a function in a VPC.',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+import { Env, INCOMING_PREFIX, RESULTS_PREFIX, SHARED_MOUNT_PATH } from '../contract.js';
+import type { EnvConsumer } from './binding.js';
+import { acknowledgeFinding, acknowledgePolicyFinding, arnToken, MANAGED_POLICY_FINDING } from './nag.js';
+
+export interface DataBucketProps {
+  /**
+   * What happens to both buckets when the stack is deleted. `DESTROY` also empties them first.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Days a replaced or deleted version of an object is kept.
+   * @default 30
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Days server access logs are kept.
+   * @default 90
+   */
+  readonly accessLogExpirationDays?: number;
+}
+
+/**
+ * The data bucket (uploads under `incoming/`, reports under `results/`) and the bucket receiving
+ * its server access logs. Private, encrypted, TLS only, versioned.
+ */
+export class DataBucket extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(props.accessLogExpirationDays ?? 90) }],
+      removalPolicy,
+      autoDeleteObjects,
+    });
+    acknowledgeFinding(
+      this.accessLogsBucket,
+      'AwsSolutions-S1',
+      'This bucket is the server access log destination; logging it would log into itself.',
+    );
+
+    this.bucket = new s3.Bucket(this, 'Resource', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'data/',
+      lifecycleRules: [
+        {
+          id: 'expire-noncurrent-versions',
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 30),
+          expiredObjectDeleteMarker: true,
+        },
+        // Large uploads are multipart; an abandoned one is billed until it is aborted.
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy,
+      autoDeleteObjects,
+    });
+  }
+
+  /** Lets the grantee read uploads (any version) under `incoming/`; nothing else in the bucket. */
+  grantReadIncoming(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      // HeadObject is authorised by GetObject / GetObjectVersion.
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [this.bucket.arnForObjects(`${INCOMING_PREFIX}*`)],
+    });
+    acknowledgePolicyFinding(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${arnToken(this.bucket)}/${INCOMING_PREFIX}*]`,
+      `Uploads have arbitrary keys: read access covers the ${INCOMING_PREFIX} prefix of the data bucket and nothing else.`,
+    );
+    return grant;
+  }
+
+  /** Lets the grantee write reports under `results/`; it cannot read or delete them. */
+  grantWriteResults(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
+    });
+    acknowledgePolicyFinding(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${arnToken(this.bucket)}/${RESULTS_PREFIX}*]`,
+      `Reports mirror the upload keys: write access covers the ${RESULTS_PREFIX} prefix of the data bucket and nothing else.`,
+    );
+    return grant;
+  }
+
+  /**
+   * Invokes `fn` for every object created under `incoming/`. Only that prefix is subscribed, so
+   * the reports written under `results/` can never trigger another run.
+   */
+  notifyOnIncoming(fn: lambda.IFunction): void {
+    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), {
+      prefix: INCOMING_PREFIX,
+    });
+    acknowledgeNotificationsHandler(Stack.of(this));
+  }
+}
+
+export interface SharedFileSystemProps {
+  readonly vpc: ec2.IVpc;
+  /** Subnets of the mount targets: one per AZ. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Security group of the mount targets (NFS from the compute groups only). */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * What happens to the file system when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Directory of the access point; created on first use, owned by `posixUser`.
+   * @default '/shared'
+   */
+  readonly path?: string;
+  /**
+   * POSIX user and group every client acts as through the access point (the image's `node` user).
+   * @default { uid: '1000', gid: '1000' }
+   */
+  readonly posixUser?: efs.PosixUser;
+}
+
+/**
+ * The EFS file system shared by the dispatcher and the worker tasks: encrypted at rest, elastic
+ * throughput, a mount target in every AZ, one access point with a fixed POSIX identity, and a
+ * file system policy that refuses clients without TLS and clients without IAM identity.
+ */
+export class SharedFileSystem extends Construct {
+  readonly fileSystem: efs.FileSystem;
+  readonly accessPoint: efs.AccessPoint;
+
+  constructor(scope: Construct, id: string, props: SharedFileSystemProps) {
+    super(scope, id);
+    const posixUser = props.posixUser ?? { uid: '1000', gid: '1000' };
+
+    this.fileSystem = new efs.FileSystem(this, 'Resource', {
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroup: props.securityGroup,
+      encrypted: true,
+      throughputMode: efs.ThroughputMode.ELASTIC,
+      performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // Adds the statement that grants access only to IAM-authenticated clients through a mount
+      // target: anonymous NFS clients get nothing.
+      allowAnonymousAccess: false,
+    });
+    this.fileSystem.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyUnencryptedTransport',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: EFS_CLIENT_ACTIONS,
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    // The access point fixes every client's POSIX identity, so no one needs root on the share.
+    this.fileSystem.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyRootAccess',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['elasticfilesystem:ClientRootAccess'],
+      }),
+    );
+
+    this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
+      path: props.path ?? '/shared',
+      posixUser,
+      createAcl: { ownerUid: posixUser.uid, ownerGid: posixUser.gid, permissions: '750' },
+    });
+  }
+
+  /**
+   * Lets the consumer mount and write through the access point (and only through it) and tells
+   * it where the share is mounted. The mount itself is set where the consumer is defined
+   * (Lambda `filesystem`, task definition volume).
+   */
+  bindClient(consumer: EnvConsumer): iam.Grant {
+    consumer.addEnvironment(Env.SHARED_MOUNT_PATH, SHARED_MOUNT_PATH);
+    return iam.Grant.addToPrincipal({
+      grantee: consumer,
+      actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+      resourceArns: [this.fileSystem.fileSystemArn],
+      conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
+    });
+  }
+}
+
+/** Every NFS client action (the file system policy applies to these). */
+const EFS_CLIENT_ACTIONS = [
+  'elasticfilesystem:ClientMount',
+  'elasticfilesystem:ClientWrite',
+  'elasticfilesystem:ClientRootAccess',
+];
+
+/** CDK's bucket-notifications handler is a stack singleton whose id starts with this. */
+const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler';
+
+function acknowledgeNotificationsHandler(stack: Stack): void {
+  for (const handler of stack.node.children.filter((c) => c.node.id.startsWith(NOTIFICATIONS_HANDLER_ID))) {
+    const role = handler.node.tryFindChild('Role');
+    if (!role) continue;
+    acknowledgeFinding(
+      role,
+      MANAGED_POLICY_FINDING.LAMBDA_BASIC,
+      'CDK bucket-notifications handler (runs at deploy time only): the AWS managed policy lets it write its own logs and nothing else.',
+    );
+  }
+}

@@ -1,0 +1,68 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Entry } from '../contract.js';
+import { JobsAccess, type JobsTable } from './jobs-table.js';
+import { acknowledgePolicyFinding } from './nag.js';
+import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
+
+export interface TaskStateListenerProps {
+  /** Only tasks of this cluster are watched. */
+  readonly cluster: ecs.ICluster;
+  readonly jobs: JobsTable;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the function's log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The EventBridge pattern of a stopped task in `clusterArn`. */
+export function stoppedTaskPattern(clusterArn: string): events.EventPattern {
+  return {
+    source: ['aws.ecs'],
+    detailType: ['ECS Task State Change'],
+    detail: { lastStatus: ['STOPPED'], clusterArn: [clusterArn] },
+  };
+}
+
+/**
+ * Records how each worker task ended: an EventBridge rule for stopped tasks of the cluster
+ * invokes a small function that updates the job (a task that died without reporting fails it).
+ */
+export class TaskStateListener extends Construct {
+  readonly function: PipelineFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: TaskStateListenerProps) {
+    super(scope, id);
+
+    this.function = new PipelineFunction(this, 'Function', {
+      entry: Entry.taskState,
+      description: 'Updates the job of a worker task that stopped',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.removalPolicy,
+    });
+    props.jobs.bind(this.function, JobsAccess.UPDATE);
+
+    this.rule = new events.Rule(this, 'TaskStoppedRule', {
+      description: 'Worker task stopped',
+      eventPattern: stoppedTaskPattern(props.cluster.clusterArn),
+      targets: [
+        new targets.LambdaFunction(this.function, { retryAttempts: 8, maxEventAge: Duration.hours(6) }),
+      ],
+    });
+
+    acknowledgePolicyFinding(this.function, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
+  }
+}

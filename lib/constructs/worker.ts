@@ -1,0 +1,201 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { WorkerArchitecture } from '../config.js';
+import { Env, SHARED_MOUNT_PATH, WORKER_CONTAINER_NAME, type EnvName } from '../contract.js';
+import type { EnvConsumer } from './binding.js';
+import { JobsAccess, type JobsTable } from './jobs-table.js';
+import { acknowledgeFinding, acknowledgePolicyFinding, regionalArnPattern } from './nag.js';
+import { repoPath } from './paths.js';
+import type { DataBucket, SharedFileSystem } from './storage.js';
+
+export interface WorkerProps {
+  readonly vpc: ec2.IVpc;
+  /** Subnets worker tasks are started in (handed to the launcher as `WORKER_SUBNETS`). */
+  readonly subnets: ec2.SubnetSelection;
+  /** Security group of worker tasks (handed to the launcher as `WORKER_SECURITY_GROUPS`). */
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly dataBucket: DataBucket;
+  readonly sharedFileSystem: SharedFileSystem;
+  readonly jobs: JobsTable;
+  /** Days a job item is kept (`JOB_TTL_DAYS`). */
+  readonly jobTtlDays: number;
+  /**
+   * Fargate CPU units.
+   * @default 1024
+   */
+  readonly cpu?: number;
+  /**
+   * Fargate memory in MiB.
+   * @default 2048
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture of the task (the image is built for the same platform).
+   * @default 'arm64'
+   */
+  readonly architecture?: WorkerArchitecture;
+  /**
+   * Folder with the Dockerfile, relative to the repository root. Synth only stages it; the image
+   * is built at deploy time from the esbuild bundle in it.
+   * @default 'containers/worker'
+   */
+  readonly imageDirectory?: string;
+  /**
+   * Retention of the worker's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the worker's log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The ECS cluster (Container Insights enhanced) and the Fargate task definition of the worker:
+ * one container named `WORKER_CONTAINER_NAME`, read-only root file system with a scratch `/tmp`,
+ * the shared EFS access point mounted at `SHARED_MOUNT_PATH` with TLS and IAM authorisation, and
+ * a task role that may only read `incoming/`, write `results/`, update jobs and mount the share.
+ */
+export class Worker extends Construct {
+  readonly cluster: ecs.Cluster;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly logGroup: logs.LogGroup;
+  /** The container with its task role, as something to bind resources to. */
+  readonly consumer: EnvConsumer;
+  private readonly subnetIds: string[];
+  private readonly securityGroupIds: string[];
+
+  constructor(scope: Construct, id: string, props: WorkerProps) {
+    super(scope, id);
+    const arm = (props.architecture ?? 'arm64') === 'arm64';
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      family: `${Stack.of(this).stackName}-worker`,
+      cpu: props.cpu ?? 1024,
+      memoryLimitMiB: props.memoryLimitMiB ?? 2048,
+      runtimePlatform: {
+        cpuArchitecture: arm ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+      volumes: [
+        {
+          name: 'shared',
+          efsVolumeConfiguration: {
+            fileSystemId: props.sharedFileSystem.fileSystem.fileSystemId,
+            transitEncryption: 'ENABLED',
+            authorizationConfig: {
+              accessPointId: props.sharedFileSystem.accessPoint.accessPointId,
+              iam: 'ENABLED',
+            },
+          },
+        },
+        // Task storage for /tmp: the root file system is read-only.
+        { name: 'tmp' },
+      ],
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.container = this.taskDefinition.addContainer('Container', {
+      containerName: WORKER_CONTAINER_NAME,
+      image: ecs.ContainerImage.fromAsset(repoPath(props.imageDirectory ?? 'containers/worker'), {
+        platform: arm ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
+      }),
+      essential: true,
+      readonlyRootFilesystem: true,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
+    });
+    this.container.addMountPoints(
+      { containerPath: SHARED_MOUNT_PATH, sourceVolume: 'shared', readOnly: false },
+      { containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false },
+    );
+
+    const container = this.container;
+    this.consumer = {
+      grantPrincipal: this.taskDefinition.taskRole.grantPrincipal,
+      addEnvironment: (name: EnvName, value: string) => container.addEnvironment(name, value),
+    };
+    this.consumer.addEnvironment(Env.JOB_TTL_DAYS, String(props.jobTtlDays));
+    props.jobs.bind(this.consumer, JobsAccess.UPDATE);
+    props.sharedFileSystem.bindClient(this.consumer);
+    props.dataBucket.grantReadIncoming(this.consumer);
+    props.dataBucket.grantWriteResults(this.consumer);
+
+    this.subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
+    this.securityGroupIds = [props.securityGroup.securityGroupId];
+
+    acknowledgeFinding(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'The environment holds only non-secret settings from lib/contract.ts (table name, mount path, TTL); the job itself arrives as RunTask overrides.',
+    );
+    acknowledgeFinding(
+      this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy'),
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken supports no resource scoping; image pulls are limited to the CDK asset repository.',
+    );
+  }
+
+  /** ARN pattern of every revision of the worker's task definition family. */
+  get taskDefinitionFamilyArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'ecs',
+      resource: 'task-definition',
+      resourceName: `${this.taskDefinition.family}:*`,
+    });
+  }
+
+  /**
+   * Lets the consumer start worker tasks and tells it how: sets `CLUSTER_ARN`,
+   * `TASK_DEFINITION_ARN`, `WORKER_CONTAINER_NAME`, `WORKER_SUBNETS` and `WORKER_SECURITY_GROUPS`,
+   * and grants `ecs:RunTask` on this task definition family in this cluster plus `iam:PassRole`
+   * on the task and execution roles, for ECS tasks only.
+   */
+  bindLauncher(consumer: EnvConsumer): void {
+    consumer.addEnvironment(Env.CLUSTER_ARN, this.cluster.clusterArn);
+    consumer.addEnvironment(Env.TASK_DEFINITION_ARN, this.taskDefinition.taskDefinitionArn);
+    consumer.addEnvironment(Env.WORKER_CONTAINER_NAME, WORKER_CONTAINER_NAME);
+    consumer.addEnvironment(Env.WORKER_SUBNETS, this.subnetIds.join(','));
+    consumer.addEnvironment(Env.WORKER_SECURITY_GROUPS, this.securityGroupIds.join(','));
+
+    const principal = consumer.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunWorkerTasks',
+        actions: ['ecs:RunTask'],
+        resources: [this.taskDefinitionFamilyArn],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    const roles = [this.taskDefinition.taskRole, this.taskDefinition.obtainExecutionRole()];
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassWorkerRoles',
+        actions: ['iam:PassRole'],
+        resources: roles.map((role) => role.roleArn),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    );
+    acknowledgePolicyFinding(
+      consumer,
+      `AwsSolutions-IAM5[Resource::${regionalArnPattern('ecs', `task-definition/${this.taskDefinition.family}:*`)}]`,
+      'RunTask is limited to the worker task definition family in the pipeline cluster; the revision wildcard lets a new revision deploy without a policy change.',
+    );
+  }
+}

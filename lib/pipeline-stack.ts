@@ -1,0 +1,123 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { buildRoutingPolicy } from '../src/runtime/routing.js';
+import type { PipelineConfig } from './config.js';
+import { Dispatcher } from './constructs/dispatcher.js';
+import { JobsTable } from './constructs/jobs-table.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { Network } from './constructs/network.js';
+import { DataBucket, SharedFileSystem } from './constructs/storage.js';
+import { TaskStateListener } from './constructs/task-state.js';
+import { Worker } from './constructs/worker.js';
+
+export interface PipelineStackProps extends StackProps {
+  readonly config: PipelineConfig;
+}
+
+/** Names of the stack outputs (scripts and the e2e tests read them). */
+export const Outputs = {
+  DATA_BUCKET_NAME: 'DataBucketName',
+  JOBS_TABLE_NAME: 'JobsTableName',
+  CLUSTER_ARN: 'ClusterArn',
+  TASK_DEFINITION_ARN: 'TaskDefinitionArn',
+  FILE_SYSTEM_ID: 'FileSystemId',
+  DISPATCHER_FUNCTION_NAME: 'DispatcherFunctionName',
+  ON_FAILURE_QUEUE_URL: 'OnFailureQueueUrl',
+  ALARM_TOPIC_ARN: 'AlarmTopicArn',
+} as const;
+
+/** S3 → dispatcher Lambda → (Lambda | Fargate worker), sharing EFS, with jobs in DynamoDB. */
+export class PipelineStack extends Stack {
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = config.logRetentionDays;
+
+    const network = new Network(this, 'Network', {
+      availabilityZones: config.availabilityZones,
+      vpcCidr: config.vpcCidr,
+      natMode: config.natMode,
+      flowLogRetention: logRetention,
+      removalPolicy,
+    });
+
+    const data = new DataBucket(this, 'DataBucket', { removalPolicy });
+    const shared = new SharedFileSystem(this, 'SharedFileSystem', {
+      vpc: network.vpc,
+      subnets: network.computeSubnets,
+      securityGroup: network.fileSystemSecurityGroup,
+      removalPolicy,
+    });
+    const jobs = new JobsTable(this, 'JobsTable', { removalPolicy });
+
+    const worker = new Worker(this, 'Worker', {
+      vpc: network.vpc,
+      subnets: network.computeSubnets,
+      securityGroup: network.workerSecurityGroup,
+      dataBucket: data,
+      sharedFileSystem: shared,
+      jobs,
+      jobTtlDays: config.jobTtlDays,
+      cpu: config.workerCpu,
+      memoryLimitMiB: config.workerMemoryMb,
+      architecture: config.workerArchitecture,
+      logRetention,
+      removalPolicy,
+    });
+
+    const dispatcher = new Dispatcher(this, 'Dispatcher', {
+      vpc: network.vpc,
+      subnets: network.computeSubnets,
+      securityGroup: network.dispatcherSecurityGroup,
+      dataBucket: data,
+      sharedFileSystem: shared,
+      jobs,
+      worker,
+      routingPolicy: buildRoutingPolicy({
+        lambdaTimeoutSeconds: config.lambdaTimeoutSeconds,
+        lambdaMemoryMb: config.lambdaMemoryMb,
+        safetyFactor: config.routingSafetyFactor,
+      }),
+      maxObjectBytes: config.maxObjectBytes,
+      jobTtlDays: config.jobTtlDays,
+      memorySize: config.lambdaMemoryMb,
+      timeout: Duration.seconds(config.lambdaTimeoutSeconds),
+      reservedConcurrentExecutions: config.dispatcherReservedConcurrency,
+      logRetention,
+      removalPolicy,
+    });
+
+    const taskState = new TaskStateListener(this, 'TaskState', {
+      cluster: worker.cluster,
+      jobs,
+      logRetention,
+      removalPolicy,
+    });
+
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      dashboardName: `S3Pipeline-${config.envName}`,
+      dispatcher: dispatcher.function,
+      taskStateFunction: taskState.function,
+      taskStoppedRule: taskState.rule,
+      onFailureQueue: dispatcher.onFailureQueue,
+      alarmEmail: config.alarmEmail,
+      removalPolicy,
+    });
+
+    const output = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    output(Outputs.DATA_BUCKET_NAME, data.bucket.bucketName, 'Upload to incoming/, read results/');
+    output(Outputs.JOBS_TABLE_NAME, jobs.table.tableName, 'One item per job');
+    output(Outputs.CLUSTER_ARN, worker.cluster.clusterArn, 'ECS cluster of the worker tasks');
+    output(Outputs.TASK_DEFINITION_ARN, worker.taskDefinition.taskDefinitionArn, 'Worker task definition');
+    output(Outputs.FILE_SYSTEM_ID, shared.fileSystem.fileSystemId, 'Shared EFS file system');
+    output(Outputs.DISPATCHER_FUNCTION_NAME, dispatcher.function.functionName, 'Dispatcher Lambda');
+    output(
+      Outputs.ON_FAILURE_QUEUE_URL,
+      dispatcher.onFailureQueue.queueUrl,
+      'Events the dispatcher failed on',
+    );
+    output(Outputs.ALARM_TOPIC_ARN, monitoring.alarmTopic.topicArn, 'Alarm notifications');
+  }
+}
