@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { DistinctCounter, HyperLogLog } from '../../../src/core/distinct.js';
+
+describe('distinct counting', () => {
+  it('counts exactly up to the cap', () => {
+    const counter = new DistinctCounter(1_000);
+    for (let i = 0; i < 5_000; i++) counter.add(String(i % 1_000));
+    expect(counter.result()).toEqual({ distinct: 1_000, exact: true });
+  });
+
+  it('counts long values exactly by their hash', () => {
+    const counter = new DistinctCounter(1_000);
+    const long = 'x'.repeat(500);
+    for (let i = 0; i < 300; i++) counter.add(`${long}${i % 100}`);
+    expect(counter.result()).toEqual({ distinct: 100, exact: true });
+  });
+
+  it('switches to an estimate within 3% once past the cap', () => {
+    const counter = new DistinctCounter(10_000);
+    for (let i = 0; i < 200_000; i++) counter.add(`value-${i}`);
+    for (let i = 0; i < 50_000; i++) counter.add(`value-${i}`); // repeats add nothing
+    const { distinct, exact } = counter.result();
+    expect(exact).toBe(false);
+    expect(Math.abs(distinct - 200_000) / 200_000).toBeLessThan(0.03);
+  });
+
+  it('estimates small and large cardinalities within 3%', () => {
+    for (const n of [100, 5_000, 1_000_000]) {
+      const sketch = new HyperLogLog();
+      for (let i = 0; i < n; i++) sketch.add(`k${i * 7919}`);
+      expect(Math.abs(sketch.estimate() - n) / n, `n=${n}`).toBeLessThan(0.03);
+    }
+  });
+});

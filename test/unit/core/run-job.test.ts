@@ -1,0 +1,110 @@
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFile, JobAbortedError, RESULT_SCHEMA_VERSION, runJob } from '../../../src/core/index.js';
+import { fastqBuffer, writeCsv, writeFastq } from '../../support/generate.js';
+import { chunked } from './helpers.js';
+
+describe('describeFile', () => {
+  it.each([
+    ['reads.fastq', 'fastq', false],
+    ['reads.fq', 'fastq', false],
+    ['dir/reads.FASTQ.GZ', 'fastq', true],
+    ['reads.fq.gz', 'fastq', true],
+    ['table.csv', 'csv', false],
+    ['a b/Table.CSV.gz', 'csv', true],
+  ])('reads %s as %s (gzip: %s)', (name, format, gzip) => {
+    expect(describeFile(name)).toEqual({ format, gzip });
+  });
+
+  it.each(['reads.fa', 'reads.fq.bz2', 'table.tsv', 'csv', 'fastq.txt', 'reads.gz'])(
+    'does not recognise %s',
+    (name) => {
+      expect(describeFile(name)).toBeUndefined();
+    },
+  );
+});
+
+describe('runJob', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'run-job-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives a byte-identical report for the same file from a file stream, a Readable and Uint8Array chunks', async () => {
+    const file = path.join(dir, 'same.fq.gz');
+    await writeFastq(file, { reads: 5_000, seed: 31, gzip: true, gzipMemberBytes: 100_000 });
+    const fromFile = await runJob(createReadStream(file, { highWaterMark: 1 << 20 }), {
+      name: 'incoming/same.fq.gz',
+    });
+    const bytes = await new Response(Readable.toWeb(createReadStream(file)) as ReadableStream).arrayBuffer();
+    const fromChunks = await runJob(chunked(new Uint8Array(bytes), 3_333), { name: 'incoming/same.fq.gz' });
+    const fromReadable = await runJob(Readable.from([Buffer.from(bytes)]), { name: 'incoming/same.fq.gz' });
+    expect(JSON.stringify(fromChunks)).toBe(JSON.stringify(fromFile));
+    expect(JSON.stringify(fromReadable)).toBe(JSON.stringify(fromFile));
+    expect(fromFile.schemaVersion).toBe(RESULT_SCHEMA_VERSION);
+    expect(Object.keys(fromFile)).toEqual(['schemaVersion', 'format', 'input', 'fastq']);
+  });
+
+  it('counts compressed and uncompressed bytes', async () => {
+    const file = path.join(dir, 'sizes.csv.gz');
+    const written = await writeCsv(file, { rows: 2_000, seed: 32, gzip: true });
+    const report = await runJob(createReadStream(file), { name: file });
+    expect(report.input).toEqual({
+      name: file,
+      gzip: true,
+      bytes: written.bytes,
+      uncompressedBytes: written.uncompressedBytes,
+    });
+    expect(report.csv?.rows).toBe(written.records);
+  });
+
+  it('detects gzip by its magic bytes whatever the name says', async () => {
+    const file = path.join(dir, 'misnamed.fq');
+    await writeFastq(file, { reads: 10, seed: 33, gzip: true });
+    const report = await runJob(createReadStream(file), { name: file });
+    expect(report.input.gzip).toBe(true);
+    expect(report.fastq?.reads).toBe(10);
+  });
+
+  it('stops with JobAbortedError when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      runJob(chunked(fastqBuffer({ reads: 10 })), { name: 'x.fq', signal: controller.signal }),
+    ).rejects.toBeInstanceOf(JobAbortedError);
+  });
+
+  for (const gzip of [false, true]) {
+    it(`stops between chunks when aborted mid-stream and releases the source (gzip: ${gzip})`, async () => {
+      const file = path.join(dir, `abort-${gzip}.fq${gzip ? '.gz' : ''}`);
+      await writeFastq(file, { reads: 50_000, seed: 34, gzip });
+      const controller = new AbortController();
+      const stream = createReadStream(file, { highWaterMark: 16_384 });
+      let delivered = 0;
+      async function* abortAfterThreeChunks(): AsyncGenerator<Uint8Array> {
+        for await (const chunk of stream) {
+          yield chunk as Buffer;
+          if (++delivered === 3) controller.abort();
+        }
+      }
+      await expect(
+        runJob(abortAfterThreeChunks(), { name: file, signal: controller.signal }),
+      ).rejects.toBeInstanceOf(JobAbortedError);
+      expect(delivered).toBeLessThan(6);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(stream.destroyed).toBe(true);
+    });
+  }
+
+  it('passes through a failure of the source itself', async () => {
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('@r1\nACGT\n+\nIIII\n');
+      throw new Error('connection reset');
+    }
+    await expect(runJob(broken(), { name: 'x.fq' })).rejects.toThrow('connection reset');
+  });
+});

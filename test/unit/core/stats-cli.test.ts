@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFastq } from '../../support/generate.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+function pipeline(...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bin/pipeline.ts'), ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('pipeline stats', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'stats-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the report as 2-space JSON and exits 0', async () => {
+    const file = path.join(dir, 'ok.fq.gz');
+    await writeFastq(file, { reads: 100, seed: 41, gzip: true });
+    const { code, stdout } = pipeline('stats', file);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      format: 'fastq',
+      input: { gzip: true },
+      fastq: { reads: 100 },
+    });
+    expect(stdout).toBe(`${JSON.stringify(report, null, 2)}\n`);
+  });
+
+  it('prints error: <message> and exits 1 on invalid input', () => {
+    const file = path.join(dir, 'bad.fq');
+    writeFileSync(file, '@r1\nACGT\n+\nIII\n');
+    const { code, stdout, stderr } = pipeline('stats', file);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: sequence and quality lengths differ in record 1 \(line 4\)/);
+  });
+
+  it('exits 1 when the file cannot be read', () => {
+    const { code, stderr } = pipeline('stats', path.join(dir, 'missing.fq'));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: cannot read .*missing\.fq/);
+  });
+
+  it('honours --format for a name that says nothing', () => {
+    const file = path.join(dir, 'table.txt');
+    writeFileSync(file, 'a,b\n1,2\n');
+    expect(pipeline('stats', file).code).toBe(1);
+    const { code, stdout } = pipeline('stats', file, '--format', 'csv');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).csv.rows).toBe(1);
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(pipeline('stats').code).toBe(2);
+    expect(pipeline('stats', 'a.fq', '--format', 'bam').code).toBe(2);
+    expect(pipeline('stats', 'a.fq', '--bogus').code).toBe(2);
+    expect(pipeline('no-such-command').code).toBe(2);
+  });
+
+  it('lists the subcommands with --help', () => {
+    const { code, stdout } = pipeline('--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/stats\s+print the JSON report/);
+  });
+});
