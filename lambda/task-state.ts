@@ -1,22 +1,22 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { Env, WORKER_CONTAINER_NAME } from '../lib/contract.js';
-import { createClients } from '../src/runtime/aws/clients.js';
-import { JobsTable } from '../src/runtime/aws/jobs-table.js';
-import { required } from '../src/runtime/settings.js';
+import { WORKER_CONTAINER_NAME } from '../lib/contract.js';
 import { recordTaskStopped, type TaskStateDetail } from '../src/runtime/task-state.js';
 import { createTelemetry } from '../src/runtime/telemetry.js';
+import { redriveDepsFromEnv } from '../src/runtime/wiring.js';
 
-const jobs = new JobsTable(createClients().ddb, required(process.env, Env.JOBS_TABLE));
 const telemetry = createTelemetry('task-state');
+const deps = redriveDepsFromEnv(process.env, telemetry);
 
-/** `ECS Task State Change` (STOPPED) → the job's outcome when the worker could not record it. */
+/** `ECS Task State Change` (STOPPED) → re-drive a crashed worker's job, or record why it failed. */
 export const handler = async (
   event: EventBridgeEvent<'ECS Task State Change', TaskStateDetail>,
   context: Context,
 ): Promise<void> => {
   telemetry.logger.addContext(context);
-  const outcome = await recordTaskStopped(event.detail, jobs, WORKER_CONTAINER_NAME, new Date());
-  telemetry.logger.info('task stopped', { taskArn: event.detail.taskArn, outcome });
-  if (outcome === 'recorded-failure') telemetry.jobFinished('ecs', 'FAILED');
-  telemetry.flush();
+  try {
+    const outcome = await recordTaskStopped(event.detail, WORKER_CONTAINER_NAME, deps);
+    telemetry.logger.info('task stopped', { taskArn: event.detail.taskArn, outcome });
+  } finally {
+    telemetry.flush();
+  }
 };

@@ -43,6 +43,10 @@ export const Env = {
   MAX_OBJECT_BYTES: 'MAX_OBJECT_BYTES',
   /** Days a finished job item is kept before DynamoDB TTL removes it. */
   JOB_TTL_DAYS: 'JOB_TTL_DAYS',
+  /** How many times a job may be started in all (first run plus re-drives) before it fails. */
+  MAX_ATTEMPTS: 'MAX_ATTEMPTS',
+  /** First delay of the exponential backoff between retries of RunTask and re-drives, in ms. */
+  RETRY_BASE_MS: 'RETRY_BASE_MS',
 
   /** Set on the worker by RunTask overrides: the job to run. */
   JOB_ID: 'JOB_ID',
@@ -65,6 +69,8 @@ export const DISPATCHER_ENV: readonly EnvName[] = [
   Env.ROUTING_POLICY,
   Env.MAX_OBJECT_BYTES,
   Env.JOB_TTL_DAYS,
+  Env.MAX_ATTEMPTS,
+  Env.RETRY_BASE_MS,
 ];
 
 /** Environment variables the worker task definition must carry (the job itself comes as overrides). */
@@ -78,8 +84,29 @@ export const WORKER_OVERRIDE_ENV: readonly EnvName[] = [
   Env.JOB_VERSION_ID,
 ];
 
-/** Environment variables the task-state Lambda must be given. */
-export const TASK_STATE_ENV: readonly EnvName[] = [Env.JOBS_TABLE];
+/** Where a job is started again (after a crash or a lost worker): the worker task settings and limits. */
+const REDRIVE_ENV: readonly EnvName[] = [
+  Env.JOBS_TABLE,
+  Env.CLUSTER_ARN,
+  Env.TASK_DEFINITION_ARN,
+  Env.WORKER_CONTAINER_NAME,
+  Env.WORKER_SUBNETS,
+  Env.WORKER_SECURITY_GROUPS,
+  Env.MAX_ATTEMPTS,
+  Env.RETRY_BASE_MS,
+];
+
+/** Environment variables the task-state Lambda must be given (it re-drives crashed workers). */
+export const TASK_STATE_ENV: readonly EnvName[] = REDRIVE_ENV;
+
+/** Environment variables the scheduled sweeper Lambda must be given. */
+export const SWEEPER_ENV: readonly EnvName[] = REDRIVE_ENV;
+
+/**
+ * Sparse index of the jobs table holding only jobs that are not finished: partition key
+ * `open` (always "OPEN"), sort key `leaseUntil`. The sweeper queries it for expired leases.
+ */
+export const OPEN_JOBS_INDEX = { name: 'open-jobs', partitionKey: 'open', sortKey: 'leaseUntil' } as const;
 
 /** Metric namespace and service name used by Powertools in every function. */
 export const METRICS_NAMESPACE = 'S3Pipeline';
@@ -89,6 +116,7 @@ export const SERVICE_NAME = 's3-pipeline';
 export const Entry = {
   dispatcher: 'lambda/dispatcher.ts',
   taskState: 'lambda/task-state.ts',
+  sweeper: 'lambda/sweeper.ts',
   worker: 'containers/worker/main.ts',
 } as const;
 

@@ -7,6 +7,7 @@ import { REPO_ROOT } from './emulator.js';
 export interface LocalBundles {
   dispatcher: string;
   taskState: string;
+  sweeper: string;
   worker: string;
   lambdaHost: string;
 }
@@ -33,6 +34,7 @@ export async function bundleLocal(outDir: string): Promise<LocalBundles> {
   await Promise.all([
     build({ ...LAMBDA_OPTIONS, entryPoints: [entry(Entry.dispatcher)], outfile: out('dispatcher') }),
     build({ ...LAMBDA_OPTIONS, entryPoints: [entry(Entry.taskState)], outfile: out('task-state') }),
+    build({ ...LAMBDA_OPTIONS, entryPoints: [entry(Entry.sweeper)], outfile: out('sweeper') }),
     build({ ...LAMBDA_OPTIONS, entryPoints: [entry('local/lambda-host.ts')], outfile: out('lambda-host') }),
     // The worker image has no AWS SDK, so its bundle carries it.
     build({ ...LAMBDA_OPTIONS, external: [], entryPoints: [entry(Entry.worker)], outfile: out('worker') }),
@@ -40,6 +42,7 @@ export async function bundleLocal(outDir: string): Promise<LocalBundles> {
   return {
     dispatcher: out('dispatcher'),
     taskState: out('task-state'),
+    sweeper: out('sweeper'),
     worker: out('worker'),
     lambdaHost: out('lambda-host'),
   };

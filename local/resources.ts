@@ -19,7 +19,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Env, INCOMING_PREFIX, WORKER_CONTAINER_NAME, type EnvName } from '../lib/contract.js';
+import {
+  Env,
+  INCOMING_PREFIX,
+  OPEN_JOBS_INDEX,
+  WORKER_CONTAINER_NAME,
+  type EnvName,
+} from '../lib/contract.js';
 import { buildRoutingPolicy, type RoutingPolicy } from '../src/runtime/routing.js';
 
 /** The local stand-ins for the stack's resources, created in the emulator. */
@@ -40,6 +46,8 @@ export interface LocalCloud {
   policy: RoutingPolicy;
   lambdaTimeoutSeconds: number;
   maxObjectBytes: number;
+  maxAttempts: number;
+  retryBaseMs: number;
 }
 
 export interface LocalCloudOptions {
@@ -61,6 +69,10 @@ export interface LocalCloudOptions {
   maxObjectBytes?: number;
   /** Override the routing policy entirely (tests that force a route). */
   policy?: RoutingPolicy;
+  /** @default 3 */
+  maxAttempts?: number;
+  /** Short, so retries show within seconds. @default 200 */
+  retryBaseMs?: number;
 }
 
 /** Credentials and endpoint every SDK client and child process of the local cloud uses. */
@@ -100,8 +112,22 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
     new CreateTableCommand({
       TableName: table,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'jobId', AttributeType: 'S' },
+        { AttributeName: OPEN_JOBS_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: OPEN_JOBS_INDEX.sortKey, AttributeType: 'N' },
+      ],
       KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: OPEN_JOBS_INDEX.name,
+          KeySchema: [
+            { AttributeName: OPEN_JOBS_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: OPEN_JOBS_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     }),
   );
   await waitUntilTableExists({ client: ddb, maxWaitTime: 30 }, { TableName: table });
@@ -209,26 +235,41 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
       }),
     lambdaTimeoutSeconds,
     maxObjectBytes: options.maxObjectBytes ?? 100 * 1024 ** 3,
+    maxAttempts: options.maxAttempts ?? 3,
+    retryBaseMs: options.retryBaseMs ?? 200,
   };
 }
 
-/** The dispatcher's environment, by the same contract names the stack sets. */
-export function dispatcherEnv(cloud: LocalCloud): Record<string, string> {
-  const env: Partial<Record<EnvName, string>> = {
+/** What re-drives jobs (task-state handler, sweeper) needs, by the contract's names. */
+function redriveEnv(cloud: LocalCloud): Partial<Record<EnvName, string>> {
+  return {
     [Env.JOBS_TABLE]: cloud.table,
-    [Env.SHARED_MOUNT_PATH]: cloud.sharedDir,
     [Env.CLUSTER_ARN]: cloud.clusterArn,
     [Env.TASK_DEFINITION_ARN]: cloud.taskDefinitionArn,
     [Env.WORKER_CONTAINER_NAME]: WORKER_CONTAINER_NAME,
     [Env.WORKER_SUBNETS]: cloud.subnets.join(','),
     [Env.WORKER_SECURITY_GROUPS]: cloud.securityGroups.join(','),
+    [Env.MAX_ATTEMPTS]: String(cloud.maxAttempts),
+    [Env.RETRY_BASE_MS]: String(cloud.retryBaseMs),
+  };
+}
+
+/** The dispatcher's environment, by the same contract names the stack sets. */
+export function dispatcherEnv(cloud: LocalCloud): Record<string, string> {
+  return {
+    ...localAwsEnv(cloud.endpoint, cloud.region),
+    ...redriveEnv(cloud),
+    [Env.SHARED_MOUNT_PATH]: cloud.sharedDir,
     [Env.ROUTING_POLICY]: JSON.stringify(cloud.policy),
     [Env.MAX_OBJECT_BYTES]: String(cloud.maxObjectBytes),
     [Env.JOB_TTL_DAYS]: '30',
   };
-  return { ...localAwsEnv(cloud.endpoint, cloud.region), ...env };
 }
 
 export function taskStateEnv(cloud: LocalCloud): Record<string, string> {
-  return { ...localAwsEnv(cloud.endpoint, cloud.region), [Env.JOBS_TABLE]: cloud.table };
+  return { ...localAwsEnv(cloud.endpoint, cloud.region), ...redriveEnv(cloud) };
+}
+
+export function sweeperEnv(cloud: LocalCloud): Record<string, string> {
+  return { ...localAwsEnv(cloud.endpoint, cloud.region), ...redriveEnv(cloud) };
 }

@@ -20,7 +20,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { WORKER_CONTAINER_NAME } from '../lib/contract.js';
 import type { LocalBundles } from './bundle.js';
-import { dispatcherEnv, localAwsEnv, taskStateEnv, type LocalCloud } from './resources.js';
+import { dispatcherEnv, localAwsEnv, sweeperEnv, taskStateEnv, type LocalCloud } from './resources.js';
 
 export interface LocalRunnerOptions {
   /** Folder for the functions' and workers' own logs. */
@@ -33,6 +33,8 @@ export interface LocalRunnerOptions {
   asyncRetries?: number;
   /** Delay before each retry, shorter than Lambda's minutes so a local run stays quick. @default 500 */
   retryDelayMs?: number;
+  /** How often the sweeper runs, as the stack's schedule does every few minutes. @default 5000 */
+  sweepIntervalMs?: number;
 }
 
 export interface InvocationReport {
@@ -82,7 +84,7 @@ export class LocalRunner extends EventEmitter {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loops = [this.consumeObjectEvents(), this.watchTasks()];
+    this.loops = [this.consumeObjectEvents(), this.watchTasks(), this.sweepOnSchedule()];
   }
 
   /** Stops polling and waits for every invocation and task under way to finish. */
@@ -214,6 +216,20 @@ export class LocalRunner extends EventEmitter {
       child.on('exit', (code, signal) => finish(false, `Runtime exited with ${signal ?? `code ${code}`}`));
       child.send({ event, timeoutMs, functionName, memoryMb, requestId: randomUUID() });
     });
+  }
+
+  private async sweepOnSchedule(): Promise<void> {
+    const interval = this.options.sweepIntervalMs ?? 5000;
+    let next = Date.now() + interval;
+    while (this.running) {
+      if (Date.now() >= next) {
+        await this.track(
+          this.invokeAsync('sweeper', this.bundles.sweeper, sweeperEnv(this.cloud), { source: 'aws.events' }),
+        );
+        next = Date.now() + interval;
+      }
+      await sleep(100);
+    }
   }
 
   /** Tasks the emulator recorded from RunTask are started here as worker processes. */

@@ -1,6 +1,6 @@
 import type { S3EventRecord } from 'aws-lambda';
 import { decodeEventKey } from './keys.js';
-import type { ObjectRef } from './pipeline.js';
+import type { Invocation, ObjectRef } from './pipeline.js';
 
 /** The object an S3 notification record names, with its key decoded. */
 export function objectRefFromRecord(record: S3EventRecord): ObjectRef {
@@ -12,18 +12,19 @@ export function objectRefFromRecord(record: S3EventRecord): ObjectRef {
 }
 
 /**
- * An AbortSignal that fires when only `reserveMs` of the invocation is left, so a job that runs
- * longer than predicted stops cleanly and is handed on while there is still time to do it.
+ * The invocation's deadline: an AbortSignal that fires when only `reserveMs` of it is left, so a
+ * job that runs longer than predicted stops cleanly and is handed on while there is time to do it.
  */
-export function deadlineSignal(
+export function invocationDeadline(
   remainingMs: number,
   reserveMs: number,
-): { signal: AbortSignal; clear: () => void } {
+  now = Date.now(),
+): Invocation & { clear: () => void } {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error('Lambda time is running out')),
     Math.max(0, remainingMs - reserveMs),
   );
   timer.unref?.();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  return { deadline: controller.signal, endsAt: now + remainingMs, clear: () => clearTimeout(timer) };
 }

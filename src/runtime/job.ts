@@ -33,6 +33,10 @@ export interface Job {
   durationMs?: number;
   /** Epoch seconds after which a QUEUED/RUNNING job counts as abandoned and may be claimed again. */
   leaseUntil?: number;
+  /** "OPEN" while the job is not finished; puts it in the sparse open-jobs index. */
+  open?: 'OPEN';
+  /** Set when a newer version of the same key had already published its result. */
+  superseded?: boolean;
   /** Epoch seconds; DynamoDB's TTL removes the item after it. */
   expiresAt: number;
 }

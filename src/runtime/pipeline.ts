@@ -4,8 +4,9 @@ import { InputError, JobAbortedError, type FileKind } from '../core/api.js';
 import { describeFile, runJob } from '../core/index.js';
 import type { JobsTable } from './aws/jobs-table.js';
 import type { Objects } from './aws/objects.js';
-import type { WorkerTasks } from './aws/tasks.js';
+import { TaskPlacementError, type WorkerTasks } from './aws/tasks.js';
 import { epochSeconds, jobIdFor, type Job, type ResultDocument } from './job.js';
+import { LAMBDA_LEASE_MARGIN_SECONDS, QUEUED_ON_ECS_LEASE_SECONDS } from './leases.js';
 import { isIncomingKey, resultKeyFor, sharedResultPath } from './keys.js';
 import { decideRoute, type Route, type RoutingPolicy } from './routing.js';
 import type { Telemetry } from './telemetry.js';
@@ -47,8 +48,13 @@ export type DispatchOutcome =
  */
 export const FORCED_ROUTE_METADATA = 'pipeline-route';
 
-/** How long an ECS job may hold its claim before a repeat event may start it again. */
-const ECS_LEASE_SECONDS = 6 * 3600;
+/** The Lambda invocation a dispatch runs in. */
+export interface Invocation {
+  /** Fires when the job must stop and be handed to ECS. */
+  deadline: AbortSignal;
+  /** When the invocation times out (epoch ms): a job run here is abandoned after it. */
+  endsAt: number;
+}
 
 /**
  * The dispatcher's work for one object: create (or find) the job, refuse what must be refused,
@@ -58,7 +64,7 @@ const ECS_LEASE_SECONDS = 6 * 3600;
 export async function dispatchObject(
   ref: ObjectRef,
   deps: DispatchDeps,
-  deadline?: AbortSignal,
+  invocation?: Invocation,
 ): Promise<DispatchOutcome> {
   const now = deps.now ?? (() => new Date());
   if (!isIncomingKey(ref.key)) return { outcome: 'ignored', reason: `not under incoming/: ${ref.key}` };
@@ -78,7 +84,10 @@ export async function dispatchObject(
     attempts: 1,
     createdAt: created.toISOString(),
     updatedAt: created.toISOString(),
-    leaseUntil: epochSeconds(created) + deps.policy.lambdaBudgetSeconds + 120,
+    // Until this invocation is over: a retry after a timeout or crash may claim the job again.
+    leaseUntil:
+      Math.ceil((invocation?.endsAt ?? created.getTime() + deps.policy.lambdaBudgetSeconds * 1000) / 1000) +
+      LAMBDA_LEASE_MARGIN_SECONDS,
     expiresAt: epochSeconds(created) + deps.jobTtlDays * 86400,
   };
   const claim = await deps.jobs.claim(fresh, created);
@@ -92,7 +101,7 @@ export async function dispatchObject(
   }
 
   try {
-    return await routeAndRun(job, kind, forcedRoute(head.metadata), deps, deadline);
+    return await routeAndRun(job, kind, forcedRoute(head.metadata), deps, invocation?.deadline);
   } catch (error) {
     // Let the retry of this event claim the job again at once instead of waiting out the lease.
     await deps.jobs.transition(job.jobId, 'QUEUED', { leaseUntil: 0, error: String(error) }, now());
@@ -113,14 +122,16 @@ async function routeAndRun(
     const expected = 'expected .fastq, .fq or .csv, optionally gzipped as .gz';
     return fail(
       job,
-      new InputError(`unsupported file type: ${path.basename(job.key)} (${expected})`, 'UNSUPPORTED_FORMAT'),
+      new Error(`unsupported file type: ${path.basename(job.key)} (${expected})`),
+      'UNSUPPORTED_FORMAT',
       deps,
     );
   }
   if (job.size > deps.maxObjectBytes) {
     return fail(
       job,
-      new InputError(`object is ${job.size} bytes, over the limit of ${deps.maxObjectBytes}`, 'TOO_LARGE'),
+      new Error(`object is ${job.size} bytes, over the limit of ${deps.maxObjectBytes}`),
+      'TOO_LARGE',
       deps,
     );
   }
@@ -158,12 +169,18 @@ async function startOnEcs(
   handedOff: boolean,
 ): Promise<DispatchOutcome> {
   const now = deps.now ?? (() => new Date());
-  const taskArn = await deps.tasks.start(job);
+  let taskArn: string;
+  try {
+    taskArn = await deps.tasks.start(job);
+  } catch (error) {
+    if (!(error instanceof TaskPlacementError)) throw error;
+    return fail({ ...job, route: 'ecs', routing }, error, 'TASK_PLACEMENT_FAILED', deps);
+  }
   const fields: Partial<Job> = {
     route: 'ecs',
     routing,
     taskArn,
-    leaseUntil: epochSeconds(now()) + ECS_LEASE_SECONDS,
+    leaseUntil: epochSeconds(now()) + QUEUED_ON_ECS_LEASE_SECONDS,
   };
   await deps.jobs.transition(job.jobId, 'QUEUED', fields, now());
   deps.telemetry.jobStarted('ecs');
@@ -222,7 +239,7 @@ export async function executeJob(
     return { ...job, ...fields, route, status: 'SUCCEEDED' };
   } catch (error) {
     if (error instanceof InputError) {
-      const failed = await fail({ ...job, route }, error, deps);
+      const failed = await fail({ ...job, route }, error, error.code, deps);
       return failed.job;
     }
     throw error;
@@ -231,19 +248,15 @@ export async function executeJob(
 
 async function fail(
   job: Job,
-  error: InputError,
+  error: Error,
+  code: string,
   deps: ExecuteDeps,
 ): Promise<{ outcome: 'failed'; job: Job }> {
   const now = (deps.now ?? (() => new Date()))();
-  const fields: Partial<Job> = { error: error.message, errorCode: error.code, finishedAt: now.toISOString() };
+  const fields: Partial<Job> = { error: error.message, errorCode: code, finishedAt: now.toISOString() };
   await deps.jobs.transition(job.jobId, 'FAILED', fields, now);
   deps.telemetry.jobFinished(job.route ?? 'lambda', 'FAILED');
-  deps.telemetry.logger.warn('job failed', {
-    jobId: job.jobId,
-    key: job.key,
-    code: error.code,
-    error: error.message,
-  });
+  deps.telemetry.logger.warn('job failed', { jobId: job.jobId, key: job.key, code, error: error.message });
   return { outcome: 'failed', job: { ...job, ...fields, status: 'FAILED' } };
 }
 

@@ -9,10 +9,10 @@ export function required(env: NodeJS.ProcessEnv, name: EnvName): string {
   return value;
 }
 
-function positiveNumber(env: NodeJS.ProcessEnv, name: EnvName): number {
+function number(env: NodeJS.ProcessEnv, name: EnvName, { min }: { min: number }): number {
   const value = Number(required(env, name));
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`environment variable ${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`environment variable ${name} must be a number ≥ ${min}`);
   return value;
 }
 
@@ -22,26 +22,47 @@ export interface CommonSettings {
   jobTtlDays: number;
 }
 
-export interface DispatcherSettings extends CommonSettings {
+export interface RedriveSettings {
+  jobsTable: string;
+  worker: WorkerTaskSettings;
+  maxAttempts: number;
+  retryBaseMs: number;
+}
+
+export interface DispatcherSettings extends CommonSettings, RedriveSettings {
   policy: RoutingPolicy;
   maxObjectBytes: number;
-  worker: WorkerTaskSettings;
 }
 
 export function commonSettings(env: NodeJS.ProcessEnv): CommonSettings {
   return {
     jobsTable: required(env, Env.JOBS_TABLE),
     sharedMountPath: required(env, Env.SHARED_MOUNT_PATH),
-    jobTtlDays: positiveNumber(env, Env.JOB_TTL_DAYS),
+    jobTtlDays: number(env, Env.JOB_TTL_DAYS, { min: 1 }),
   };
 }
 
-export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
+export function redriveSettings(env: NodeJS.ProcessEnv): RedriveSettings {
   const list = (name: EnvName) =>
     required(env, name)
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  return {
+    jobsTable: required(env, Env.JOBS_TABLE),
+    maxAttempts: number(env, Env.MAX_ATTEMPTS, { min: 1 }),
+    retryBaseMs: number(env, Env.RETRY_BASE_MS, { min: 0 }),
+    worker: {
+      clusterArn: required(env, Env.CLUSTER_ARN),
+      taskDefinitionArn: required(env, Env.TASK_DEFINITION_ARN),
+      containerName: required(env, Env.WORKER_CONTAINER_NAME),
+      subnets: list(Env.WORKER_SUBNETS),
+      securityGroups: list(Env.WORKER_SECURITY_GROUPS),
+    },
+  };
+}
+
+export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
   let policy: RoutingPolicy;
   try {
     policy = JSON.parse(required(env, Env.ROUTING_POLICY)) as RoutingPolicy;
@@ -50,14 +71,8 @@ export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
   }
   return {
     ...commonSettings(env),
+    ...redriveSettings(env),
     policy,
-    maxObjectBytes: positiveNumber(env, Env.MAX_OBJECT_BYTES),
-    worker: {
-      clusterArn: required(env, Env.CLUSTER_ARN),
-      taskDefinitionArn: required(env, Env.TASK_DEFINITION_ARN),
-      containerName: required(env, Env.WORKER_CONTAINER_NAME),
-      subnets: list(Env.WORKER_SUBNETS),
-      securityGroups: list(Env.WORKER_SECURITY_GROUPS),
-    },
+    maxObjectBytes: number(env, Env.MAX_OBJECT_BYTES, { min: 1 }),
   };
 }

@@ -1,5 +1,5 @@
 import { Env } from '../../lib/contract.js';
-import type { JobsTable } from './aws/jobs-table.js';
+import { redriveOrFail, type RedriveDeps, type RedriveOutcome } from './redrive.js';
 
 /** The part of an `ECS Task State Change` event's detail that we read. */
 export interface TaskStateDetail {
@@ -12,7 +12,7 @@ export interface TaskStateDetail {
 }
 
 export type TaskStateOutcome =
-  'not-a-job' | 'not-stopped' | 'succeeded' | 'recorded-failure' | 'already-final';
+  'not-a-job' | 'not-stopped' | 'succeeded' | 'already-final' | 'stale-task' | RedriveOutcome;
 
 export function jobIdOfTask(detail: TaskStateDetail): string | undefined {
   for (const override of detail.overrides?.containerOverrides ?? []) {
@@ -23,16 +23,15 @@ export function jobIdOfTask(detail: TaskStateDetail): string | undefined {
 }
 
 /**
- * Records how a worker task ended. A worker that exits 0 has already written its result; one that
- * crashed, ran out of memory or was stopped has not, so the job is failed with the exit code and
- * ECS's stop reason. A job that already reached an outcome keeps it (the worker's own message on
- * bad input is more precise than an exit code).
+ * Records how a worker task ended. A worker that exits 0 has written its result, and one that
+ * exits 1 has failed its job on bad input itself. One that crashed, was killed or never started
+ * has not: the job is run again if the cause may pass, or failed with the exit code and ECS's stop
+ * reason if it will not (out of memory, stopped by a person).
  */
 export async function recordTaskStopped(
   detail: TaskStateDetail,
-  jobs: JobsTable,
   containerName: string,
-  now: Date,
+  deps: RedriveDeps,
 ): Promise<TaskStateOutcome> {
   if (detail.lastStatus !== 'STOPPED') return 'not-stopped';
   const jobId = jobIdOfTask(detail);
@@ -41,8 +40,12 @@ export async function recordTaskStopped(
   const exitCode = container?.exitCode;
   if (exitCode === 0) return 'succeeded';
 
-  const job = await jobs.get(jobId);
+  const job = await deps.jobs.get(jobId);
   if (!job || job.status === 'SUCCEEDED' || job.status === 'FAILED') return 'already-final';
+  // An earlier attempt's task stopping after the job was re-driven says nothing about the new one.
+  if (job.taskArn && job.taskArn !== detail.taskArn) return 'stale-task';
+  const outOfMemory = /OutOfMemory/i.test(`${container?.reason ?? ''} ${detail.stoppedReason ?? ''}`);
+  const stoppedByPerson = detail.stopCode === 'UserInitiated';
   const reason = [
     exitCode === undefined ? 'worker stopped without an exit code' : `worker exited with code ${exitCode}`,
     container?.reason,
@@ -50,18 +53,15 @@ export async function recordTaskStopped(
   ]
     .filter(Boolean)
     .join(': ');
-  const recorded = await jobs.transition(
-    jobId,
-    'FAILED',
+  return redriveOrFail(
+    job,
     {
-      error: reason,
-      errorCode: 'WORKER_STOPPED',
+      reason,
+      code: outOfMemory ? 'WORKER_OUT_OF_MEMORY' : 'WORKER_STOPPED',
+      transient: !outOfMemory && !stoppedByPerson,
       exitCode,
       stoppedReason: detail.stoppedReason,
-      taskArn: detail.taskArn,
-      finishedAt: now.toISOString(),
     },
-    now,
+    deps,
   );
-  return recorded ? 'recorded-failure' : 'already-final';
 }

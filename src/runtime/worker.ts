@@ -1,5 +1,6 @@
 import { Env } from '../../lib/contract.js';
-import type { Job } from './job.js';
+import { epochSeconds, type Job } from './job.js';
+import { HEARTBEAT_SECONDS, RUNNING_LEASE_SECONDS } from './leases.js';
 import { executeJob, type ExecuteDeps } from './pipeline.js';
 import { required } from './settings.js';
 

@@ -15,6 +15,7 @@ import { WorkerTasks } from '../../src/runtime/aws/tasks.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { dispatchObject, FORCED_ROUTE_METADATA, type DispatchDeps } from '../../src/runtime/pipeline.js';
+import { sweepExpired, type RedriveDeps } from '../../src/runtime/redrive.js';
 import { recordTaskStopped, type TaskStateDetail } from '../../src/runtime/task-state.js';
 import { createTelemetry } from '../../src/runtime/telemetry.js';
 import { runWorker } from '../../src/runtime/worker.js';
@@ -24,6 +25,7 @@ import { startTestCloud, type TestCloud } from '../support/local-cloud.js';
 let test: TestCloud;
 let clients: Clients;
 let deps: DispatchDeps;
+let redrive: RedriveDeps;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -47,6 +49,7 @@ beforeAll(async () => {
     sharedMountPath: cloud.sharedDir,
     telemetry: createTelemetry('test'),
   };
+  redrive = { jobs: deps.jobs, tasks: deps.tasks, maxAttempts: 3, retryBaseMs: 1, telemetry: deps.telemetry };
 });
 afterAll(() => test?.stop());
 
@@ -111,7 +114,7 @@ describe('dispatchObject', () => {
   it('hands a job to ECS when Lambda time runs short instead of timing out', async () => {
     const ref = await put('incoming/unit/slow.fq', fastqBuffer({ reads: 20_000, seed: 4 }));
     const deadline = AbortSignal.abort(new Error('time is up'));
-    const out = await dispatchObject(ref, deps, deadline);
+    const out = await dispatchObject(ref, deps, { deadline, endsAt: Date.now() + 1000 });
     expect(out).toMatchObject({ outcome: 'dispatched', handedOff: true });
     const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
     expect(job).toMatchObject({ status: 'QUEUED', route: 'ecs' });
@@ -179,7 +182,7 @@ describe('dispatchObject', () => {
   });
 });
 
-describe('worker and task state', () => {
+describe('worker, task state and sweeper', () => {
   async function dispatchToEcs(key: string, body: Buffer | string) {
     const ref = await put(key, body, { [FORCED_ROUTE_METADATA]: 'ecs' });
     await dispatchObject(ref, deps);
@@ -187,12 +190,13 @@ describe('worker and task state', () => {
     return { job, env: { ...process.env, ...(await overridesOf(job.taskArn!)) } };
   }
 
-  function stopped(taskArn: string, jobId: string, exitCode?: number): TaskStateDetail {
+  function stopped(taskArn: string, jobId: string, exitCode?: number, reason?: string): TaskStateDetail {
     return {
       taskArn,
       lastStatus: 'STOPPED',
-      stoppedReason: exitCode === undefined ? 'Task stopped by user' : 'Essential container in task exited',
-      containers: [{ name: WORKER_CONTAINER_NAME, exitCode }],
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      containers: [{ name: WORKER_CONTAINER_NAME, exitCode, reason }],
       overrides: {
         containerOverrides: [
           { name: WORKER_CONTAINER_NAME, environment: [{ name: Env.JOB_ID, value: jobId }] },
@@ -205,14 +209,9 @@ describe('worker and task state', () => {
     const { job, env } = await dispatchToEcs('incoming/unit/worker.fq', fastqBuffer({ reads: 30, seed: 7 }));
     expect(await runWorker(env, deps)).toBe(0);
     expect(await deps.jobs.get(job.jobId)).toMatchObject({ status: 'SUCCEEDED', route: 'ecs' });
-    expect(
-      await recordTaskStopped(
-        stopped(job.taskArn!, job.jobId, 0),
-        deps.jobs,
-        WORKER_CONTAINER_NAME,
-        new Date(),
-      ),
-    ).toBe('succeeded');
+    expect(await recordTaskStopped(stopped(job.taskArn!, job.jobId, 0), WORKER_CONTAINER_NAME, redrive)).toBe(
+      'succeeded',
+    );
   });
 
   it('exits 1 on bad input, and the stop event keeps the worker’s own message', async () => {
@@ -220,43 +219,69 @@ describe('worker and task state', () => {
     expect(await runWorker(env, deps)).toBe(1);
     const outcome = await recordTaskStopped(
       stopped(job.taskArn!, job.jobId, 1),
-      deps.jobs,
       WORKER_CONTAINER_NAME,
-      new Date(),
+      redrive,
     );
     expect(outcome).toBe('already-final');
     expect((await deps.jobs.get(job.jobId))!.error).toMatch(/line 1/);
   });
 
-  it('fails a job whose worker died, with the exit code and stop reason', async () => {
-    const { job } = await dispatchToEcs('incoming/unit/worker-oom.fq', fastqBuffer({ reads: 3, seed: 8 }));
-    const outcome = await recordTaskStopped(
-      stopped(job.taskArn!, job.jobId, 137),
-      deps.jobs,
-      WORKER_CONTAINER_NAME,
-      new Date(),
-    );
-    expect(outcome).toBe('recorded-failure');
+  it('re-drives a crashed worker’s job, then fails it with the exit code after the last attempt', async () => {
+    const { job } = await dispatchToEcs('incoming/unit/worker-crash.fq', fastqBuffer({ reads: 3, seed: 8 }));
+    let current = job;
+    for (let attempt = 1; attempt < redrive.maxAttempts; attempt++) {
+      expect(
+        await recordTaskStopped(stopped(current.taskArn!, job.jobId, 139), WORKER_CONTAINER_NAME, redrive),
+      ).toBe('redriven');
+      const next = (await deps.jobs.get(job.jobId))!;
+      expect(next).toMatchObject({ status: 'QUEUED', attempts: attempt + 1, route: 'ecs' });
+      expect(next.taskArn).not.toBe(current.taskArn);
+      expect((await overridesOf(next.taskArn!))[Env.JOB_ID]).toBe(job.jobId);
+      current = next;
+    }
+    expect(
+      await recordTaskStopped(stopped(current.taskArn!, job.jobId, 139), WORKER_CONTAINER_NAME, redrive),
+    ).toBe('failed');
     expect(await deps.jobs.get(job.jobId)).toMatchObject({
       status: 'FAILED',
-      exitCode: 137,
+      exitCode: 139,
       errorCode: 'WORKER_STOPPED',
-      error: 'worker exited with code 137: Essential container in task exited',
+      error: 'worker exited with code 139: Essential container in task exited (gave up after 3 attempts)',
     });
+  });
+
+  it('fails at once a worker that ran out of memory: a retry would too', async () => {
+    const { job } = await dispatchToEcs('incoming/unit/worker-oom.fq', fastqBuffer({ reads: 3, seed: 10 }));
+    const detail = stopped(
+      job.taskArn!,
+      job.jobId,
+      137,
+      'OutOfMemoryError: Container killed due to memory usage',
+    );
+    expect(await recordTaskStopped(detail, WORKER_CONTAINER_NAME, redrive)).toBe('failed');
+    expect(await deps.jobs.get(job.jobId)).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'WORKER_OUT_OF_MEMORY',
+      attempts: 1,
+    });
+  });
+
+  it('ignores the stop of an earlier attempt’s task', async () => {
+    const { job } = await dispatchToEcs('incoming/unit/worker-stale.fq', fastqBuffer({ reads: 3, seed: 11 }));
+    await recordTaskStopped(stopped(job.taskArn!, job.jobId, 2), WORKER_CONTAINER_NAME, redrive);
+    expect(await recordTaskStopped(stopped(job.taskArn!, job.jobId, 2), WORKER_CONTAINER_NAME, redrive)).toBe(
+      'stale-task',
+    );
+    expect((await deps.jobs.get(job.jobId))!.attempts).toBe(2);
   });
 
   it('ignores tasks that are not ours and states other than STOPPED', async () => {
     const detail = stopped('arn:aws:ecs:us-east-1:123456789012:task/x/y', 'unused', 1);
+    expect(await recordTaskStopped({ ...detail, overrides: {} }, WORKER_CONTAINER_NAME, redrive)).toBe(
+      'not-a-job',
+    );
     expect(
-      await recordTaskStopped({ ...detail, overrides: {} }, deps.jobs, WORKER_CONTAINER_NAME, new Date()),
-    ).toBe('not-a-job');
-    expect(
-      await recordTaskStopped(
-        { ...detail, lastStatus: 'RUNNING' },
-        deps.jobs,
-        WORKER_CONTAINER_NAME,
-        new Date(),
-      ),
+      await recordTaskStopped({ ...detail, lastStatus: 'RUNNING' }, WORKER_CONTAINER_NAME, redrive),
     ).toBe('not-stopped');
   });
 
@@ -266,5 +291,20 @@ describe('worker and task state', () => {
       fastqBuffer({ reads: 3, seed: 9 }),
     );
     await expect(runWorker({ ...env, [Env.JOB_KEY]: 'incoming/other.fq' }, deps)).rejects.toThrow(/not s3:/);
+  });
+
+  it('sweeps jobs whose lease ran out: re-drives them, and fails those out of attempts', async () => {
+    const lost = await dispatchToEcs('incoming/unit/lost.fq', fastqBuffer({ reads: 3, seed: 12 }));
+    const spent = await dispatchToEcs('incoming/unit/spent.fq', fastqBuffer({ reads: 3, seed: 13 }));
+    const later = new Date(Date.now() + 3600 * 1000);
+    await deps.jobs.transition(spent.job.jobId, 'RUNNING', { attempts: 3 }, new Date());
+    // Other tests' unfinished jobs share the table, so count at least ours.
+    const counts = await sweepExpired({ ...redrive, now: () => later });
+    expect(counts.redriven).toBeGreaterThanOrEqual(1);
+    expect(counts.failed).toBeGreaterThanOrEqual(1);
+    expect(await deps.jobs.get(lost.job.jobId)).toMatchObject({ status: 'QUEUED', attempts: 2 });
+    expect(await deps.jobs.get(spent.job.jobId)).toMatchObject({ status: 'FAILED', errorCode: 'ABANDONED' });
+    // Finished jobs left the open-jobs index; the re-driven one has a fresh lease.
+    expect(await deps.jobs.listExpired(new Date())).toEqual([]);
   });
 });

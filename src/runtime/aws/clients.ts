@@ -21,6 +21,7 @@ export function createClients(env: NodeJS.ProcessEnv = process.env): Clients {
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    ecs: new ECSClient({}),
+    // WorkerTasks retries RunTask itself, with backoff and a log line per retry.
+    ecs: new ECSClient({ maxAttempts: 1 }),
   };
 }

@@ -1,6 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Job, JobStatus } from '../job.js';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { OPEN_JOBS_INDEX } from '../../../lib/contract.js';
+import { TERMINAL_STATUSES, type Job, type JobStatus } from '../job.js';
 
 export type ClaimOutcome = 'created' | 'reclaimed' | 'duplicate';
 
@@ -67,9 +74,17 @@ export class JobsTable {
   /**
    * Sets fields and moves the job to `status`. A SUCCEEDED job never changes again, so a late or
    * repeated event cannot undo a result. Returns false when the job was already SUCCEEDED.
+   * A finished job leaves the open-jobs index.
    */
   async transition(jobId: string, status: JobStatus, fields: Partial<Job>, now: Date): Promise<boolean> {
-    const set: Record<string, unknown> = { ...fields, status, updatedAt: now.toISOString() };
+    const finished = TERMINAL_STATUSES.includes(status);
+    const set: Record<string, unknown> = {
+      ...fields,
+      status,
+      updatedAt: now.toISOString(),
+      open: finished ? undefined : 'OPEN',
+      ...(finished ? { leaseUntil: undefined } : {}),
+    };
     const remove = Object.keys(set).filter((name) => set[name] === undefined);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':succeeded': 'SUCCEEDED' };
@@ -100,5 +115,84 @@ export class JobsTable {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /** Extends a running job's lease; false when the job is no longer RUNNING. */
+  async heartbeat(jobId: string, leaseUntil: number, now: Date): Promise<boolean> {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression: 'SET leaseUntil = :lease, heartbeatAt = :now',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':lease': leaseUntil,
+            ':now': now.toISOString(),
+            ':running': 'RUNNING',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Counts one more attempt of an unfinished job and gives it a new lease, but only if nobody else
+   * re-drove it since `seenAttempts` was read: two re-drivers racing start one task, not two.
+   */
+  async redrive(
+    jobId: string,
+    seenAttempts: number,
+    leaseUntil: number,
+    now: Date,
+  ): Promise<Job | undefined> {
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression:
+            'SET #status = :queued, attempts = :next, leaseUntil = :lease, updatedAt = :now REMOVE taskArn',
+          ConditionExpression: '#status IN (:queued, :running) AND attempts = :seen',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':queued': 'QUEUED',
+            ':running': 'RUNNING',
+            ':seen': seenAttempts,
+            ':next': seenAttempts + 1,
+            ':lease': leaseUntil,
+            ':now': now.toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as Job;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Unfinished jobs whose lease ran out before `now`, oldest first. */
+  async listExpired(now: Date, limit = 100): Promise<Job[]> {
+    const out = await this.ddb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: OPEN_JOBS_INDEX.name,
+        KeyConditionExpression: '#open = :open AND #lease < :now',
+        ExpressionAttributeNames: {
+          '#open': OPEN_JOBS_INDEX.partitionKey,
+          '#lease': OPEN_JOBS_INDEX.sortKey,
+        },
+        ExpressionAttributeValues: { ':open': 'OPEN', ':now': Math.floor(now.getTime() / 1000) },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []) as Job[];
   }
 }
