@@ -30,12 +30,25 @@ export async function runWorker(
     deps.telemetry.logger.info('job already succeeded; nothing to do', { jobId });
     return WorkerExit.succeeded;
   }
+  const lease = () => epochSeconds(now()) + RUNNING_LEASE_SECONDS;
   const running: Partial<Job> = {
     route: 'ecs',
     startedAt: now().toISOString(),
     taskArn: taskArn ?? job.taskArn,
+    leaseUntil: lease(),
   };
   await deps.jobs.transition(jobId, 'RUNNING', running, now());
-  const done = await executeJob({ ...job, ...running }, 'ecs', deps);
-  return done.status === 'SUCCEEDED' ? WorkerExit.succeeded : WorkerExit.inputFailed;
+  // The heartbeat keeps a long job from looking abandoned to the sweeper while this worker lives.
+  const heartbeat = setInterval(() => {
+    deps.jobs.heartbeat(jobId, lease(), now()).catch((error: unknown) => {
+      deps.telemetry.logger.warn('heartbeat failed', { jobId, error: String(error) });
+    });
+  }, HEARTBEAT_SECONDS * 1000);
+  heartbeat.unref();
+  try {
+    const done = await executeJob({ ...job, ...running }, 'ecs', deps);
+    return done.status === 'SUCCEEDED' ? WorkerExit.succeeded : WorkerExit.inputFailed;
+  } finally {
+    clearInterval(heartbeat);
+  }
 }
