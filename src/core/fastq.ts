@@ -166,6 +166,10 @@ export class FastqParser {
     const size = buf.length;
     let pos = 0;
     while (pos < size) {
+      if (!strict && this.phase === Phase.Header && this.lineLen === 0 && this.blankLine === 0) {
+        pos = this.scanWholeRecords(buf, pos);
+        if (pos >= size) break;
+      }
       const lf = buf.indexOf(LF, pos);
       const end = lf === -1 ? size : lf;
       if (end > pos) this.fragment(buf, pos, end, strict);
@@ -173,6 +177,50 @@ export class FastqParser {
       this.endLine();
       pos = lf + 1;
     }
+  }
+
+  /**
+   * Fast path: consume complete, well-formed records lying wholly inside `buf` from `pos`, and
+   * return where it stopped. It stops, without consuming anything, at the first record that
+   * is not wholly inside the buffer or does not look right; the line-by-line path then takes
+   * that record and reports any error precisely. Bytes it counts are still validated by the
+   * per-chunk table check. The quality line is not searched for: its LF must sit right after
+   * as many bytes as the sequence has.
+   */
+  private scanWholeRecords(buf: Buffer, pos: number): number {
+    const size = buf.length;
+    const seqTable = this.seqTable;
+    const qualTable = this.qualTable;
+    const lengths = this.lengths;
+    let records = 0;
+    while (pos < size && buf[pos] === AT) {
+      const headerEnd = buf.indexOf(LF, pos);
+      if (headerEnd === -1) break;
+      const seqStart = headerEnd + 1;
+      const seqLf = buf.indexOf(LF, seqStart);
+      if (seqLf === -1) break;
+      const plusStart = seqLf + 1;
+      if (plusStart >= size || buf[plusStart] !== PLUS) break;
+      const plusEnd = buf.indexOf(LF, plusStart);
+      if (plusEnd === -1) break;
+      const seqEnd = seqLf > seqStart && buf[seqLf - 1] === CR ? seqLf - 1 : seqLf;
+      const length = seqEnd - seqStart;
+      const qualStart = plusEnd + 1;
+      const qualEnd = qualStart + length;
+      let next: number;
+      if (qualEnd < size && buf[qualEnd] === LF) next = qualEnd + 1;
+      else if (qualEnd + 1 < size && buf[qualEnd] === CR && buf[qualEnd + 1] === LF) next = qualEnd + 2;
+      else break;
+      if (next - pos > MAX_LINE_BYTES) break;
+      countBytes(buf, seqStart, seqEnd, seqTable);
+      countBytes(buf, qualStart, qualEnd, qualTable);
+      lengths.add(length);
+      records++;
+      pos = next;
+    }
+    this.record += records;
+    this.line += 4 * records;
+    return pos;
   }
 
   /** Bytes [start, end) of the current line, with no LF among them. */
@@ -189,14 +237,7 @@ export class FastqParser {
       }
     }
     this.lineLen = before + (end - start);
-    if (this.lineLen > MAX_LINE_BYTES) {
-      throw new InputError(
-        `line ${this.line} is longer than ${MAX_LINE_BYTES} bytes`,
-        'LINE_TOO_LONG',
-        this.line,
-        this.record > 0 ? this.record : undefined,
-      );
-    }
+    if (this.lineLen > MAX_LINE_BYTES) throw lineTooLong(this.line, this.record);
     // A CR right before the LF is part of the line ending; hold it back until the LF shows.
     this.pendingCR = buf[end - 1] === CR;
     if (!counted) return;
@@ -209,31 +250,18 @@ export class FastqParser {
 
   /** The current line ended (at an LF, or at the end of the input). */
   private endLine(): void {
+    // Error messages are built in separate functions: template literals here make V8 allocate
+    // on every call of this hot method, even when nothing is thrown.
     const length = this.lineLen - (this.pendingCR ? 1 : 0);
     const first = length > 0 ? this.lineFirst : -1;
-    const line = this.line;
     switch (this.phase) {
       case Phase.Header:
         if (length === 0) {
-          if (this.blankLine === 0) this.blankLine = line;
+          if (this.blankLine === 0) this.blankLine = this.line;
           break;
         }
-        if (this.blankLine !== 0) {
-          throw new InputError(
-            `bad FASTQ header at line ${this.blankLine}: expected a line starting with '@', found an empty line`,
-            'FASTQ_BAD_HEADER',
-            this.blankLine,
-            this.record + 1,
-          );
-        }
-        if (first !== AT) {
-          throw new InputError(
-            `bad FASTQ header at line ${line} (record ${this.record + 1}): expected a line starting with '@', found ${describeStart(first)}`,
-            'FASTQ_BAD_HEADER',
-            line,
-            this.record + 1,
-          );
-        }
+        if (this.blankLine !== 0) throw badHeader(this.blankLine, this.record + 1, -1);
+        if (first !== AT) throw badHeader(this.line, this.record + 1, first);
         this.record++;
         this.phase = Phase.Sequence;
         break;
@@ -242,25 +270,11 @@ export class FastqParser {
         this.phase = Phase.Separator;
         break;
       case Phase.Separator:
-        if (first !== PLUS) {
-          throw new InputError(
-            `missing '+' separator at line ${line} (record ${this.record}): found ${describeStart(first)}`,
-            'FASTQ_MISSING_SEPARATOR',
-            line,
-            this.record,
-          );
-        }
+        if (first !== PLUS) throw missingSeparator(this.line, this.record, first);
         this.phase = Phase.Quality;
         break;
       case Phase.Quality:
-        if (length !== this.seqLen) {
-          throw new InputError(
-            `sequence and quality lengths differ in record ${this.record} (line ${line}): ${this.seqLen} bases, ${length} qualities`,
-            'FASTQ_LENGTH_MISMATCH',
-            line,
-            this.record,
-          );
-        }
+        if (length !== this.seqLen) throw lengthMismatch(this.line, this.record, this.seqLen, length);
         this.lengths.add(length);
         this.phase = Phase.Header;
         break;
@@ -353,8 +367,9 @@ function flushTable(table: Int32Array, totals: Float64Array): void {
   table.fill(0);
 }
 
-function anyCounted(table: Int32Array, bytes: readonly number[]): boolean {
-  for (const b of bytes) {
+function anyCounted(table: Int32Array, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
     if (
       ((table[b] as number) |
         (table[256 + b] as number) |
@@ -374,14 +389,50 @@ function byteSet(accept: (byte: number) => boolean): Uint8Array {
   return set;
 }
 
-function invalidList(valid: Uint8Array): number[] {
+function invalidList(valid: Uint8Array): Uint8Array {
   const list: number[] = [];
   for (let b = 0; b < 256; b++) if (valid[b] === 0) list.push(b);
-  return list;
+  return Uint8Array.from(list);
 }
 
 function at(table: Float64Array, index: number): number {
   return table[index] as number;
+}
+
+function badHeader(line: number, record: number, first: number): InputError {
+  return new InputError(
+    `bad FASTQ header at line ${line} (record ${record}): expected a line starting with '@', found ${describeStart(first)}`,
+    'FASTQ_BAD_HEADER',
+    line,
+    record,
+  );
+}
+
+function missingSeparator(line: number, record: number, first: number): InputError {
+  return new InputError(
+    `missing '+' separator at line ${line} (record ${record}): found ${describeStart(first)}`,
+    'FASTQ_MISSING_SEPARATOR',
+    line,
+    record,
+  );
+}
+
+function lengthMismatch(line: number, record: number, bases: number, qualities: number): InputError {
+  return new InputError(
+    `sequence and quality lengths differ in record ${record} (line ${line}): ${bases} bases, ${qualities} qualities`,
+    'FASTQ_LENGTH_MISMATCH',
+    line,
+    record,
+  );
+}
+
+function lineTooLong(line: number, record: number): InputError {
+  return new InputError(
+    `line ${line} is longer than ${MAX_LINE_BYTES} bytes`,
+    'LINE_TOO_LONG',
+    line,
+    record > 0 ? record : undefined,
+  );
 }
 
 function describeStart(first: number): string {

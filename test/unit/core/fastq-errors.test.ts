@@ -57,6 +57,22 @@ describe('malformed FASTQ', () => {
     await expectInputError(fastq('@r1\nAC\n+\nIII\n'), { code: 'FASTQ_LENGTH_MISMATCH', line: 4, record: 1 });
   });
 
+  it('fails a short quality line even when an LF sits where the full-length line would end', async () => {
+    await expectInputError(fastq(`${GOOD}@r3\nACGT\n+\nII\n@\n@r4\nA\n+\nI\n`), {
+      code: 'FASTQ_LENGTH_MISMATCH',
+      line: 12,
+      record: 3,
+    });
+  });
+
+  it('fails a CR inside a quality line that has the right length', async () => {
+    await expectInputError(fastq(`${GOOD}@r3\nACGT\n+\nI\rII\n`), {
+      code: 'FASTQ_INVALID_QUALITY',
+      line: 12,
+      record: 3,
+    });
+  });
+
   it('fails a truncated FASTQ with the line number', async () => {
     await expectInputError(fastq(`${GOOD}@r3\nACGT\n`), { code: 'FASTQ_TRUNCATED', line: 10, record: 3 });
   });
