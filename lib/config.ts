@@ -87,6 +87,24 @@ export interface PipelineConfig {
    */
   readonly jobTtlDays: number;
   /**
+   * Starts a job may have in all (first run plus re-drives after a crashed or lost worker)
+   * before it fails. Context key `maxAttempts`.
+   * @default 3
+   */
+  readonly maxAttempts: number;
+  /**
+   * First delay of the exponential backoff between RunTask retries and re-drives, in ms.
+   * Context key `retryBaseMs`.
+   * @default 1000
+   */
+  readonly retryBaseMs: number;
+  /**
+   * Minutes between two runs of the sweeper that re-drives jobs whose lease ran out.
+   * Context key `sweepIntervalMinutes`.
+   * @default 5
+   */
+  readonly sweepIntervalMinutes: number;
+  /**
    * Retention of every log group the stack creates (functions, worker, VPC flow logs), in days.
    * Context key `logRetentionDays`.
    * @default 30
@@ -133,6 +151,9 @@ export const DEFAULTS = {
   routingSafetyFactor: 2,
   maxObjectBytes: 100 * 1024 ** 3,
   jobTtlDays: 30,
+  maxAttempts: 3,
+  retryBaseMs: 1000,
+  sweepIntervalMinutes: 5,
   logRetentionDays: 30,
 } as const;
 
@@ -200,6 +221,9 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     routingSafetyFactor: num(get, 'routingSafetyFactor', DEFAULTS.routingSafetyFactor, 1, 100),
     maxObjectBytes: int(get, 'maxObjectBytes', DEFAULTS.maxObjectBytes, 1, MAX_S3_OBJECT_BYTES),
     jobTtlDays: int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650),
+    maxAttempts: int(get, 'maxAttempts', DEFAULTS.maxAttempts, 1, 10),
+    retryBaseMs: int(get, 'retryBaseMs', DEFAULTS.retryBaseMs, 0, 60000),
+    sweepIntervalMinutes: int(get, 'sweepIntervalMinutes', DEFAULTS.sweepIntervalMinutes, 1, 60),
     logRetentionDays,
     removalPolicy: oneOf(get, 'removalPolicy', REMOVAL_MODES, removalDefault),
     alarmEmail,

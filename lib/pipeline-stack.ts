@@ -7,6 +7,7 @@ import { JobsTable } from './constructs/jobs-table.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { Network } from './constructs/network.js';
 import { DataBucket, SharedFileSystem } from './constructs/storage.js';
+import { Sweeper } from './constructs/sweeper.js';
 import { TaskStateListener } from './constructs/task-state.js';
 import { Worker } from './constructs/worker.js';
 
@@ -59,6 +60,8 @@ export class PipelineStack extends Stack {
       sharedFileSystem: shared,
       jobs,
       jobTtlDays: config.jobTtlDays,
+      maxAttempts: config.maxAttempts,
+      retryBaseMs: config.retryBaseMs,
       cpu: config.workerCpu,
       memoryLimitMiB: config.workerMemoryMb,
       architecture: config.workerArchitecture,
@@ -88,9 +91,11 @@ export class PipelineStack extends Stack {
       removalPolicy,
     });
 
-    const taskState = new TaskStateListener(this, 'TaskState', {
-      cluster: worker.cluster,
+    const taskState = new TaskStateListener(this, 'TaskState', { worker, jobs, logRetention, removalPolicy });
+    const sweeper = new Sweeper(this, 'Sweeper', {
+      worker,
       jobs,
+      interval: Duration.minutes(config.sweepIntervalMinutes),
       logRetention,
       removalPolicy,
     });
@@ -99,6 +104,7 @@ export class PipelineStack extends Stack {
       dashboardName: `S3Pipeline-${config.envName}`,
       dispatcher: dispatcher.function,
       taskStateFunction: taskState.function,
+      sweeperFunction: sweeper.function,
       taskStoppedRule: taskState.rule,
       onFailureQueue: dispatcher.onFailureQueue,
       alarmEmail: config.alarmEmail,

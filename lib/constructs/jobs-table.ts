@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Env } from '../contract.js';
+import { Env, OPEN_JOBS_INDEX } from '../contract.js';
 import type { EnvConsumer } from './binding.js';
 
 /** Name of the attribute DynamoDB's TTL reads (epoch seconds; see src/runtime/job.ts `expiresAt`). */
@@ -14,7 +14,15 @@ export enum JobsAccess {
   READ_WRITE = 'readWrite',
   /** Read and update existing jobs only: `GetItem` and `UpdateItem` (worker, task-state listener). */
   UPDATE = 'update',
+  /** `UPDATE` plus querying the open-jobs index for expired leases (the sweeper). */
+  SWEEP = 'sweep',
 }
+
+const ACTIONS: Record<JobsAccess, string[]> = {
+  [JobsAccess.READ_WRITE]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  [JobsAccess.UPDATE]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  [JobsAccess.SWEEP]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+};
 
 export interface JobsTableProps {
   /**
@@ -25,7 +33,10 @@ export interface JobsTableProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** One item per job (partition key `jobId`), on demand, point-in-time recovery, TTL on `expiresAt`. */
+/**
+ * One item per job (partition key `jobId`), on demand, point-in-time recovery, TTL on `expiresAt`,
+ * and the sparse open-jobs index (`OPEN_JOBS_INDEX`) that only unfinished jobs appear in.
+ */
 export class JobsTable extends Construct {
   readonly table: dynamodb.Table;
 
@@ -41,13 +52,33 @@ export class JobsTable extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });
+    this.table.addGlobalSecondaryIndex({
+      indexName: OPEN_JOBS_INDEX.name,
+      partitionKey: { name: OPEN_JOBS_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: OPEN_JOBS_INDEX.sortKey, type: dynamodb.AttributeType.NUMBER },
+      // The sweeper re-drives straight from the query result.
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
   }
 
-  /** Grants `access` on the table's items without telling the consumer the table name. */
+  /**
+   * Grants `access` on the table's items. Item actions go to the table alone (`table.grant`
+   * would add every index too); only the sweeper may query, and only the open-jobs index.
+   */
   grant(grantee: iam.IGrantable, access: JobsAccess): iam.Grant {
-    return access === JobsAccess.READ_WRITE
-      ? this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem')
-      : this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    const items = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ACTIONS[access],
+      resourceArns: [this.table.tableArn],
+    });
+    if (access !== JobsAccess.SWEEP) return items;
+    return items.combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:Query'],
+        resourceArns: [`${this.table.tableArn}/index/${OPEN_JOBS_INDEX.name}`],
+      }),
+    );
   }
 
   /** Sets `JOBS_TABLE` on the consumer and grants it `access`. */

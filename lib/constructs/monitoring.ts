@@ -27,6 +27,7 @@ export interface MonitoringProps {
   readonly dashboardName: string;
   readonly dispatcher: lambda.IFunction;
   readonly taskStateFunction: lambda.IFunction;
+  readonly sweeperFunction: lambda.IFunction;
   /** Rule that fires for every stopped worker task. */
   readonly taskStoppedRule: events.IRule;
   readonly onFailureQueue: sqs.IQueue;
@@ -141,6 +142,7 @@ export class Monitoring extends Construct {
     const functions = [
       { name: 'dispatcher', fn: props.dispatcher },
       { name: 'task-state', fn: props.taskStateFunction },
+      { name: 'sweeper', fn: props.sweeperFunction },
     ];
     const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
       functions.map(({ name, fn }) => metric(fn).with({ label: name, period: fiveMinutes }));

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnRule, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -138,6 +138,10 @@ export class Network extends Construct {
     const natMode = props.natMode ?? 'none';
     this.natMode = natMode;
     const azs = props.availabilityZones;
+    const region = azs[0]?.slice(0, -1);
+    if (!region || azs.some((az) => az.slice(0, -1) !== region)) {
+      throw new Error(`availabilityZones must be zones of one region, got ${azs.join(', ')}`);
+    }
     const natGateways = natMode === 'none' ? 0 : natMode === 'single' ? 1 : azs.length;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
@@ -169,6 +173,16 @@ export class Network extends Construct {
       },
     });
     this.computeSubnets = { subnetGroupName: 'Private' };
+
+    // The stack is environment-agnostic but its zone names are not: fail fast in another region.
+    new CfnRule(this, 'RegionMatchesZones', {
+      assertions: [
+        {
+          assert: Fn.conditionEquals(Aws.REGION, region),
+          assertDescription: `The subnets are planned in ${azs.join(', ')}: deploy to ${region} or set context 'region'.`,
+        },
+      ],
+    });
 
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,

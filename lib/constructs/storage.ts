@@ -50,11 +50,6 @@ export class DataBucket extends Construct {
       removalPolicy,
       autoDeleteObjects,
     });
-    acknowledgeFinding(
-      this.accessLogsBucket,
-      'AwsSolutions-S1',
-      'This bucket is the server access log destination; logging it would log into itself.',
-    );
 
     this.bucket = new s3.Bucket(this, 'Resource', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

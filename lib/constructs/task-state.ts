@@ -1,5 +1,4 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,10 +7,11 @@ import { Entry } from '../contract.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
 import { acknowledgePolicyFinding } from './nag.js';
 import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
+import type { Worker } from './worker.js';
 
 export interface TaskStateListenerProps {
-  /** Only tasks of this cluster are watched. */
-  readonly cluster: ecs.ICluster;
+  /** Only tasks of this worker's cluster are watched; a crashed worker's job is started again on it. */
+  readonly worker: Worker;
   readonly jobs: JobsTable;
   /**
    * Retention of the function's log group.
@@ -35,8 +35,9 @@ export function stoppedTaskPattern(clusterArn: string): events.EventPattern {
 }
 
 /**
- * Records how each worker task ended: an EventBridge rule for stopped tasks of the cluster
- * invokes a small function that updates the job (a task that died without reporting fails it).
+ * Reacts to each worker task that stops: an EventBridge rule for stopped tasks of the cluster
+ * invokes a small function that starts a crashed worker's job again (within its attempts) or
+ * records why it failed.
  */
 export class TaskStateListener extends Construct {
   readonly function: PipelineFunction;
@@ -47,17 +48,18 @@ export class TaskStateListener extends Construct {
 
     this.function = new PipelineFunction(this, 'Function', {
       entry: Entry.taskState,
-      description: 'Updates the job of a worker task that stopped',
+      description: 'Re-drives or fails the job of a worker task that stopped',
       memorySize: 256,
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       logRemovalPolicy: props.removalPolicy,
     });
     props.jobs.bind(this.function, JobsAccess.UPDATE);
+    props.worker.bindLauncher(this.function);
 
     this.rule = new events.Rule(this, 'TaskStoppedRule', {
       description: 'Worker task stopped',
-      eventPattern: stoppedTaskPattern(props.cluster.clusterArn),
+      eventPattern: stoppedTaskPattern(props.worker.cluster.clusterArn),
       targets: [
         new targets.LambdaFunction(this.function, { retryAttempts: 8, maxEventAge: Duration.hours(6) }),
       ],

@@ -25,6 +25,16 @@ export interface WorkerProps {
   /** Days a job item is kept (`JOB_TTL_DAYS`). */
   readonly jobTtlDays: number;
   /**
+   * Starts a job may have in all before it fails (`MAX_ATTEMPTS`, given to every launcher).
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /**
+   * First backoff delay of RunTask retries and re-drives in ms (`RETRY_BASE_MS`, given to every launcher).
+   * @default 1000
+   */
+  readonly retryBaseMs?: number;
+  /**
    * Fargate CPU units.
    * @default 1024
    */
@@ -72,6 +82,8 @@ export class Worker extends Construct {
   readonly consumer: EnvConsumer;
   private readonly subnetIds: string[];
   private readonly securityGroupIds: string[];
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
@@ -139,6 +151,8 @@ export class Worker extends Construct {
 
     this.subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
     this.securityGroupIds = [props.securityGroup.securityGroupId];
+    this.maxAttempts = props.maxAttempts ?? 3;
+    this.retryBaseMs = props.retryBaseMs ?? 1000;
 
     acknowledgeFinding(
       this.taskDefinition,
@@ -163,9 +177,9 @@ export class Worker extends Construct {
 
   /**
    * Lets the consumer start worker tasks and tells it how: sets `CLUSTER_ARN`,
-   * `TASK_DEFINITION_ARN`, `WORKER_CONTAINER_NAME`, `WORKER_SUBNETS` and `WORKER_SECURITY_GROUPS`,
-   * and grants `ecs:RunTask` on this task definition family in this cluster plus `iam:PassRole`
-   * on the task and execution roles, for ECS tasks only.
+   * `TASK_DEFINITION_ARN`, `WORKER_CONTAINER_NAME`, `WORKER_SUBNETS`, `WORKER_SECURITY_GROUPS`,
+   * `MAX_ATTEMPTS` and `RETRY_BASE_MS`, and grants `ecs:RunTask` on this task definition family in
+   * this cluster plus `iam:PassRole` on the task and execution roles, for ECS tasks only.
    */
   bindLauncher(consumer: EnvConsumer): void {
     consumer.addEnvironment(Env.CLUSTER_ARN, this.cluster.clusterArn);
@@ -173,6 +187,8 @@ export class Worker extends Construct {
     consumer.addEnvironment(Env.WORKER_CONTAINER_NAME, WORKER_CONTAINER_NAME);
     consumer.addEnvironment(Env.WORKER_SUBNETS, this.subnetIds.join(','));
     consumer.addEnvironment(Env.WORKER_SECURITY_GROUPS, this.securityGroupIds.join(','));
+    consumer.addEnvironment(Env.MAX_ATTEMPTS, String(this.maxAttempts));
+    consumer.addEnvironment(Env.RETRY_BASE_MS, String(this.retryBaseMs));
 
     const principal = consumer.grantPrincipal;
     principal.addToPrincipalPolicy(

@@ -1,0 +1,66 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Entry } from '../contract.js';
+import { JobsAccess, type JobsTable } from './jobs-table.js';
+import { acknowledgePolicyFinding } from './nag.js';
+import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
+import type { Worker } from './worker.js';
+
+export interface SweeperProps {
+  readonly jobs: JobsTable;
+  /** Expired jobs are started again on this worker. */
+  readonly worker: Worker;
+  /**
+   * Time between two sweeps.
+   * @default Duration.minutes(5)
+   */
+  readonly interval?: Duration;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the function's log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The safety net for runners that die without a word (a killed dispatcher, a lost task event):
+ * on a schedule, a function finds unfinished jobs whose lease ran out in the open-jobs index and
+ * re-drives them on ECS, or fails them once they have used their attempts.
+ */
+export class Sweeper extends Construct {
+  readonly function: PipelineFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: SweeperProps) {
+    super(scope, id);
+    const interval = props.interval ?? Duration.minutes(5);
+
+    this.function = new PipelineFunction(this, 'Function', {
+      entry: Entry.sweeper,
+      description: 'Re-drives or fails jobs whose lease ran out',
+      memorySize: 256,
+      // Re-drives wait out their backoff; a sweep must end before the next one starts.
+      timeout: Duration.seconds(Math.min(interval.toSeconds(), 300)),
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.removalPolicy,
+    });
+    props.jobs.bind(this.function, JobsAccess.SWEEP);
+    props.worker.bindLauncher(this.function);
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'Sweep jobs with expired leases',
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+
+    acknowledgePolicyFinding(this.function, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
+  }
+}

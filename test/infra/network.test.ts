@@ -1,0 +1,262 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PlannedIpAddresses, SUBNET_PLAN, type SubnetTier } from '../../lib/constructs/network.js';
+import { resourceNamed, resourcesOf, synthPipeline, type Synthesized } from './synth.js';
+
+type Props = Record<string, unknown>;
+const props = (resource: { Properties?: Props }) => resource.Properties ?? {};
+const tag = (resource: { Properties?: Props }, key: string) =>
+  ((props(resource).Tags as { Key: string; Value: string }[]) ?? []).find((t) => t.Key === key)?.Value;
+
+/** `{ tier: { az: cidr } }` of the synthesized subnets. */
+function subnetPlan(s: Synthesized): Record<string, Record<string, string>> {
+  const plan: Record<string, Record<string, string>> = {};
+  for (const [, subnet] of resourcesOf(s.template, 'AWS::EC2::Subnet')) {
+    const tier = tag(subnet, 'aws-cdk:subnet-name')!;
+    (plan[tier] ??= {})[props(subnet).AvailabilityZone as string] = props(subnet).CidrBlock as string;
+  }
+  return plan;
+}
+
+function subnetIdsOf(s: Synthesized, tier: SubnetTier): string[] {
+  return resourcesOf(s.template, 'AWS::EC2::Subnet')
+    .filter(([, subnet]) => tag(subnet, 'aws-cdk:subnet-name') === tier)
+    .map(([id]) => id)
+    .sort();
+}
+
+const groupId = (s: Synthesized, prefix: string) => ({
+  'Fn::GetAtt': [resourceNamed(s.template, 'AWS::EC2::SecurityGroup', prefix)[0], 'GroupId'],
+});
+
+function ingressInto(s: Synthesized, prefix: string) {
+  const target = JSON.stringify(groupId(s, prefix));
+  return resourcesOf(s.template, 'AWS::EC2::SecurityGroupIngress')
+    .map(([, rule]) => props(rule))
+    .filter((rule) => JSON.stringify(rule.GroupId) === target);
+}
+
+const interfaceEndpoints = (s: Synthesized) =>
+  resourcesOf(s.template, 'AWS::EC2::VPCEndpoint').filter(
+    ([, e]) => props(e).VpcEndpointType === 'Interface',
+  );
+const natRoutes = (s: Synthesized) =>
+  resourcesOf(s.template, 'AWS::EC2::Route').filter(([, route]) => props(route).NatGatewayId !== undefined);
+
+describe('network', () => {
+  let twoAzNoNat: Synthesized;
+  let threeAzSingleNat: Synthesized;
+  let threeAzNatPerAz: Synthesized;
+
+  beforeAll(() => {
+    twoAzNoNat = synthPipeline();
+    threeAzSingleNat = synthPipeline({ azCount: 3, natMode: 'single' });
+    threeAzNatPerAz = synthPipeline({ azCount: 3, natMode: 'perAz' });
+  });
+
+  describe('subnet plan', () => {
+    it('puts a public, a private and an isolated subnet in each of two AZs at the planned CIDRs', () => {
+      expect(subnetPlan(twoAzNoNat)).toEqual({
+        Public: { 'us-east-1a': '10.40.0.0/24', 'us-east-1b': '10.40.1.0/24' },
+        Isolated: { 'us-east-1a': '10.40.8.0/24', 'us-east-1b': '10.40.9.0/24' },
+        Private: { 'us-east-1a': '10.40.16.0/20', 'us-east-1b': '10.40.32.0/20' },
+      });
+    });
+
+    it('adds a third AZ without moving the subnets of the first two', () => {
+      const three = subnetPlan(threeAzSingleNat);
+      expect(three).toEqual({
+        Public: { 'us-east-1a': '10.40.0.0/24', 'us-east-1b': '10.40.1.0/24', 'us-east-1c': '10.40.2.0/24' },
+        Isolated: {
+          'us-east-1a': '10.40.8.0/24',
+          'us-east-1b': '10.40.9.0/24',
+          'us-east-1c': '10.40.10.0/24',
+        },
+        Private: {
+          'us-east-1a': '10.40.16.0/20',
+          'us-east-1b': '10.40.32.0/20',
+          'us-east-1c': '10.40.48.0/20',
+        },
+      });
+      for (const [tier, zones] of Object.entries(subnetPlan(twoAzNoNat))) {
+        expect(three[tier]).toMatchObject(zones);
+      }
+    });
+
+    it('keeps subnet logical ids when the NAT mode changes', () => {
+      const ids = (s: Synthesized) =>
+        resourcesOf(s.template, 'AWS::EC2::Subnet')
+          .map(([id]) => id)
+          .sort();
+      expect(ids(threeAzSingleNat)).toEqual(ids(threeAzNatPerAz));
+      expect(ids(threeAzSingleNat)).toEqual(expect.arrayContaining(ids(twoAzNoNat)));
+    });
+
+    it('plans any /16 and never lets tiers or AZs overlap', () => {
+      const zones = ['z1', 'z2', 'z3', 'z4', 'z5', 'z6'];
+      const plan = new PlannedIpAddresses('172.20.0.0/16', zones);
+      const cidrs = (Object.keys(SUBNET_PLAN) as SubnetTier[]).flatMap((tier) =>
+        zones.map((z) => plan.cidrFor(tier, z)),
+      );
+      const ranges = cidrs.map((cidr) => {
+        const [ip, mask] = cidr.split('/');
+        const [a, b, c] = ip!.split('.').map(Number);
+        expect([a, b]).toEqual([172, 20]);
+        const start = c! * 256;
+        return [start, start + 2 ** (32 - Number(mask))] as const;
+      });
+      ranges.sort((x, y) => x[0] - y[0]);
+      for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
+      expect(ranges.at(-1)![1]).toBeLessThanOrEqual(65536);
+      expect(() => new PlannedIpAddresses('10.0.0.0/20', zones)).toThrowError(/needs a \/16/);
+      expect(() => new PlannedIpAddresses('10.0.0.0/16', [...zones, 'z7'])).toThrowError(/room for 6 AZs/);
+    });
+  });
+
+  describe('NAT modes', () => {
+    it('none: no NAT gateway, no default route from the private tier, interface endpoints instead', () => {
+      expect(resourcesOf(twoAzNoNat.template, 'AWS::EC2::NatGateway')).toHaveLength(0);
+      expect(natRoutes(twoAzNoNat)).toHaveLength(0);
+      const services = interfaceEndpoints(twoAzNoNat).map(([, e]) => JSON.stringify(props(e).ServiceName));
+      for (const service of ['.ecs"', '.ecr.api"', '.ecr.dkr"', '.logs"', '.sts"']) {
+        expect(services.some((name) => name.endsWith(`${service}]]}`))).toBe(true);
+      }
+      expect(services).toHaveLength(5);
+      const isolated = subnetIdsOf(twoAzNoNat, 'Isolated').map((id) => ({ Ref: id }));
+      for (const [, endpoint] of interfaceEndpoints(twoAzNoNat)) {
+        expect(props(endpoint).SubnetIds).toEqual(isolated);
+        expect(props(endpoint).PrivateDnsEnabled).toBe(true);
+        expect(props(endpoint).SecurityGroupIds).toEqual([
+          groupId(twoAzNoNat, 'NetworkEndpointSecurityGroup'),
+        ]);
+      }
+    });
+
+    it('single: one NAT gateway that every private subnet routes through, no interface endpoints', () => {
+      expect(resourcesOf(threeAzSingleNat.template, 'AWS::EC2::NatGateway')).toHaveLength(1);
+      const routes = natRoutes(threeAzSingleNat);
+      expect(routes).toHaveLength(3);
+      expect(new Set(routes.map(([, r]) => JSON.stringify(props(r).NatGatewayId))).size).toBe(1);
+      expect(interfaceEndpoints(threeAzSingleNat)).toHaveLength(0);
+    });
+
+    it('perAz: one NAT gateway per AZ, each private subnet through its own', () => {
+      expect(resourcesOf(threeAzNatPerAz.template, 'AWS::EC2::NatGateway')).toHaveLength(3);
+      const routes = natRoutes(threeAzNatPerAz);
+      expect(routes).toHaveLength(3);
+      expect(new Set(routes.map(([, r]) => JSON.stringify(props(r).NatGatewayId))).size).toBe(3);
+      expect(interfaceEndpoints(threeAzNatPerAz)).toHaveLength(0);
+    });
+
+    it('always has S3 and DynamoDB gateway endpoints on every route table', () => {
+      for (const s of [twoAzNoNat, threeAzSingleNat, threeAzNatPerAz]) {
+        const gateways = resourcesOf(s.template, 'AWS::EC2::VPCEndpoint').filter(
+          ([, e]) => props(e).VpcEndpointType === undefined || props(e).VpcEndpointType === 'Gateway',
+        );
+        expect(gateways.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+          'NetworkVpcDynamoDb',
+          'NetworkVpcS3',
+        ]);
+        const routeTables = resourcesOf(s.template, 'AWS::EC2::RouteTable').length;
+        for (const [, gateway] of gateways) expect(props(gateway).RouteTableIds).toHaveLength(routeTables);
+      }
+    });
+  });
+
+  describe('security groups', () => {
+    it('admits only NFS (TCP 2049) into EFS, and only from the dispatcher and worker groups', () => {
+      for (const s of [twoAzNoNat, threeAzNatPerAz]) {
+        const rules = ingressInto(s, 'NetworkFileSystemSecurityGroup');
+        expect(rules.map((r) => [r.IpProtocol, r.FromPort, r.ToPort])).toEqual([
+          ['tcp', 2049, 2049],
+          ['tcp', 2049, 2049],
+        ]);
+        expect(rules.map((r) => r.SourceSecurityGroupId)).toEqual(
+          expect.arrayContaining([
+            groupId(s, 'NetworkDispatcherSecurityGroup'),
+            groupId(s, 'NetworkWorkerSecurityGroup'),
+          ]),
+        );
+      }
+    });
+
+    it('admits HTTPS into the interface endpoints only from the two compute groups', () => {
+      const rules = ingressInto(twoAzNoNat, 'NetworkEndpointSecurityGroup');
+      expect(rules.map((r) => [r.IpProtocol, r.FromPort, r.ToPort])).toEqual([
+        ['tcp', 443, 443],
+        ['tcp', 443, 443],
+      ]);
+      expect(rules.map((r) => r.SourceSecurityGroupId)).toEqual(
+        expect.arrayContaining([
+          groupId(twoAzNoNat, 'NetworkDispatcherSecurityGroup'),
+          groupId(twoAzNoNat, 'NetworkWorkerSecurityGroup'),
+        ]),
+      );
+    });
+
+    it('has no ingress into the compute groups at all', () => {
+      expect(ingressInto(twoAzNoNat, 'NetworkDispatcherSecurityGroup')).toEqual([]);
+      expect(ingressInto(twoAzNoNat, 'NetworkWorkerSecurityGroup')).toEqual([]);
+    });
+
+    it('has no ingress from any CIDR or prefix list anywhere', () => {
+      for (const s of [twoAzNoNat, threeAzSingleNat, threeAzNatPerAz]) {
+        for (const [, group] of resourcesOf(s.template, 'AWS::EC2::SecurityGroup')) {
+          expect(props(group).SecurityGroupIngress ?? []).toEqual([]);
+        }
+        for (const [, rule] of resourcesOf(s.template, 'AWS::EC2::SecurityGroupIngress')) {
+          expect(Object.keys(props(rule))).not.toEqual(
+            expect.arrayContaining([expect.stringMatching(/^(CidrIp|CidrIpv6|SourcePrefixListId)$/)]),
+          );
+          expect(props(rule).SourceSecurityGroupId).toBeDefined();
+        }
+      }
+    });
+
+    it('lets the compute out on HTTPS and NFS only', () => {
+      for (const prefix of ['NetworkDispatcherSecurityGroup', 'NetworkWorkerSecurityGroup']) {
+        const [, group] = resourceNamed(twoAzNoNat.template, 'AWS::EC2::SecurityGroup', prefix);
+        const target = JSON.stringify(groupId(twoAzNoNat, prefix));
+        const egress = [
+          ...((props(group).SecurityGroupEgress as Props[]) ?? []),
+          ...resourcesOf(twoAzNoNat.template, 'AWS::EC2::SecurityGroupEgress')
+            .map(([, rule]) => props(rule))
+            .filter((rule) => JSON.stringify(rule.GroupId) === target),
+        ];
+        expect(new Set(egress.map((rule) => `${rule.IpProtocol}/${rule.FromPort}-${rule.ToPort}`))).toEqual(
+          new Set(['tcp/443-443', 'tcp/2049-2049']),
+        );
+      }
+    });
+
+    it('strips the rules of the VPC default security group', () => {
+      twoAzNoNat.template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+    });
+  });
+
+  it('logs all VPC traffic to CloudWatch Logs with the configured retention', () => {
+    const [, flowLog] = resourceNamed(twoAzNoNat.template, 'AWS::EC2::FlowLog', 'NetworkVpcFlowLog');
+    expect(props(flowLog)).toMatchObject({
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    const [logGroupId, logGroup] = resourceNamed(
+      twoAzNoNat.template,
+      'AWS::Logs::LogGroup',
+      'NetworkFlowLogs',
+    );
+    expect(props(flowLog).LogGroupName).toEqual({ Ref: logGroupId });
+    expect(props(logGroup).RetentionInDays).toBe(30);
+  });
+
+  it('puts one EFS mount target in the private subnet of every AZ, behind the EFS group', () => {
+    for (const s of [twoAzNoNat, threeAzNatPerAz]) {
+      const targets = resourcesOf(s.template, 'AWS::EFS::MountTarget').map(([, t]) => props(t));
+      expect(targets.map((t) => (t.SubnetId as { Ref: string }).Ref).sort()).toEqual(
+        subnetIdsOf(s, 'Private'),
+      );
+      for (const t of targets)
+        expect(t.SecurityGroups).toEqual([groupId(s, 'NetworkFileSystemSecurityGroup')]);
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Entry, WORKER_BUNDLE } from '../../lib/contract.js';
+import { bundleWorker } from '../../lib/worker-bundle.js';
+
+describe('bundleWorker', () => {
+  let root: string;
+  let bundle: string;
+  let code: string;
+
+  beforeAll(() => {
+    // A repository in miniature: the worker entry, a local module and a CommonJS dependency.
+    root = mkdtempSync(join(tmpdir(), 'worker-bundle-'));
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write('node_modules/legacy-dep/package.json', JSON.stringify({ name: 'legacy-dep', main: 'index.js' }));
+    write(
+      'node_modules/legacy-dep/index.js',
+      "module.exports = { greet: () => require('node:os').platform() };",
+    );
+    write('src/core.ts', 'export const answer = (n: number): number => n * 2;');
+    write(
+      Entry.worker,
+      "import { greet } from 'legacy-dep';\nimport { answer } from '../../src/core.js';\nconsole.log(greet(), answer(21));\n",
+    );
+    bundle = bundleWorker(root);
+    code = readFileSync(bundle, 'utf8');
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes the one file the Dockerfile copies', () => {
+    expect(bundle).toBe(join(root, WORKER_BUNDLE));
+    expect(code.length).toBeGreaterThan(0);
+  });
+
+  it('inlines every import, local and from node_modules, leaving only Node built-ins', () => {
+    expect(code).not.toMatch(/from\s*["'](?!node:)[^"']+["']/);
+    expect(code).not.toContain('legacy-dep');
+  });
+
+  it('is an ES module that gives bundled CommonJS a working require', () => {
+    expect(code.startsWith('import')).toBe(true);
+    expect(code).toMatch(/createRequire/);
+    expect(code).not.toMatch(/sourceMappingURL/);
+  });
+
+  it('runs with plain node', () => {
+    expect(execFileSync(process.execPath, [bundle], { encoding: 'utf8' }).trim()).toBe(
+      `${process.platform} 42`,
+    );
+  });
+});
