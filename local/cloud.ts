@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleLocal, type LocalBundles } from './bundle.js';
+import { startChaosProxy, type Chaos, type ChaosProxy } from './chaos.js';
 import { REPO_ROOT, startEmulator, type Emulator } from './emulator.js';
 import { provisionLocalCloud, type LocalCloud, type LocalCloudOptions } from './resources.js';
 import { LocalRunner, type LocalRunnerOptions } from './runner.js';
@@ -12,6 +13,8 @@ export interface StartLocalCloudOptions extends Omit<LocalCloudOptions, 'endpoin
   /** Folder for the shared "EFS" folder and the logs. @default `.local` in the repository */
   stateDir?: string;
   runner?: Partial<LocalRunnerOptions>;
+  /** Faults to inject; RunTask throttling goes through a proxy in front of the emulator. */
+  chaos?: Chaos;
 }
 
 export interface RunningLocalCloud {
@@ -20,6 +23,7 @@ export interface RunningLocalCloud {
   runner: LocalRunner;
   bundles: LocalBundles;
   stateDir: string;
+  chaosProxy?: ChaosProxy;
   stop(): Promise<void>;
 }
 
@@ -41,9 +45,12 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
   ]);
   try {
     const cloud = await provisionLocalCloud({ ...options, endpoint: emulator.endpoint, sharedDir });
+    const chaosProxy = options.chaos ? await startChaosProxy(emulator.endpoint, options.chaos) : undefined;
     const runner = new LocalRunner(cloud, bundles, {
       logDir,
       lambdaMemoryMb: options.lambdaMemoryMb,
+      chaos: options.chaos,
+      functionEndpoint: chaosProxy?.endpoint,
       ...options.runner,
     });
     runner.start();
@@ -53,8 +60,10 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
       runner,
       bundles,
       stateDir,
+      chaosProxy,
       async stop() {
         await runner.stop();
+        await chaosProxy?.stop();
         await emulator.stop();
         await rm(bundleDir, { recursive: true, force: true });
       },

@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -13,13 +15,15 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { WORKER_CONTAINER_NAME } from '../lib/contract.js';
+import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import type { LocalBundles } from './bundle.js';
+import { NO_CHAOS, type Chaos } from './chaos.js';
 import { dispatcherEnv, localAwsEnv, sweeperEnv, taskStateEnv, type LocalCloud } from './resources.js';
 
 export interface LocalRunnerOptions {
@@ -35,6 +39,19 @@ export interface LocalRunnerOptions {
   retryDelayMs?: number;
   /** How often the sweeper runs, as the stack's schedule does every few minutes. @default 5000 */
   sweepIntervalMs?: number;
+  /** Faults to inject (see chaos.ts). @default none */
+  chaos?: Chaos;
+  /** Endpoint the functions and workers use, e.g. the chaos proxy. @default the emulator */
+  functionEndpoint?: string;
+}
+
+/** What the runner did, for the demo, the load test and the chaos tests. */
+export interface RunnerStats {
+  dispatcherInvocations: number;
+  duplicatesDelivered: number;
+  invocationRetries: number;
+  tasksStarted: number;
+  workersCrashed: number;
 }
 
 export interface InvocationReport {
@@ -56,6 +73,8 @@ export interface TaskReport {
 export class LocalRunner extends EventEmitter {
   private readonly sqs: SQSClient;
   private readonly ecs: ECSClient;
+  private readonly ddb: DynamoDBClient;
+  private readonly jobs: JobsTable;
   private readonly awsEnv: Record<string, string>;
   private readonly seenTasks = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -63,6 +82,15 @@ export class LocalRunner extends EventEmitter {
   private running = false;
   private loops: Promise<void>[] = [];
   private activeInvocations = 0;
+  private readonly tasksPerJob = new Map<string, number>();
+  private readonly chaos: Chaos;
+  readonly stats: RunnerStats = {
+    dispatcherInvocations: 0,
+    duplicatesDelivered: 0,
+    invocationRetries: 0,
+    tasksStarted: 0,
+    workersCrashed: 0,
+  };
 
   constructor(
     private readonly cloud: LocalCloud,
@@ -70,7 +98,8 @@ export class LocalRunner extends EventEmitter {
     private readonly options: LocalRunnerOptions,
   ) {
     super();
-    this.awsEnv = localAwsEnv(cloud.endpoint, cloud.region);
+    this.awsEnv = localAwsEnv(options.functionEndpoint ?? cloud.endpoint, cloud.region);
+    this.chaos = options.chaos ?? NO_CHAOS;
     const config = {
       endpoint: cloud.endpoint,
       region: cloud.region,
@@ -78,6 +107,8 @@ export class LocalRunner extends EventEmitter {
     };
     this.sqs = new SQSClient(config);
     this.ecs = new ECSClient(config);
+    this.ddb = new DynamoDBClient(config);
+    this.jobs = new JobsTable(DynamoDBDocumentClient.from(this.ddb), cloud.table);
     mkdirSync(options.logDir, { recursive: true });
   }
 
@@ -94,6 +125,7 @@ export class LocalRunner extends EventEmitter {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     this.sqs.destroy();
     this.ecs.destroy();
+    this.ddb.destroy();
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -124,9 +156,14 @@ export class LocalRunner extends EventEmitter {
           new DeleteMessageCommand({ QueueUrl: this.cloud.queueUrl, ReceiptHandle: message.ReceiptHandle }),
         );
         if (event.Event === 's3:TestEvent' || !event.Records) continue;
-        void this.track(
-          this.invokeAsync('dispatcher', this.bundles.dispatcher, dispatcherEnv(this.cloud), event),
-        );
+        const deliveries = this.chaos.duplicate() ? 2 : 1;
+        this.stats.duplicatesDelivered += deliveries - 1;
+        for (let i = 0; i < deliveries; i++) {
+          this.stats.dispatcherInvocations++;
+          void this.track(
+            this.invokeAsync('dispatcher', this.bundles.dispatcher, dispatcherEnv(this.cloud), event),
+          );
+        }
       }
     }
   }
@@ -149,6 +186,7 @@ export class LocalRunner extends EventEmitter {
         this.emit('invocation', report);
         if (report.ok) return;
         if (attempt <= retries) {
+          this.stats.invocationRetries++;
           await sleep((this.options.retryDelayMs ?? 500) * attempt);
           continue;
         }
@@ -190,6 +228,7 @@ export class LocalRunner extends EventEmitter {
       env: {
         PATH: process.env.PATH ?? '',
         ...env,
+        AWS_ENDPOINT_URL: this.awsEnv.AWS_ENDPOINT_URL!,
         AWS_LAMBDA_FUNCTION_NAME: functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
         POWERTOOLS_DEV: 'false',
@@ -271,9 +310,16 @@ export class LocalRunner extends EventEmitter {
     const log = openSync(path.join(this.options.logDir, `worker-${taskId}.log`), 'a');
     const started = Date.now();
     const child = spawn(process.execPath, [this.bundles.worker], { env, stdio: ['ignore', log, log] });
+    this.stats.tasksStarted++;
+    const taskNumber = (this.tasksPerJob.get(jobId ?? '') ?? 0) + 1;
+    this.tasksPerJob.set(jobId ?? '', taskNumber);
+    // A lost Fargate task: killed once its job is under way, exit code 137.
+    const crash = this.chaos.crash(taskNumber) && jobId ? this.killWhenRunning(child, jobId) : undefined;
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       child.once('exit', (c, s) => resolve([c, s])),
     );
+    crash?.abort();
+    if (signal === 'SIGKILL') this.stats.workersCrashed++;
     // A container killed by a signal reports 128 + the signal number, as Docker does.
     const exitCode = code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null);
     const stoppedReason = 'Essential container in task exited';
@@ -320,6 +366,22 @@ export class LocalRunner extends EventEmitter {
       },
     };
     await this.invokeAsync('task-state', this.bundles.taskState, taskStateEnv(this.cloud), event);
+  }
+
+  /** Polls the job until the worker has marked it RUNNING, then kills the worker. */
+  private killWhenRunning(child: ChildProcess, jobId: string): AbortController {
+    const cancel = new AbortController();
+    void (async () => {
+      while (!cancel.signal.aborted && child.exitCode === null) {
+        const job = await this.jobs.get(jobId).catch(() => undefined);
+        if (job?.status === 'RUNNING' && job.taskArn) {
+          child.kill('SIGKILL');
+          return;
+        }
+        await sleep(10);
+      }
+    })();
+    return cancel;
   }
 
   private async containerEnv(taskDefinitionArn: string): Promise<KeyValuePair[]> {

@@ -1,0 +1,131 @@
+/**
+ * The guarantees under injected faults, on the local cloud: every object ends with exactly one
+ * outcome whether events are repeated, workers die or RunTask is throttled. Local target only:
+ * the faults are injected by the local runner and its proxy.
+ */
+import { ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Chaos } from '../../local/chaos.js';
+import { NO_CHAOS } from '../../local/chaos.js';
+import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
+import { localAwsEnv } from '../../local/resources.js';
+import { waitForJobs } from '../../local/watch.js';
+import { createClients } from '../../src/runtime/aws/clients.js';
+import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
+import { jobIdFor, type Job } from '../../src/runtime/job.js';
+import { FORCED_ROUTE_METADATA } from '../../src/runtime/pipeline.js';
+import { fastqBuffer } from '../support/generate.js';
+import { targetName } from './targets.js';
+
+const skip =
+  targetName() !== 'local' ? 'faults are injected by the local runner; local target only' : undefined;
+
+interface Harness {
+  local: RunningLocalCloud;
+  s3: S3Client;
+  jobs: JobsTable;
+  upload(key: string, body: Buffer, metadata?: Record<string, string>): Promise<string>;
+  finish(ids: string[]): Promise<Job[]>;
+}
+
+async function withCloud(chaos: Partial<Chaos>, test: (h: Harness) => Promise<void>): Promise<void> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-chaos-'));
+  const local = await startLocalCloud({
+    port: 0,
+    stateDir,
+    chaos: { ...NO_CHAOS, ...chaos },
+    runner: { retryDelayMs: 100, sweepIntervalMs: 1000 },
+  });
+  try {
+    Object.assign(process.env, localAwsEnv(local.cloud.endpoint, local.cloud.region));
+    const clients = createClients();
+    const jobs = new JobsTable(clients.ddb, local.cloud.table);
+    const bucket = local.cloud.bucket;
+    await test({
+      local,
+      s3: clients.s3,
+      jobs,
+      async upload(key, body, metadata) {
+        const put = await clients.s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata }),
+        );
+        return jobIdFor(bucket, key, put.VersionId ?? null);
+      },
+      async finish(ids) {
+        const done = await waitForJobs(jobs, ids, { timeoutMs: 90_000 });
+        return ids.map((id) => done.get(id)!);
+      },
+    });
+  } finally {
+    await local.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+const toEcs = { [FORCED_ROUTE_METADATA]: 'ecs' };
+
+describe.skipIf(skip)('guarantees under injected faults', () => {
+  it('turns duplicate delivery of the same event into one job and one result', async () => {
+    await withCloud({ duplicate: () => true }, async (h) => {
+      const ids = [
+        await h.upload('incoming/dup/a.fq', fastqBuffer({ reads: 200, seed: 41 })),
+        await h.upload('incoming/dup/b.fq', fastqBuffer({ reads: 200, seed: 42 }), toEcs),
+      ];
+      const jobs = await h.finish(ids);
+      await new Promise((r) => setTimeout(r, 1500)); // let the second deliveries finish too
+      expect(h.local.runner.stats.duplicatesDelivered).toBe(2);
+      for (const job of jobs) {
+        expect(job).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+        const versions = await h.s3.send(
+          new ListObjectVersionsCommand({ Bucket: h.local.cloud.bucket, Prefix: job.resultKey }),
+        );
+        expect(versions.Versions?.filter((v) => v.Key === job.resultKey)).toHaveLength(1);
+      }
+      expect(h.local.runner.stats.tasksStarted).toBe(1);
+    });
+  });
+
+  it('retries a worker that crashed mid-job, then succeeds', async () => {
+    await withCloud({ crash: (taskNumber) => taskNumber === 1 }, async (h) => {
+      const id = await h.upload('incoming/crash/once.fq', fastqBuffer({ reads: 60_000, seed: 43 }), toEcs);
+      const [job] = await h.finish([id]);
+      expect(job).toMatchObject({ status: 'SUCCEEDED', route: 'ecs', attempts: 2 });
+      expect(h.local.runner.stats.workersCrashed).toBe(1);
+      const shared = JSON.parse(
+        await readFile(path.join(h.local.cloud.sharedDir, 'results/crash/once.fq.json'), 'utf8'),
+      );
+      expect(shared.job.attempt).toBe(2);
+    });
+  });
+
+  it('fails a job whose worker always crashes, with the exit code, after the configured attempts', async () => {
+    await withCloud({ crash: () => true }, async (h) => {
+      const id = await h.upload('incoming/crash/always.fq', fastqBuffer({ reads: 60_000, seed: 44 }), toEcs);
+      const [job] = await h.finish([id]);
+      expect(job).toMatchObject({ status: 'FAILED', exitCode: 137, attempts: h.local.cloud.maxAttempts });
+      expect(job!.error).toMatch(/exited with code 137.*gave up after 3 attempts/);
+      expect(h.local.runner.stats.workersCrashed).toBe(h.local.cloud.maxAttempts);
+    });
+  });
+
+  it('retries a throttled RunTask and succeeds', async () => {
+    await withCloud({ throttle: (call) => call <= 2 }, async (h) => {
+      const id = await h.upload('incoming/throttle/some.fq', fastqBuffer({ reads: 100, seed: 45 }), toEcs);
+      const [job] = await h.finish([id]);
+      expect(job).toMatchObject({ status: 'SUCCEEDED', route: 'ecs', attempts: 1 });
+      expect(h.local.chaosProxy!.stats.throttled).toBe(2);
+    });
+  });
+
+  it('fails the job with the reason when RunTask stays throttled', async () => {
+    await withCloud({ throttle: () => true }, async (h) => {
+      const id = await h.upload('incoming/throttle/always.fq', fastqBuffer({ reads: 100, seed: 46 }), toEcs);
+      const [job] = await h.finish([id]);
+      expect(job).toMatchObject({ status: 'FAILED', errorCode: 'TASK_PLACEMENT_FAILED' });
+      expect(job!.error).toMatch(/RunTask failed 5 times.*ThrottlingException/);
+    });
+  });
+});
