@@ -15,7 +15,7 @@ import type { NatMode } from '../config.js';
  * | Isolated | /24  | 251    | 10.40.{8+i}.0/24       (8-15)  | interface VPC endpoints (when natMode none) |
  * | Private  | /20  | 4,091  | 10.40.{16(i+1)}.0/20   (16-111)| dispatcher ENIs, worker tasks, EFS targets  |
  *
- * 10.40.112.0-10.40.255.255 stays free. The same table is in docs/cidr-plan.md.
+ * 10.40.112.0/20 and 10.40.128.0/17 stay free. The same table is in docs/cidr-plan.md.
  */
 export const SUBNET_PLAN = {
   Public: { cidrMask: 24, thirdOctet: (az: number) => az },

@@ -17,13 +17,24 @@ import {
 const ref = (id: string) => ({ Ref: id });
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
+let s: Synthesized;
+let productionLike: Synthesized;
+
+beforeAll(() => {
+  s = synthPipeline();
+  productionLike = synthPipeline({
+    envName: 'prod',
+    azCount: 3,
+    natMode: 'perAz',
+    alarmEmail: 'ops@example.com',
+  });
+});
+
 describe('IAM', () => {
-  let s: Synthesized;
   let dispatcher: Statement[];
   let taskRole: Statement[];
 
   beforeAll(() => {
-    s = synthPipeline();
     dispatcher = roleStatements(s.template, 'DispatcherFunctionServiceRole');
     taskRole = roleStatements(s.template, 'WorkerTaskDefinitionTaskRole');
   });
@@ -180,10 +191,7 @@ describe('cdk-nag AwsSolutions', () => {
   let configurations: Synthesized[];
 
   beforeAll(() => {
-    configurations = [
-      synthPipeline(),
-      synthPipeline({ envName: 'prod', azCount: 3, natMode: 'perAz', alarmEmail: 'ops@example.com' }),
-    ];
+    configurations = [s, productionLike];
   });
 
   it('reports no unacknowledged error or warning (sandbox and production-like settings)', () => {
