@@ -20,8 +20,8 @@ const NULL_WORDS = new Set(['na', 'n/a', 'nan', 'null', 'none']);
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const BOOLEAN = /^(?:true|false)$/i;
-const DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/** What may follow an ISO 8601 date: `T` or space, hh:mm, optional :ss and fraction, optional offset. */
+const TIME = /^[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * Profile a CSV whose first record is the header. Throws InputError for an empty input, an
@@ -32,13 +32,16 @@ export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSi
   let header: string[] | undefined;
   let columns: ColumnAccumulator[] = [];
   let rows = 0;
-  // Where the last complete record ended, to say where an unterminated one began.
+
+  const parser = parse({ bom: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS });
+  // `parser.info` is live: read in a 'data' handler, it describes the record just parsed.
+  // Records are handled as they are pushed (a flowing stream emits 'data' synchronously), so
+  // nothing is buffered. Where the last record ended tells where an unterminated one began.
   let lastRecordLine = 0;
   let lastEmptyLines = 0;
-
-  const onRecord = (record: string[], info: Info): undefined => {
-    lastRecordLine = info.lines;
-    lastEmptyLines = info.empty_lines;
+  parser.on('data', (record: string[]) => {
+    lastRecordLine = parser.info.lines;
+    lastEmptyLines = parser.info.empty_lines;
     if (header === undefined) {
       header = record;
       const cap = Math.max(
@@ -46,22 +49,11 @@ export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSi
         Math.min(DISTINCT_EXACT_CAP, Math.floor(DISTINCT_EXACT_BUDGET / record.length)),
       );
       columns = record.map(() => new ColumnAccumulator(cap));
-      return undefined;
+      return;
     }
     rows++;
     for (let i = 0; i < record.length; i++) (columns[i] as ColumnAccumulator).add(record[i] as string);
-    return undefined;
-  };
-
-  const parser = parse({
-    bom: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_CHARS,
-    on_record: onRecord,
   });
-  // Records are consumed in on_record, so nothing is ever pushed downstream; keep it flowing
-  // anyway and collect errors from the write callbacks.
-  parser.resume();
   parser.on('error', () => undefined);
 
   const write = (chunk: Buffer): Promise<void> =>
@@ -165,16 +157,32 @@ function isNullWord(value: string): boolean {
 }
 
 function isDate(value: string): boolean {
-  const m = DATE.exec(value);
-  if (m === null) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCDate() !== day) return false; // e.g. 2023-02-30
-  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 60)) return false;
-  return true;
+  // Cheap shape check first: most non-dates fail on length or the '-' positions.
+  const n = value.length;
+  if (n < 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return false;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (n === 10) return true;
+  const time = TIME.exec(value.slice(10));
+  return time !== null && Number(time[1]) <= 23 && Number(time[2]) <= 59 && Number(time[3] ?? 0) <= 60;
+}
+
+/** The decimal number in value[start, start + count), or -1 if those are not all digits. */
+function digits(value: string, start: number, count: number): number {
+  let result = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    result = result * 10 + d;
+  }
+  return result;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 class ColumnAccumulator {

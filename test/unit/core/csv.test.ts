@@ -73,8 +73,29 @@ describe('CSV profile', () => {
     expect(column(profile, 'mixed_num').min).toBeUndefined();
   });
 
-  it('does not call impossible calendar dates dates', async () => {
-    const profile = await profileOf('d\n2023-02-28\n2023-02-29\n');
+  it('recognises ISO 8601 dates and date-times', async () => {
+    const dates = [
+      '2000-02-29',
+      '2024-02-29T23:59:60Z',
+      '1999-12-31 00:00',
+      '2024-06-01T12:30:45.123+02:00',
+      '2024-06-01T12:30-0530',
+    ];
+    expect(column(await profileOf(`d\n${dates.join('\n')}\n`), 'd').type).toBe('date');
+  });
+
+  it.each([
+    '2023-02-29',
+    '1900-02-29',
+    '2024-04-31',
+    '2024-13-01',
+    '2024-00-10',
+    '2024-01-01T24:00',
+    '2024-01-01T12:60',
+    '2024-1-01',
+    '2024-01-01x',
+  ])('does not take %s for a date', async (value) => {
+    const profile = await profileOf(`d\n2024-01-01\n${value}\n`);
     expect(column(profile, 'd').type).toBe('string');
   });
 
@@ -116,6 +137,19 @@ describe('CSV profile', () => {
 
   it('locates an unterminated quote after skipped blank lines', async () => {
     await expectInputError(profileOf('a,b\n1,2\n\n\n"x,3\n'), { code: 'CSV_UNTERMINATED_QUOTE', line: 5 });
+  });
+
+  it('locates an unterminated quote and a ragged row the same way whatever the chunk boundaries', async () => {
+    const unterminated = 'a,b\n1,"x\ny"\n\n2,3\n"open,4\n5,6\n';
+    const ragged = 'a,b\n1,"x\ny"\n\n2,3\n4\n5,6\n';
+    for (const chunkSize of [1, 2, 5, 1 << 20]) {
+      await expectInputError(profileOf(unterminated, chunkSize), {
+        code: 'CSV_UNTERMINATED_QUOTE',
+        line: 6,
+        record: 3,
+      });
+      await expectInputError(profileOf(ragged, chunkSize), { code: 'CSV_RAGGED_ROW', line: 6, record: 3 });
+    }
   });
 
   it('fails a character after a closing quote as malformed', async () => {
