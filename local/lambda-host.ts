@@ -1,8 +1,8 @@
 /**
- * Runs one Lambda invocation in this (child) process, the way the Lambda runtime would: import the
- * bundled handler, call it with the event and a context whose remaining time counts down to the
- * function's timeout, and report the result to the parent over IPC. The parent enforces the
- * timeout by killing this process, as Lambda does.
+ * A Lambda execution environment as a local process: imports the bundled handler once (its
+ * module-scope set-up runs once, as on a cold start) and then serves invocations one at a time,
+ * each with a context whose remaining time counts down to the function's timeout. The parent
+ * enforces the timeout by killing this process, after which it is not reused, as Lambda does.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +17,9 @@ interface Invocation {
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
-process.once('message', async (message: Invocation) => {
+let handler: Promise<Handler> | undefined;
+
+process.on('message', async (message: Invocation) => {
   const started = Date.now();
   const requestId = message.requestId ?? randomUUID();
   const context = {
@@ -35,13 +37,11 @@ process.once('message', async (message: Invocation) => {
     succeed: () => undefined,
   };
   try {
-    const module = (await import(pathToFileURL(process.argv[2]!).href)) as { handler: Handler };
-    const result = await module.handler(message.event, context);
-    process.send!({ ok: true, result: result ?? null }, () => process.exit(0));
+    handler ??= import(pathToFileURL(process.argv[2]!).href).then((m: { handler: Handler }) => m.handler);
+    const result = await (await handler)(message.event, context);
+    process.send!({ ok: true, result: result ?? null });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    process.send!({ ok: false, error: { name: e.name, message: e.message, stack: e.stack } }, () =>
-      process.exit(1),
-    );
+    process.send!({ ok: false, error: { name: e.name, message: e.message, stack: e.stack } });
   }
 });

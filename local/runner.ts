@@ -18,7 +18,7 @@ import {
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { WORKER_CONTAINER_NAME } from '../lib/contract.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
@@ -82,6 +82,8 @@ export class LocalRunner extends EventEmitter {
   private running = false;
   private loops: Promise<void>[] = [];
   private activeInvocations = 0;
+  private readonly idleHosts = new Map<string, ChildProcess[]>();
+  private readonly logs = new Map<string, number>();
   private readonly tasksPerJob = new Map<string, number>();
   private readonly chaos: Chaos;
   readonly stats: RunnerStats = {
@@ -123,6 +125,10 @@ export class LocalRunner extends EventEmitter {
     this.running = false;
     await Promise.all(this.loops);
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    for (const host of [...this.idleHosts.values()].flat()) host.kill('SIGKILL');
+    this.idleHosts.clear();
+    for (const fd of this.logs.values()) closeSync(fd);
+    this.logs.clear();
     this.sqs.destroy();
     this.ecs.destroy();
     this.ddb.destroy();
@@ -212,7 +218,10 @@ export class LocalRunner extends EventEmitter {
     }
   }
 
-  /** One invocation in a fresh process with the function's environment; killed at the timeout. */
+  /**
+   * One invocation in a warm execution environment of the function if one is idle, else in a new
+   * one (a cold start); an environment that times out or crashes is killed and never reused.
+   */
   invoke(
     functionName: string,
     bundle: string,
@@ -222,39 +231,56 @@ export class LocalRunner extends EventEmitter {
   ): Promise<InvocationReport> {
     const timeoutMs = this.cloud.lambdaTimeoutSeconds * 1000;
     const memoryMb = this.options.lambdaMemoryMb ?? 128;
-    const log = openSync(path.join(this.options.logDir, `${functionName}.log`), 'a');
+    const pool = this.idleHosts.get(functionName) ?? [];
+    this.idleHosts.set(functionName, pool);
+    const child =
+      pool.pop() ??
+      fork(this.bundles.lambdaHost, [bundle], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...env,
+          AWS_ENDPOINT_URL: this.awsEnv.AWS_ENDPOINT_URL!,
+          AWS_LAMBDA_FUNCTION_NAME: functionName,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+          NODE_NO_WARNINGS: '1',
+        },
+        stdio: ['ignore', this.logFile(functionName), this.logFile(functionName), 'ipc'],
+        execArgv: [],
+      });
     const started = Date.now();
-    const child = fork(this.bundles.lambdaHost, [bundle], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...env,
-        AWS_ENDPOINT_URL: this.awsEnv.AWS_ENDPOINT_URL!,
-        AWS_LAMBDA_FUNCTION_NAME: functionName,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
-        POWERTOOLS_DEV: 'false',
-        NODE_NO_WARNINGS: '1',
-      },
-      stdio: ['ignore', log, log, 'ipc'],
-      execArgv: [],
-    });
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (ok: boolean, error?: string) => {
+      const finish = (ok: boolean, reusable: boolean, error?: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (reusable && this.running) pool.push(child);
+        else if (child.exitCode === null) child.kill('SIGKILL');
         resolve({ functionName, ok, error, attempt, durationMs: Date.now() - started });
       };
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        finish(false, `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`);
-      }, timeoutMs);
-      child.on('message', (reply: { ok: boolean; error?: { message: string } }) =>
-        finish(reply.ok, reply.error?.message),
+      const onMessage = (reply: { ok: boolean; error?: { message: string } }) =>
+        finish(reply.ok, true, reply.error?.message);
+      const onExit = (code: number | null, signal: string | null) =>
+        finish(false, false, `Runtime exited with ${signal ?? `code ${code}`}`);
+      const timer = setTimeout(
+        () => finish(false, false, `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`),
+        timeoutMs,
       );
-      child.on('exit', (code, signal) => finish(false, `Runtime exited with ${signal ?? `code ${code}`}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
       child.send({ event, timeoutMs, functionName, memoryMb, requestId: randomUUID() });
     });
+  }
+
+  private logFile(name: string): number {
+    let fd = this.logs.get(name);
+    if (fd === undefined) {
+      fd = openSync(path.join(this.options.logDir, `${name}.log`), 'a');
+      this.logs.set(name, fd);
+    }
+    return fd;
   }
 
   private async sweepOnSchedule(): Promise<void> {
@@ -319,6 +345,7 @@ export class LocalRunner extends EventEmitter {
       child.once('exit', (c, s) => resolve([c, s])),
     );
     crash?.abort();
+    closeSync(log);
     if (signal === 'SIGKILL') this.stats.workersCrashed++;
     // A container killed by a signal reports 128 + the signal number, as Docker does.
     const exitCode = code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null);

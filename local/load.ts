@@ -1,0 +1,209 @@
+/**
+ * `npm run load`: several hundred objects uploaded at once to the local cloud with faults injected
+ * (PIPELINE_CHAOS, default duplicate=0.3,crash=0.2,throttle=0.2), then a check that every object
+ * ended with exactly one terminal job and, when it succeeded, exactly one result.
+ *
+ *   npm run load -- [--objects 300] [--concurrency 32] [--chaos duplicate=0.3,crash=0.2,throttle=0.2]
+ */
+import { ListObjectVersionsCommand, PutObjectCommand, type ObjectVersion } from '@aws-sdk/client-s3';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { INCOMING_PREFIX, RESULTS_PREFIX } from '../lib/contract.js';
+import { createClients } from '../src/runtime/aws/clients.js';
+import { JobsTable } from '../src/runtime/aws/jobs-table.js';
+import { jobIdFor, type Job } from '../src/runtime/job.js';
+import { FORCED_ROUTE_METADATA } from '../src/runtime/pipeline.js';
+import { csvBuffer, fastqBuffer } from '../test/support/generate.js';
+import { chaosFromRates, parseChaos, seededRandom } from './chaos.js';
+import { startLocalCloud } from './cloud.js';
+import { localAwsEnv } from './resources.js';
+import { waitForJobs } from './watch.js';
+
+const { values: args } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '32' },
+    chaos: { type: 'string', default: process.env.PIPELINE_CHAOS ?? 'duplicate=0.3,crash=0.2,throttle=0.2' },
+    seed: { type: 'string', default: process.env.PIPELINE_CHAOS_SEED ?? '1' },
+  },
+});
+
+interface Upload {
+  key: string;
+  jobId: string;
+  bytes: number;
+  uploadedAt: number;
+}
+
+function sample(i: number): { name: string; body: Buffer; metadata?: Record<string, string> } {
+  // A mix like a real day's uploads: mostly small reads and tables, some sent to ECS.
+  switch (i % 10) {
+    case 0:
+      return {
+        name: `ecs/${i}.fastq.gz`,
+        body: gzipSync(fastqBuffer({ reads: 3000, seed: i })),
+        metadata: { [FORCED_ROUTE_METADATA]: 'ecs' },
+      };
+    case 1:
+    case 2:
+      return { name: `tables/${i}.csv`, body: csvBuffer({ rows: 2000, seed: i }) };
+    default:
+      return { name: `reads/${i}.fastq`, body: fastqBuffer({ reads: 1500, seed: i }) };
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<number> {
+  const objects = Number(args.objects);
+  const concurrency = Number(args.concurrency);
+  const rates = parseChaos(args.chaos);
+  const chaos = chaosFromRates(rates, seededRandom(Number(args.seed)));
+  console.log(`load: ${objects} objects, ${concurrency} uploads at a time, chaos ${JSON.stringify(rates)}`);
+  const local = await startLocalCloud({ port: 0, chaos, runner: { sweepIntervalMs: 2000 } });
+  try {
+    const { cloud } = local;
+    Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
+    const clients = createClients();
+    const jobs = new JobsTable(clients.ddb, cloud.table);
+
+    const started = Date.now();
+    const uploads: Upload[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < objects; i = next++) {
+          const { name, body, metadata } = sample(i);
+          const key = `${INCOMING_PREFIX}load/${name}`;
+          const uploadedAt = Date.now();
+          const put = await clients.s3.send(
+            new PutObjectCommand({ Bucket: cloud.bucket, Key: key, Body: body, Metadata: metadata }),
+          );
+          uploads.push({
+            key,
+            bytes: body.length,
+            uploadedAt,
+            jobId: jobIdFor(cloud.bucket, key, put.VersionId ?? null),
+          });
+        }
+      }),
+    );
+    console.log(
+      `uploaded ${uploads.length} objects in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting…`,
+    );
+    let shown = 0;
+    const done = await waitForJobs(
+      jobs,
+      uploads.map((u) => u.jobId),
+      {
+        timeoutMs: 15 * 60_000,
+        intervalMs: 1000,
+        onProgress: (seen) => {
+          const finished = [...seen.values()].filter(
+            (j) => j.status === 'SUCCEEDED' || j.status === 'FAILED',
+          ).length;
+          if (finished - shown >= objects / 10 || finished === objects) {
+            console.log(`  ${finished}/${objects} finished`);
+            shown = finished;
+          }
+        },
+      },
+    );
+    const wallSeconds = (Date.now() - started) / 1000;
+    // Let repeated deliveries and late task events run out before counting.
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const allJobs: Job[] = [];
+    for await (const page of paginateScan({ client: clients.ddb }, { TableName: cloud.table })) {
+      allJobs.push(...((page.Items ?? []) as Job[]));
+    }
+    const results: ObjectVersion[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await clients.s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: cloud.bucket,
+          Prefix: `${RESULTS_PREFIX}load/`,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionIdMarker,
+        }),
+      );
+      results.push(...(page.Versions ?? []));
+      [keyMarker, versionIdMarker] = page.IsTruncated
+        ? [page.NextKeyMarker, page.NextVersionIdMarker]
+        : [undefined, undefined];
+    } while (keyMarker);
+
+    const finals = uploads.map((u) => done.get(u.jobId)!);
+    const succeeded = finals.filter((j) => j.status === 'SUCCEEDED');
+    const failed = finals.filter((j) => j.status === 'FAILED');
+    const extraJobs = allJobs.length - uploads.length;
+    const versionsPerResult = new Map<string, number>();
+    for (const v of results) versionsPerResult.set(v.Key!, (versionsPerResult.get(v.Key!) ?? 0) + 1);
+    const duplicatedResults = [...versionsPerResult.values()].filter((n) => n > 1).length;
+    const missingResults = succeeded.filter((j) => !versionsPerResult.has(j.resultKey!)).length;
+    const resultsOfFailures = failed.filter((j) =>
+      versionsPerResult.has(`${RESULTS_PREFIX}${j.key.slice(INCOMING_PREFIX.length)}.json`),
+    ).length;
+    const latencies = succeeded
+      .map((j) => Date.parse(j.finishedAt!) - uploads.find((u) => u.jobId === j.jobId)!.uploadedAt)
+      .sort((a, b) => a - b);
+    const megabytes = uploads.reduce((sum, u) => sum + u.bytes, 0) / 1e6;
+    const stats = local.runner.stats;
+    const lost = uploads.length - finals.filter(Boolean).length;
+
+    const rows: [string, string][] = [
+      ['objects', String(uploads.length)],
+      ['succeeded / failed', `${succeeded.length} / ${failed.length}`],
+      [
+        'by route (lambda / ecs)',
+        `${finals.filter((j) => j.route === 'lambda').length} / ${finals.filter((j) => j.route === 'ecs').length}`,
+      ],
+      ['wall time', `${wallSeconds.toFixed(1)} s`],
+      [
+        'throughput',
+        `${(uploads.length / wallSeconds).toFixed(1)} objects/s, ${(megabytes / wallSeconds).toFixed(2)} MB/s`,
+      ],
+      [
+        'latency upload → SUCCEEDED p50 / p95',
+        `${percentile(latencies, 50)} ms / ${percentile(latencies, 95)} ms`,
+      ],
+      ['duplicate deliveries suppressed', String(stats.duplicatesDelivered)],
+      ['workers crashed (injected)', String(stats.workersCrashed)],
+      ['RunTask throttled (injected)', String(local.chaosProxy?.stats.throttled ?? 0)],
+      ['re-drives (attempts beyond the first)', String(finals.reduce((n, j) => n + j.attempts - 1, 0))],
+      ['lost outcomes', String(lost)],
+      ['extra jobs', String(extraJobs)],
+      ['results written twice', String(duplicatedResults)],
+      ['succeeded without a result', String(missingResults)],
+      ['failed with a result', String(resultsOfFailures)],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log('');
+    for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+    for (const j of failed.slice(0, 5)) console.log(`  failed: ${j.key}: ${j.error}`);
+    const clean =
+      lost === 0 &&
+      extraJobs === 0 &&
+      duplicatedResults === 0 &&
+      missingResults === 0 &&
+      resultsOfFailures === 0;
+    console.log(`\n${clean ? 'every object ended with exactly one outcome' : 'LOST OR DUPLICATED OUTCOMES'}`);
+    return clean ? 0 : 1;
+  } finally {
+    await local.stop();
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(`load failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exitCode = 1;
+  },
+);
