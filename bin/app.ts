@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../lib/config.js';
 import { REPO_ROOT } from '../lib/constructs/paths.js';
 import { PipelineStack } from '../lib/pipeline-stack.js';
-import { bundleWorker } from '../lib/worker-bundle.js';
+import { bundleWorker } from '../lib/bundling.js';
 
 const app = new App();
 const config = loadConfig((key) => app.node.tryGetContext(key));

@@ -3,13 +3,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BUNDLE_OPTIONS, LAMBDA_EXTERNALS } from '../bundling.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract.js';
 import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
-
-/** Lets the CommonJS parts of bundled dependencies call `require` inside an ES module. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);";
 
 /** Why a function's policy may hold `Resource: *`: the statements X-Ray active tracing adds. */
 export const XRAY_WILDCARD_REASON =
@@ -69,12 +66,14 @@ export class PipelineFunction extends nodejs.NodejsFunction {
       },
       bundling: {
         forceDockerBundling: false,
+        // The same esbuild settings as the worker and the local cloud (lib/bundling.ts).
         format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: ['@aws-sdk/*'],
-        minify: true,
-        sourceMap: false,
+        target: BUNDLE_OPTIONS.target,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        banner: BUNDLE_OPTIONS.banner.js,
+        externalModules: LAMBDA_EXTERNALS,
+        minify: BUNDLE_OPTIONS.minify,
+        sourceMap: BUNDLE_OPTIONS.sourcemap,
       },
     });
     this.functionLogGroup = logGroup;

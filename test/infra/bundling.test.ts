@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Entry, WORKER_BUNDLE } from '../../lib/contract.js';
-import { bundleWorker } from '../../lib/worker-bundle.js';
+import { bundleWorker } from '../../lib/bundling.js';
 
 describe('bundleWorker', () => {
   let root: string;
