@@ -89,17 +89,19 @@ export class DataBucket extends Construct {
     return grant;
   }
 
-  /** Lets the grantee write reports under `results/`; it cannot read or delete them. */
+  /** Lets the grantee write reports under `results/` and read the current one; it cannot delete them. */
   grantWriteResults(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:PutObject'],
+      // Results are written conditionally on the current one (HeadObject needs GetObject), so
+      // an older input version's job never overwrites a newer version's result.
+      actions: ['s3:PutObject', 's3:GetObject'],
       resourceArns: [this.bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
     });
     acknowledgePolicyFinding(
       grantee,
       `AwsSolutions-IAM5[Resource::${arnToken(this.bucket)}/${RESULTS_PREFIX}*]`,
-      `Reports mirror the upload keys: write access covers the ${RESULTS_PREFIX} prefix of the data bucket and nothing else.`,
+      `Reports mirror the upload keys: read and write access covers the ${RESULTS_PREFIX} prefix of the data bucket and nothing else.`,
     );
     return grant;
   }

@@ -64,6 +64,8 @@ export interface ResultDocument<Report = unknown> {
     startedAt: string;
     finishedAt: string;
     durationMs: number;
+    /** When the input version was uploaded (ISO 8601): orders results of successive versions. */
+    sourceLastModified: string;
   };
   report: Report;
 }

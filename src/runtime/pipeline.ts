@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, JobAbortedError, type FileKind } from '../core/api.js';
 import { describeFile, runJob } from '../core/index.js';
@@ -201,8 +201,8 @@ export async function executeJob(
   const now = deps.now ?? (() => new Date());
   const started = now();
   try {
-    const body = await deps.objects.open(job.bucket, job.key, job.versionId, signal);
-    const report = await runJob(body, { name: job.key, signal });
+    const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal);
+    const report = await runJob(input.body, { name: job.key, signal });
     const finished = now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {
@@ -216,13 +216,16 @@ export async function executeJob(
         startedAt: started.toISOString(),
         finishedAt: finished.toISOString(),
         durationMs: finished.getTime() - started.getTime(),
+        sourceLastModified: input.lastModified.toISOString(),
       },
       report,
     };
-    await deps.objects.putJson(job.bucket, resultKey, document);
-    await writeShared(sharedResultPath(deps.sharedMountPath, job.key), document);
+    // A newer upload of the same key may have finished first: its result is never overwritten.
+    const published = await deps.objects.publishResult(job.bucket, resultKey, document, input.lastModified);
+    if (published) await writeShared(sharedResultPath(deps.sharedMountPath, job.key), document);
     const fields: Partial<Job> = {
       resultKey,
+      superseded: published ? undefined : true,
       finishedAt: finished.toISOString(),
       durationMs: document.job.durationMs,
       error: undefined,
@@ -235,6 +238,7 @@ export async function executeJob(
       route,
       resultKey,
       durationMs: fields.durationMs,
+      superseded: !published,
     });
     return { ...job, ...fields, route, status: 'SUCCEEDED' };
   } catch (error) {
@@ -260,8 +264,16 @@ async function fail(
   return { outcome: 'failed', job: { ...job, ...fields, status: 'FAILED' } };
 }
 
-/** Written to a temporary name and renamed, so a reader never sees half a report. */
-async function writeShared(file: string, document: unknown): Promise<void> {
+/**
+ * Written to a temporary name and renamed, so a reader never sees half a report; a report of a
+ * newer input version already there is kept (the bucket's conditional write decided the same).
+ */
+async function writeShared(file: string, document: ResultDocument): Promise<void> {
+  const existing = await readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as ResultDocument,
+    () => undefined,
+  );
+  if (existing && existing.job.sourceLastModified > document.job.sourceLastModified) return;
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, JSON.stringify(document, null, 2) + '\n');

@@ -150,7 +150,10 @@ describe('IAM', () => {
           actions: ['s3:GetObject', 's3:GetObjectVersion'],
           resource: { 'Fn::Join': ['', [arnOf(bucketId), '/incoming/*']] },
         },
-        { actions: ['s3:PutObject'], resource: { 'Fn::Join': ['', [arnOf(bucketId), '/results/*']] } },
+        {
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resource: { 'Fn::Join': ['', [arnOf(bucketId), '/results/*']] },
+        },
         { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: arnOf(tableId) },
       ]),
     );
@@ -159,6 +162,7 @@ describe('IAM', () => {
       'dynamodb:UpdateItem',
       'elasticfilesystem:ClientMount',
       'elasticfilesystem:ClientWrite',
+      's3:GetObject',
       's3:GetObject',
       's3:GetObjectVersion',
       's3:PutObject',

@@ -3,7 +3,7 @@
  * records, each checked in the jobs table, the bucket, the emulated ECS and the shared folder.
  */
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +152,26 @@ describe('dispatchObject', () => {
     );
     expect(head.ContentLength).toBe(body.length);
     expect(existsSync(sharedResultPath(test.cloud.sharedDir, ref.key))).toBe(false);
+  });
+
+  it('gives a new version its own job and never lets an older version overwrite a newer result', async () => {
+    const older = await put('incoming/unit/versions.fq', fastqBuffer({ reads: 10, seed: 14 }));
+    await new Promise((r) => setTimeout(r, 1100)); // S3 LastModified has one-second resolution
+    const newer = await put('incoming/unit/versions.fq', fastqBuffer({ reads: 20, seed: 15 }));
+    expect(newer.versionId).not.toBe(older.versionId);
+    // The newer upload's job finishes first; the older one's arrives late.
+    expect((await dispatchObject(newer, deps)).outcome).toBe('succeeded');
+    expect((await dispatchObject(older, deps)).outcome).toBe('succeeded');
+    const late = await deps.jobs.get(jobIdFor(older.bucket, older.key, older.versionId));
+    expect(late).toMatchObject({ status: 'SUCCEEDED', superseded: true });
+    const result = await clients.s3.send(
+      new GetObjectCommand({ Bucket: older.bucket, Key: 'results/unit/versions.fq.json' }),
+    );
+    const document = JSON.parse(await result.Body!.transformToString());
+    expect(document.job.versionId).toBe(newer.versionId);
+    expect(document.report.fastq.reads).toBe(20);
+    const shared = JSON.parse(await readFile(sharedResultPath(test.cloud.sharedDir, older.key), 'utf8'));
+    expect(shared.job.versionId).toBe(newer.versionId);
   });
 
   it('ignores objects outside incoming/', async () => {
