@@ -3,67 +3,17 @@
  * outcome whether events are repeated, workers die or RunTask is throttled. Local target only:
  * the faults are injected by the local runner and its proxy.
  */
-import { ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Chaos } from '../../local/chaos.js';
-import { NO_CHAOS } from '../../local/chaos.js';
-import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
-import { localAwsEnv } from '../../local/resources.js';
-import { waitForJobs } from '../../local/watch.js';
-import { createClients } from '../../src/runtime/aws/clients.js';
-import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
-import { jobIdFor, type Job } from '../../src/runtime/job.js';
 import { FORCED_ROUTE_METADATA } from '../../src/runtime/pipeline.js';
 import { fastqBuffer } from '../support/generate.js';
+import { withLocalCloud as withCloud } from './local-harness.js';
 import { targetName } from './targets.js';
 
 const skip =
   targetName() !== 'local' ? 'faults are injected by the local runner; local target only' : undefined;
-
-interface Harness {
-  local: RunningLocalCloud;
-  s3: S3Client;
-  jobs: JobsTable;
-  upload(key: string, body: Buffer, metadata?: Record<string, string>): Promise<string>;
-  finish(ids: string[]): Promise<Job[]>;
-}
-
-async function withCloud(chaos: Partial<Chaos>, test: (h: Harness) => Promise<void>): Promise<void> {
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-chaos-'));
-  const local = await startLocalCloud({
-    port: 0,
-    stateDir,
-    chaos: { ...NO_CHAOS, ...chaos },
-    runner: { retryDelayMs: 100, sweepIntervalMs: 1000 },
-  });
-  try {
-    Object.assign(process.env, localAwsEnv(local.cloud.endpoint, local.cloud.region));
-    const clients = createClients();
-    const jobs = new JobsTable(clients.ddb, local.cloud.table);
-    const bucket = local.cloud.bucket;
-    await test({
-      local,
-      s3: clients.s3,
-      jobs,
-      async upload(key, body, metadata) {
-        const put = await clients.s3.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata }),
-        );
-        return jobIdFor(bucket, key, put.VersionId ?? null);
-      },
-      async finish(ids) {
-        const done = await waitForJobs(jobs, ids, { timeoutMs: 90_000 });
-        return ids.map((id) => done.get(id)!);
-      },
-    });
-  } finally {
-    await local.stop();
-    await rm(stateDir, { recursive: true, force: true });
-  }
-}
 
 const toEcs = { [FORCED_ROUTE_METADATA]: 'ecs' };
 
