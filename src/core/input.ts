@@ -12,6 +12,8 @@ export type ByteSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
 
 /** Size of the buffers zlib hands back; large buffers keep per-chunk overhead low. */
 const GUNZIP_CHUNK_BYTES = 1 << 20;
+/** Decompressed bytes zlib may run ahead of the parser, so both cores stay busy. */
+const GUNZIP_AHEAD_BYTES = 4 << 20;
 
 export interface OpenedInput {
   gzip: boolean;
@@ -47,6 +49,7 @@ export async function openInput(source: ByteSource, signal?: AbortSignal): Promi
       counters.bytes += next.value.length;
     }
   } catch (error) {
+    release(source);
     await iterator.return?.(undefined);
     throw error;
   }
@@ -70,22 +73,30 @@ export async function openInput(source: ByteSource, signal?: AbortSignal): Promi
   }
 
   async function* plain(): AsyncGenerator<Buffer> {
-    for await (const chunk of raw()) {
-      counters.uncompressedBytes += chunk.length;
-      yield chunk;
+    let completed = false;
+    try {
+      for await (const chunk of raw()) {
+        counters.uncompressedBytes += chunk.length;
+        yield chunk;
+      }
+      completed = true;
+    } finally {
+      if (!completed) release(source);
     }
   }
 
   async function* gunzipped(): AsyncGenerator<Buffer> {
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, highWaterMark: GUNZIP_AHEAD_BYTES });
     // Errors surface through the iteration below; this promise only has to be observed.
     const feeding = pipeline(Readable.from(raw(), { objectMode: false }), gunzip);
     feeding.catch(() => undefined);
+    let completed = false;
     try {
       for await (const chunk of gunzip as AsyncIterable<Buffer>) {
         counters.uncompressedBytes += chunk.length;
         yield chunk;
       }
+      completed = true;
     } catch (error) {
       if (isZlibError(error)) {
         throw new InputError(`corrupt or truncated gzip data: ${error.message}`, 'GZIP_CORRUPT');
@@ -93,10 +104,20 @@ export async function openInput(source: ByteSource, signal?: AbortSignal): Promi
       throw error;
     } finally {
       gunzip.destroy();
+      // The feeding side may be waiting on a read; a stream source is stopped at once rather
+      // than when that read completes.
+      if (!completed) release(source);
     }
   }
 
   return { gzip, chunks: gzip ? gunzipped() : plain(), counters };
+}
+
+/** Stop a stream source at once, even mid-read; other iterables stop through `return()`. */
+function release(source: ByteSource): void {
+  const stream = source as { destroy?: unknown; destroyed?: unknown };
+  if (typeof stream.destroy === 'function' && stream.destroyed !== true)
+    (stream.destroy as () => void).call(source);
 }
 
 function isZlibError(error: unknown): error is Error & { code: string } {

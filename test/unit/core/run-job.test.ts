@@ -2,7 +2,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeFile, JobAbortedError, RESULT_SCHEMA_VERSION, runJob } from '../../../src/core/index.js';
 import { fastqBuffer, writeCsv, writeFastq } from '../../support/generate.js';
 import { chunked } from './helpers.js';
@@ -79,24 +79,44 @@ describe('runJob', () => {
   });
 
   for (const gzip of [false, true]) {
-    it(`stops between chunks when aborted mid-stream and releases the source (gzip: ${gzip})`, async () => {
-      const file = path.join(dir, `abort-${gzip}.fq${gzip ? '.gz' : ''}`);
+    it(`stops between chunks when aborted mid-stream and releases a stream source at once (gzip: ${gzip})`, async () => {
+      const file = path.join(dir, `abort-stream-${gzip}.fq${gzip ? '.gz' : ''}`);
       await writeFastq(file, { reads: 50_000, seed: 34, gzip });
       const controller = new AbortController();
       const stream = createReadStream(file, { highWaterMark: 16_384 });
+      let seen = 0;
+      stream.on('data', () => {
+        if (++seen === 3) controller.abort();
+      });
+      stream.pause();
+      await expect(runJob(stream, { name: file, signal: controller.signal })).rejects.toBeInstanceOf(
+        JobAbortedError,
+      );
+      expect(stream.destroyed).toBe(true);
+    });
+
+    it(`stops between chunks when aborted mid-stream and ends an iterable source (gzip: ${gzip})`, async () => {
+      const file = path.join(dir, `abort-iterable-${gzip}.fq${gzip ? '.gz' : ''}`);
+      await writeFastq(file, { reads: 50_000, seed: 35, gzip });
+      const controller = new AbortController();
       let delivered = 0;
+      let finished = false;
       async function* abortAfterThreeChunks(): AsyncGenerator<Uint8Array> {
-        for await (const chunk of stream) {
-          yield chunk as Buffer;
-          if (++delivered === 3) controller.abort();
+        try {
+          for await (const chunk of createReadStream(file, { highWaterMark: 16_384 })) {
+            yield chunk as Buffer;
+            if (++delivered === 3) controller.abort();
+          }
+        } finally {
+          finished = true;
         }
       }
       await expect(
         runJob(abortAfterThreeChunks(), { name: file, signal: controller.signal }),
       ).rejects.toBeInstanceOf(JobAbortedError);
       expect(delivered).toBeLessThan(6);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(stream.destroyed).toBe(true);
+      // A generator waiting on a read can only finish once that read completes.
+      await vi.waitFor(() => expect(finished).toBe(true));
     });
   }
 
