@@ -1,12 +1,16 @@
 /**
  * The project's command line: `npm run pipeline -- <command> [args]`.
- * Each subcommand lives in src/cli/; add one by adding a line to `commands`.
+ * Each subcommand lives in src/cli/; add one by adding a line to `commands`. Its module is
+ * imported only when it runs, so one command's dependencies (the AWS SDK, say) do not slow
+ * down another's start.
  */
 import { ExitCode, type Command } from '../src/cli/command.js';
-import { statsCommand } from '../src/cli/stats.js';
 
 const commands: Record<string, Command> = {
-  stats: statsCommand,
+  stats: {
+    summary: 'print the JSON report of a local FASTQ or CSV file (plain or gzip)',
+    run: async (args) => (await import('../src/cli/stats.js')).runStats(args),
+  },
 };
 
 function usage(): string {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InputError, runJob, type Format, type JobReport } from '../core/index.js';
-import { ExitCode, UsageError, type Command } from './command.js';
+import { ExitCode, UsageError } from './command.js';
 
 const USAGE = `usage: pipeline stats FILE [--format fastq|csv]
 
@@ -47,38 +47,36 @@ export function statsForFile(file: string, format?: Format): Promise<JobReport> 
   return runJob(stream, { name: file, ...(format ? { format } : {}) });
 }
 
-export const statsCommand: Command = {
-  summary: 'print the JSON report of a local FASTQ or CSV file (plain or gzip)',
-  async run(args) {
-    let parsed: StatsArgs | undefined;
-    try {
-      parsed = parseStatsArgs(args);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
-      return ExitCode.USAGE;
+/** `pipeline stats`: returns the exit code. */
+export async function runStats(args: string[]): Promise<number> {
+  let parsed: StatsArgs | undefined;
+  try {
+    parsed = parseStatsArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+    return ExitCode.USAGE;
+  }
+  if (parsed === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return ExitCode.OK;
+  }
+  try {
+    const report = await statsForFile(parsed.file, parsed.format);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return ExitCode.OK;
+  } catch (error) {
+    if (error instanceof InputError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return ExitCode.FAILED;
     }
-    if (parsed === undefined) {
-      process.stdout.write(`${USAGE}\n`);
-      return ExitCode.OK;
+    if (isFileError(error)) {
+      process.stderr.write(`error: cannot read ${parsed.file}: ${error.message}\n`);
+      return ExitCode.FAILED;
     }
-    try {
-      const report = await statsForFile(parsed.file, parsed.format);
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      return ExitCode.OK;
-    } catch (error) {
-      if (error instanceof InputError) {
-        process.stderr.write(`error: ${error.message}\n`);
-        return ExitCode.FAILED;
-      }
-      if (isFileError(error)) {
-        process.stderr.write(`error: cannot read ${parsed.file}: ${error.message}\n`);
-        return ExitCode.FAILED;
-      }
-      throw error;
-    }
-  },
-};
+    throw error;
+  }
+}
 
 function isFileError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && 'syscall' in error;
