@@ -5,10 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
-fi
-bash scripts/setup-python.sh
+bash scripts/setup.sh
 bash scripts/setup-tools.sh
 
 echo "== type check and lint"
