@@ -201,7 +201,7 @@ export async function executeJob(
   const now = deps.now ?? (() => new Date());
   const started = now();
   try {
-    const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal);
+    const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
     const report = await runJob(input.body, { name: job.key, signal });
     const finished = now();
     const resultKey = resultKeyFor(job.key);

@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { rangedRead } from './ranged-read.js';
 
 export interface ObjectHead {
   size: number;
@@ -15,9 +16,22 @@ export interface ObjectHead {
   metadata: Record<string, string>;
 }
 
+export interface ObjectsOptions {
+  /**
+   * Ranged GETs in flight when reading a large input; 1 reads it as one stream.
+   * @default 1
+   */
+  readConcurrency?: number;
+  /** Bytes per ranged GET. @default 8 MiB */
+  partBytes?: number;
+}
+
 /** Reads inputs and writes results. Inputs are only ever read: never rewritten or deleted. */
 export class Objects {
-  constructor(private readonly s3: S3Client) {}
+  constructor(
+    private readonly s3: S3Client,
+    private readonly options: ObjectsOptions = {},
+  ) {}
 
   async head(bucket: string, key: string, versionId?: string | null): Promise<ObjectHead> {
     const out = await this.s3.send(
@@ -27,13 +41,31 @@ export class Objects {
     return { size: out.ContentLength ?? 0, versionId: reported, metadata: out.Metadata ?? {} };
   }
 
-  /** Streams one exact version, so a newer upload of the same key cannot change a running job's input. */
+  /**
+   * Streams one exact version, so a newer upload of the same key cannot change a running job's
+   * input. An input of at least two parts (`size`, when known) is read with parallel ranged GETs
+   * if `readConcurrency` allows.
+   */
   async open(
     bucket: string,
     key: string,
     versionId: string | null,
     signal?: AbortSignal,
+    size?: number,
   ): Promise<OpenedObject> {
+    const concurrency = this.options.readConcurrency ?? 1;
+    const partBytes = this.options.partBytes ?? 8 * 1024 * 1024;
+    if (concurrency > 1 && size !== undefined && size >= 2 * partBytes) {
+      const read = await rangedRead(this.s3, {
+        bucket,
+        key,
+        versionId: versionId ?? undefined,
+        partBytes,
+        concurrency,
+        signal,
+      });
+      return { body: read.body, lastModified: read.lastModified };
+    }
     const out = await this.s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId ?? undefined }),
       { abortSignal: signal },
@@ -96,7 +128,7 @@ export class Objects {
 export const SOURCE_MODIFIED_METADATA = 'source-last-modified';
 
 export interface OpenedObject {
-  body: Readable;
+  body: Readable | AsyncIterable<Uint8Array>;
   lastModified: Date;
 }
 
