@@ -24,6 +24,5 @@ export const handler = async (event: S3Event, context: Context): Promise<void> =
     }
   } finally {
     invocation.clear();
-    telemetry.flush();
   }
 };

@@ -9,10 +9,6 @@ const deps = redriveDepsFromEnv(process.env, telemetry);
 /** On a schedule: jobs whose runner died without a word are re-driven on ECS or failed. */
 export const handler = async (_event: unknown, context: Context): Promise<void> => {
   telemetry.logger.addContext(context);
-  try {
-    const counts = await sweepExpired(deps);
-    telemetry.logger.info('sweep done', counts);
-  } finally {
-    telemetry.flush();
-  }
+  const counts = await sweepExpired(deps);
+  telemetry.logger.info('sweep done', counts);
 };

@@ -13,10 +13,6 @@ export const handler = async (
   context: Context,
 ): Promise<void> => {
   telemetry.logger.addContext(context);
-  try {
-    const outcome = await recordTaskStopped(event.detail, WORKER_CONTAINER_NAME, deps);
-    telemetry.logger.info('task stopped', { taskArn: event.detail.taskArn, outcome });
-  } finally {
-    telemetry.flush();
-  }
+  const outcome = await recordTaskStopped(event.detail, WORKER_CONTAINER_NAME, deps);
+  telemetry.logger.info('task stopped', { taskArn: event.detail.taskArn, outcome });
 };

@@ -36,6 +36,8 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
   const sharedDir = path.join(stateDir, 'efs');
   const logDir = path.join(stateDir, 'logs');
   await mkdir(sharedDir, { recursive: true });
+  // The logs are those of the last run only.
+  await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
   // Bundles live inside the repository so their external AWS SDK imports resolve from node_modules.
   const bundleDir = path.join(REPO_ROOT, '.local', 'bundles', randomUUID());

@@ -9,6 +9,4 @@ try {
 } catch (error) {
   telemetry.logger.error('worker failed', error as Error);
   process.exitCode = WorkerExit.error;
-} finally {
-  telemetry.flush();
 }

@@ -9,7 +9,6 @@ export interface Telemetry {
   jobStarted(route: Route): void;
   /** `durationMs` is left out when the job never ran (refused input, a task that died). */
   jobFinished(route: Route, outcome: 'SUCCEEDED' | 'FAILED', durationMs?: number): void;
-  flush(): void;
 }
 
 export function createTelemetry(component: string): Telemetry {
@@ -33,6 +32,5 @@ export function createTelemetry(component: string): Telemetry {
       emit(outcome === 'SUCCEEDED' ? 'JobsSucceeded' : 'JobsFailed', route, MetricUnit.Count, 1);
       if (durationMs !== undefined) emit('JobDuration', route, MetricUnit.Milliseconds, durationMs);
     },
-    flush: () => metrics.publishStoredMetrics(),
   };
 }
