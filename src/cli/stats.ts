@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InputError, runJob, type Format, type JobReport } from '../core/index.js';
+import { fileChunks, InputError, runJob, type Format, type JobReport } from '../core/index.js';
 import { ExitCode, UsageError } from './command.js';
 
 const USAGE = `usage: pipeline stats FILE [--format fastq|csv]
@@ -9,9 +8,6 @@ Runs the job core on a local file (plain or gzip) and prints its JSON report.
 The format comes from the name (.fastq .fq .csv, optionally .gz) unless --format is given.
 
 Exit codes: 0 report printed, 1 the input is invalid or unreadable, 2 usage error.`;
-
-/** Read buffers of 1 MiB: far fewer chunks to handle than the 64 KiB default. */
-const READ_CHUNK_BYTES = 1 << 20;
 
 export interface StatsArgs {
   file: string;
@@ -43,8 +39,7 @@ export function parseStatsArgs(args: string[]): StatsArgs | undefined {
 
 /** Run the core on a local file. */
 export function statsForFile(file: string, format?: Format): Promise<JobReport> {
-  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
-  return runJob(stream, { name: file, ...(format ? { format } : {}) });
+  return runJob(fileChunks(file), { name: file, ...(format ? { format } : {}) });
 }
 
 /** `pipeline stats`: returns the exit code. */

@@ -68,7 +68,9 @@ export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSi
   try {
     for await (const chunk of chunks) {
       throwIfAborted(signal);
-      await write(chunk);
+      // csv-parse keeps a view of each chunk's unparsed tail until the next write; a copy lets
+      // the source reuse its buffer.
+      await write(Buffer.from(chunk));
     }
     await end();
   } catch (error) {

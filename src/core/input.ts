@@ -3,11 +3,13 @@
  * decompresses it with zlib (which also reads multi-member gzip), counts bytes on both sides
  * and checks the abort signal between chunks. Nothing here holds more than a chunk or two.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { InputError, JobAbortedError } from './api.js';
 
+/**
+ * Where a job's bytes come from. The core is done with a chunk as soon as it asks for the next
+ * one, so a source may hand out the same buffer again and again (see `fileChunks`).
+ */
 export type ByteSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
 
 /** Size of the buffers zlib hands back; large buffers keep per-chunk overhead low. */
@@ -86,10 +88,28 @@ export async function openInput(source: ByteSource, signal?: AbortSignal): Promi
   }
 
   async function* gunzipped(): AsyncGenerator<Buffer> {
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, highWaterMark: GUNZIP_AHEAD_BYTES });
-    // Errors surface through the iteration below; this promise only has to be observed.
-    const feeding = pipeline(Readable.from(raw(), { objectMode: false }), gunzip);
-    feeding.catch(() => undefined);
+    // zlib passes its options on to its Transform stream; the typings omit highWaterMark.
+    const options: ZlibOptions & { highWaterMark: number } = {
+      chunkSize: GUNZIP_CHUNK_BYTES,
+      highWaterMark: GUNZIP_AHEAD_BYTES,
+    };
+    const gunzip = createGunzip(options);
+    // Feed zlib one chunk at a time and ask for the next only once zlib has consumed it (the
+    // write callback), so the source may reuse its buffer. Errors reach the reading loop below
+    // through the destroyed stream.
+    const feed = async (): Promise<void> => {
+      try {
+        for await (const chunk of raw()) {
+          await new Promise<void>((resolve, reject) =>
+            gunzip.write(chunk, (error) => (error ? reject(error) : resolve())),
+          );
+        }
+        gunzip.end();
+      } catch (error) {
+        gunzip.destroy(error as Error);
+      }
+    };
+    void feed();
     let completed = false;
     try {
       for await (const chunk of gunzip as AsyncIterable<Buffer>) {
@@ -104,7 +124,7 @@ export async function openInput(source: ByteSource, signal?: AbortSignal): Promi
       throw error;
     } finally {
       gunzip.destroy();
-      // The feeding side may be waiting on a read; a stream source is stopped at once rather
+      // The feeding loop may be waiting on a read; a stream source is stopped at once rather
       // than when that read completes.
       if (!completed) release(source);
     }

@@ -3,8 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { describeFile, JobAbortedError, RESULT_SCHEMA_VERSION, runJob } from '../../../src/core/index.js';
-import { fastqBuffer, writeCsv, writeFastq } from '../../support/generate.js';
+import { gzipSync } from 'node:zlib';
+import {
+  describeFile,
+  fileChunks,
+  JobAbortedError,
+  RESULT_SCHEMA_VERSION,
+  runJob,
+} from '../../../src/core/index.js';
+import { csvBuffer, fastqBuffer, writeCsv, writeFastq } from '../../support/generate.js';
 import { chunked } from './helpers.js';
 
 describe('describeFile', () => {
@@ -119,6 +126,48 @@ describe('runJob', () => {
       await vi.waitFor(() => expect(finished).toBe(true));
     });
   }
+
+  it('is done with a chunk once it asks for the next, so a source may reuse one buffer', async () => {
+    /** Hands out one buffer over and over, scribbling over it as soon as the next chunk is asked for. */
+    async function* reusing(data: Buffer, size: number): AsyncGenerator<Uint8Array> {
+      const buffer = Buffer.alloc(size);
+      for (let at = 0; at < data.length; at += size) {
+        buffer.fill(0x21);
+        const n = data.copy(buffer, 0, at, at + size);
+        yield buffer.subarray(0, n);
+        buffer.fill(0x7e);
+      }
+    }
+    const inputs: [string, Buffer][] = [
+      ['x.fq', fastqBuffer({ reads: 3_000, minLen: 1, maxLen: 300, seed: 36, crlf: true })],
+      [
+        'x.fq.gz',
+        Buffer.concat([
+          gzipSync(fastqBuffer({ reads: 2_000, seed: 37 })),
+          gzipSync(fastqBuffer({ reads: 9, seed: 38 })),
+        ]),
+      ],
+      ['x.csv', csvBuffer({ rows: 3_000, seed: 39 })],
+      ['x.csv.gz', gzipSync(csvBuffer({ rows: 3_000, seed: 40 }))],
+    ];
+    for (const [name, data] of inputs) {
+      const expected = JSON.stringify(await runJob(chunked(data, 1 << 20), { name }));
+      for (const size of [997, 65_536]) {
+        expect(
+          JSON.stringify(await runJob(reusing(data, size), { name })),
+          `${name} in ${size}-byte chunks`,
+        ).toBe(expected);
+      }
+    }
+  });
+
+  it('reads a local file through one reused buffer', async () => {
+    const file = path.join(dir, 'reused.fq.gz');
+    await writeFastq(file, { reads: 20_000, seed: 41, gzip: true });
+    const expected = await runJob(createReadStream(file), { name: file });
+    expect(await runJob(fileChunks(file, 10_000), { name: file })).toEqual(expected);
+    expect(await runJob(fileChunks(file), { name: file })).toEqual(expected);
+  });
 
   it('passes through a failure of the source itself', async () => {
     async function* broken(): AsyncGenerator<Uint8Array> {
