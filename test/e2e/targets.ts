@@ -83,11 +83,21 @@ async function startLocal(): Promise<E2ETarget> {
 const run = promisify(execFile);
 
 /**
- * LocalStack in a container (testcontainers), the stack deployed into it with cdklocal. Its free
- * tier runs Lambda (in Docker, hence the socket mount) but not ECS, and it has no EFS mounts: the
- * cases that need them are skipped with that reason, never faked.
+ * LocalStack in a container (testcontainers), the stack deployed into it with cdklocal. Lambda
+ * runs in Docker (hence the socket mount). The stack has ECS and EFS resources, which LocalStack
+ * provides only on a paid tier, so without LOCALSTACK_AUTH_TOKEN the stack cannot be deployed and
+ * the target says so instead of passing. EFS mounts are not emulated on any tier: that case is
+ * skipped with its reason, never faked.
  */
 async function startLocalStack(): Promise<E2ETarget> {
+  const token = process.env.LOCALSTACK_AUTH_TOKEN;
+  if (!token) {
+    throw new Error(
+      'E2E_TARGET=localstack needs LOCALSTACK_AUTH_TOKEN: the stack has ECS and EFS resources, which LocalStack ' +
+        'emulates only on a paid tier (its free tier has Lambda, S3, DynamoDB and SQS, but a deployment with ' +
+        'ECS or EFS resources fails there)',
+    );
+  }
   const { getContainerRuntimeClient } = await import('testcontainers');
   try {
     await getContainerRuntimeClient();
@@ -98,12 +108,8 @@ async function startLocalStack(): Promise<E2ETarget> {
   }
   const { LocalstackContainer } = await import('@testcontainers/localstack');
   const image = process.env.LOCALSTACK_IMAGE ?? 'localstack/localstack:4.14.0';
-  const token = process.env.LOCALSTACK_AUTH_TOKEN;
   const container = await new LocalstackContainer(image)
-    .withEnvironment({
-      ...(token ? { LOCALSTACK_AUTH_TOKEN: token } : {}),
-      LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT: '60',
-    })
+    .withEnvironment({ LOCALSTACK_AUTH_TOKEN: token, LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT: '60' })
     .withBindMounts([{ source: '/var/run/docker.sock', target: '/var/run/docker.sock' }])
     .start();
   const endpoint = container.getConnectionUri();
@@ -128,8 +134,7 @@ async function startLocalStack(): Promise<E2ETarget> {
     s3: clients.s3,
     jobs: new JobsTable(clients.ddb, outputs.JobsTableName!),
     cannot: {
-      ecs: token ? undefined : 'LocalStack runs ECS tasks only on a paid tier (set LOCALSTACK_AUTH_TOKEN)',
-      efs: 'LocalStack does not emulate EFS mount targets or access points',
+      efs: 'LocalStack does not mount EFS file systems: each function and task writes to a folder of its own',
     },
     largeRoute: { by: 'metadata' },
     jobTimeoutMs: 180_000,
