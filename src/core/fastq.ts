@@ -1,10 +1,12 @@
 /**
  * Streaming FASTQ statistics (four-line records, Phred+33 qualities).
  *
- * Speed comes from three habits: line ends are found with `Buffer.indexOf(10)` (memchr), bytes
+ * Speed comes from a few habits: line ends are found with `Buffer.indexOf(10)` (memchr), bytes
  * are counted into 256-entry tables instead of being classified one by one, and validation is
  * done on the tables once per chunk. Each table is four interleaved sub-tables so consecutive
- * increments of the same byte value do not wait on each other.
+ * increments of the same byte value do not wait on each other. Records lying wholly inside a
+ * chunk go through a tight loop (`scanWholeRecords`); the rest, line by line. The hot methods
+ * allocate nothing.
  *
  * Lines are handled as fragments (a line may span chunks), so memory does not depend on line
  * or read length; a line longer than `MAX_LINE_BYTES` is still rejected as malformed.
