@@ -10,6 +10,7 @@ import { Entry, Env, SHARED_MOUNT_PATH } from '../contract.js';
 import type { RoutingPolicy } from '../../src/runtime/routing.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
 import { acknowledgePolicyFinding } from './nag.js';
+import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
 import type { DataBucket, SharedFileSystem } from './storage.js';
 import type { Worker } from './worker.js';
@@ -84,6 +85,13 @@ export class Dispatcher extends Construct {
       deadLetterQueue: { queue: this.onFailureDeadLetterQueue, maxReceiveCount: 5 },
       removalPolicy: props.removalPolicy,
     });
+    for (const queue of [this.onFailureQueue, this.onFailureDeadLetterQueue]) {
+      acknowledgeCheckov(
+        queue,
+        'CKV_AWS_27',
+        'Encrypted at rest with SSE-SQS (SqsManagedSseEnabled); the check only recognises KmsMasterKeyId. The messages are S3 event records (bucket, key, size) with the error, no file contents.',
+      );
+    }
 
     this.function = new PipelineFunction(this, 'Function', {
       entry: Entry.dispatcher,
@@ -114,6 +122,18 @@ export class Dispatcher extends Construct {
     props.dataBucket.grantWriteResults(this.function);
     props.dataBucket.notifyOnIncoming(this.function);
 
+    acknowledgeCheckov(
+      this.function,
+      'CKV_AWS_116',
+      'Failed asynchronous invocations go to the on-failure destination (onFailureQueue, with its own dead-letter queue and an alarm), which records the event with the error; a dead-letter queue would duplicate it.',
+    );
+    if (props.reservedConcurrentExecutions === undefined) {
+      acknowledgeCheckov(
+        this.function,
+        'CKV_AWS_115',
+        'No reservation unless context dispatcherReservedConcurrency sets one: a reservation is taken out of the account pool and cannot be deployed in accounts at the minimum limit. Production sets it to cap the cost of a flood of uploads (docs/threat-model.md).',
+      );
+    }
     acknowledgePolicyFinding(
       this.function,
       'AwsSolutions-IAM5[Resource::*]',

@@ -1,8 +1,9 @@
-import { Aws, CfnRule, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnRule, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { NatMode } from '../config.js';
+import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID, logGroupKeyReason } from './scanners.js';
 
 /**
  * The subnet plan. Every AZ gets one subnet per tier at a fixed place in the VPC's /16, so adding
@@ -173,6 +174,11 @@ export class Network extends Construct {
       },
     });
     this.computeSubnets = { subnetGroupName: 'Private' };
+    acknowledgeCdkHandler(
+      Stack.of(this),
+      CDK_HANDLER_ID.RESTRICT_DEFAULT_SG,
+      "Removes the default security group's rules",
+    );
 
     // The stack is environment-agnostic but its zone names are not: fail fast in another region.
     new CfnRule(this, 'RegionMatchesZones', {
@@ -192,6 +198,11 @@ export class Network extends Construct {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    acknowledgeCheckov(
+      this.flowLogGroup,
+      'CKV_AWS_158',
+      logGroupKeyReason('connection records (addresses, ports, bytes, accept or reject)'),
+    );
 
     // Egress is limited to what the compute does: HTTPS to AWS APIs and NFS to EFS.
     this.dispatcherSecurityGroup = new ec2.SecurityGroup(this, 'DispatcherSecurityGroup', {

@@ -7,6 +7,7 @@ import { BUNDLE_OPTIONS, LAMBDA_EXTERNALS } from '../bundling.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract.js';
 import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
+import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
 
 /** Why a function's policy may hold `Resource: *`: the statements X-Ray active tracing adds. */
 export const XRAY_WILDCARD_REASON =
@@ -77,6 +78,16 @@ export class PipelineFunction extends nodejs.NodejsFunction {
       },
     });
     this.functionLogGroup = logGroup;
+    acknowledgeCheckov(
+      logGroup,
+      'CKV_AWS_158',
+      logGroupKeyReason('job ids, object keys, outcomes and error messages of one function'),
+    );
+    acknowledgeCheckov(
+      this,
+      'CKV_AWS_173',
+      'The environment holds no secret: resource names and ARNs (lib/contract.ts), Powertools names and routing thresholds, which Lambda encrypts at rest with its AWS managed key. A customer managed key would protect nothing more.',
+    );
 
     if (this.role) {
       acknowledgeFinding(

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { Env, INCOMING_PREFIX, RESULTS_PREFIX, SHARED_MOUNT_PATH } from '../contract.js';
 import type { EnvConsumer } from './binding.js';
 import { acknowledgeFinding, acknowledgePolicyFinding, arnToken, MANAGED_POLICY_FINDING } from './nag.js';
+import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID } from './scanners.js';
 
 export interface DataBucketProps {
   /**
@@ -50,6 +51,16 @@ export class DataBucket extends Construct {
       removalPolicy,
       autoDeleteObjects,
     });
+    acknowledgeCheckov(
+      this.accessLogsBucket,
+      'CKV_AWS_18',
+      'This is the access-log bucket itself: logging it would need another bucket, whose own logs would need one more.',
+    );
+    acknowledgeCheckov(
+      this.accessLogsBucket,
+      'CKV_AWS_21',
+      'Only the S3 logging service writes here, each log under a new key, and no runtime role may touch the bucket; a principal allowed to delete logs may delete their versions too, so versioning would only keep logs past their expiry.',
+    );
 
     this.bucket = new s3.Bucket(this, 'Resource', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -71,6 +82,13 @@ export class DataBucket extends Construct {
       removalPolicy,
       autoDeleteObjects,
     });
+    if (autoDeleteObjects) {
+      acknowledgeCdkHandler(
+        Stack.of(this),
+        CDK_HANDLER_ID.AUTO_DELETE_OBJECTS,
+        'Empties the buckets when the stack is deleted (removalPolicy destroy only)',
+      );
+    }
   }
 
   /** Lets the grantee read uploads (any version) under `incoming/`; nothing else in the bucket. */
@@ -215,11 +233,17 @@ const EFS_CLIENT_ACTIONS = [
   'elasticfilesystem:ClientRootAccess',
 ];
 
-/** CDK's bucket-notifications handler is a stack singleton whose id starts with this. */
-const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler';
-
 function acknowledgeNotificationsHandler(stack: Stack): void {
-  for (const handler of stack.node.children.filter((c) => c.node.id.startsWith(NOTIFICATIONS_HANDLER_ID))) {
+  acknowledgeCdkHandler(
+    stack,
+    CDK_HANDLER_ID.BUCKET_NOTIFICATIONS,
+    'Writes the notification configuration of the data bucket',
+  );
+  // CDK's bucket-notifications handler is a stack singleton whose id starts with this.
+  const handlers = stack.node.children.filter((c) =>
+    c.node.id.startsWith(CDK_HANDLER_ID.BUCKET_NOTIFICATIONS),
+  );
+  for (const handler of handlers) {
     const role = handler.node.tryFindChild('Role');
     if (!role) continue;
     acknowledgeFinding(

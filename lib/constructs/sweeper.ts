@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { Entry } from '../contract.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
 import { acknowledgePolicyFinding } from './nag.js';
+import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
 import type { Worker } from './worker.js';
 
@@ -62,5 +63,20 @@ export class Sweeper extends Construct {
     });
 
     acknowledgePolicyFinding(this.function, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
+    acknowledgeCheckov(
+      this.function,
+      'CKV_AWS_115',
+      'Invoked only by its schedule, once per interval, with a timeout no longer than the interval; a reservation would only take concurrency from the account.',
+    );
+    acknowledgeCheckov(
+      this.function,
+      'CKV_AWS_116',
+      'A failed sweep is repeated in full by the next scheduled one, which finds the same expired leases; a dead-letter queue would hold nothing to act on.',
+    );
+    acknowledgeCheckov(
+      this.function,
+      'CKV_AWS_117',
+      'It reads no pipeline data and reaches nothing in the VPC: it calls only DynamoDB (open-jobs index, job items) and ECS (RunTask) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
+    );
   }
 }

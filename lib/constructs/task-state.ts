@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { Entry } from '../contract.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
 import { acknowledgePolicyFinding } from './nag.js';
+import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
 import type { Worker } from './worker.js';
 
@@ -66,5 +67,20 @@ export class TaskStateListener extends Construct {
     });
 
     acknowledgePolicyFinding(this.function, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
+    acknowledgeCheckov(
+      this.function,
+      'CKV_AWS_115',
+      'Invoked once per stopped worker task, so its concurrency follows the tasks the dispatcher starts; a reservation would only take concurrency from the account.',
+    );
+    acknowledgeCheckov(
+      this.function,
+      'CKV_AWS_116',
+      "An event it still fails on after Lambda's retries leaves the job's lease to run out, and the sweeper re-drives or fails the job; a dead-letter queue would hold nothing to act on.",
+    );
+    acknowledgeCheckov(
+      this.function,
+      'CKV_AWS_117',
+      'It reads no pipeline data and reaches nothing in the VPC: it calls only DynamoDB (job items) and ECS (RunTask) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
+    );
   }
 }

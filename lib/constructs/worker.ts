@@ -11,6 +11,7 @@ import type { EnvConsumer } from './binding.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
 import { acknowledgeFinding, acknowledgePolicyFinding, regionalArnPattern } from './nag.js';
 import { repoPath } from './paths.js';
+import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
 import type { DataBucket, SharedFileSystem } from './storage.js';
 
 export interface WorkerProps {
@@ -123,6 +124,11 @@ export class Worker extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    acknowledgeCheckov(
+      this.logGroup,
+      'CKV_AWS_158',
+      logGroupKeyReason('job ids, object keys, outcomes and error messages of the worker tasks'),
+    );
 
     this.container = this.taskDefinition.addContainer('Container', {
       containerName: WORKER_CONTAINER_NAME,
