@@ -2,10 +2,9 @@
  * Streaming FASTQ statistics (four-line records, Phred+33 qualities).
  *
  * Speed comes from a few habits: line ends are found with `Buffer.indexOf(10)` (memchr), bytes
- * are counted into 256-entry tables instead of being classified one by one, and validation is
- * done on the tables once per chunk. Each table is four interleaved sub-tables so consecutive
- * increments of the same byte value do not wait on each other. Records lying wholly inside a
- * chunk go through a tight loop (`scanWholeRecords`); the rest, line by line. The hot methods
+ * are counted into tables (two at a time, see ByteCounter) instead of being classified one by
+ * one, and validation is done on the tables once per chunk. Records lying wholly inside a chunk
+ * go through a tight loop (`scanWholeRecords`); the rest, line by line. The hot methods
  * allocate nothing.
  *
  * Lines are handled as fragments (a line may span chunks), so memory does not depend on line
@@ -15,6 +14,7 @@
  * strict mode that checks byte by byte, so the error names the first bad line exactly.
  */
 import { InputError } from './api.js';
+import { ByteCounter } from './byte-counter.js';
 import { LengthHistogram } from './length-histogram.js';
 import type { FastqStats } from './report.js';
 
@@ -31,8 +31,6 @@ const PHRED_OFFSET = 33;
 const SEQ_VALID = byteSet((b) => (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 45 || b === 46);
 /** Phred+33 qualities: `!` (Q0) to `~` (Q93). */
 const QUAL_VALID = byteSet((b) => b >= 33 && b <= 126);
-const SEQ_INVALID = invalidList(SEQ_VALID);
-const QUAL_INVALID = invalidList(QUAL_VALID);
 
 const enum Phase {
   Header = 0,
@@ -53,12 +51,9 @@ interface ParserState {
 }
 
 export class FastqParser {
-  // Four interleaved 256-entry sub-tables each; flushed into the Float64 totals after every
-  // chunk, so the Int32 counters cannot overflow.
-  private readonly seqTable = new Int32Array(1024);
-  private readonly qualTable = new Int32Array(1024);
-  private readonly seqTotals = new Float64Array(256);
-  private readonly qualTotals = new Float64Array(256);
+  // Byte counts of sequence and quality lines; flushed into totals after every chunk.
+  private readonly seq = new ByteCounter(SEQ_VALID);
+  private readonly qual = new ByteCounter(QUAL_VALID);
   /** Carriage returns found inside a line (not before its LF) since the last flush. */
   private strayCR = 0;
 
@@ -85,6 +80,8 @@ export class FastqParser {
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const snapshot = this.snapshot();
+    this.seq.setChunk(buf);
+    this.qual.setChunk(buf);
     try {
       this.scan(buf, false);
     } catch (error) {
@@ -94,12 +91,11 @@ export class FastqParser {
       this.scan(buf, true);
       throw error;
     }
-    if (this.hasInvalidBytes()) {
+    if (!this.flush()) {
       this.restore(snapshot);
       this.scan(buf, true);
       throw new Error('FASTQ parser: an invalid byte was counted but not located');
     }
-    this.flush();
   }
 
   /** Finish the input and compute the statistics. Throws InputError if it is truncated or empty. */
@@ -127,16 +123,16 @@ export class FastqParser {
     const summary = this.lengths.summary();
     if (summary.count === 0) throw new InputError('empty input: no FASTQ records found', 'EMPTY_INPUT');
 
-    const s = this.seqTotals;
-    const q = this.qualTotals;
+    const s = this.seq;
+    const q = this.qual;
     const bases = summary.sum;
-    const gc = at(s, 71) + at(s, 103) + at(s, 67) + at(s, 99); // G g C c
-    const n = at(s, 78) + at(s, 110); // N n
+    const gc = s.total(71) + s.total(103) + s.total(67) + s.total(99); // G g C c
+    const n = s.total(78) + s.total(110); // N n
     let q20 = 0;
     let q30 = 0;
     let qualitySum = 0;
     for (let b = 33; b <= 126; b++) {
-      const count = at(q, b);
+      const count = q.total(b);
       if (count === 0) continue;
       const phred = b - PHRED_OFFSET;
       if (phred >= 20) q20 += count;
@@ -191,8 +187,8 @@ export class FastqParser {
    */
   private scanWholeRecords(buf: Buffer, pos: number): number {
     const size = buf.length;
-    const seqTable = this.seqTable;
-    const qualTable = this.qualTable;
+    const seq = this.seq;
+    const qual = this.qual;
     const lengths = this.lengths;
     let records = 0;
     while (pos < size && buf[pos] === AT) {
@@ -214,8 +210,8 @@ export class FastqParser {
       else if (qualEnd + 1 < size && buf[qualEnd] === CR && buf[qualEnd + 1] === LF) next = qualEnd + 2;
       else break;
       if (next - pos > MAX_LINE_BYTES) break;
-      countBytes(buf, seqStart, seqEnd, seqTable);
-      countBytes(buf, qualStart, qualEnd, qualTable);
+      seq.count(buf, seqStart, seqEnd);
+      qual.count(buf, qualStart, qualEnd);
       lengths.add(length);
       records++;
       pos = next;
@@ -244,10 +240,10 @@ export class FastqParser {
     this.pendingCR = buf[end - 1] === CR;
     if (!counted) return;
     const countEnd = this.pendingCR ? end - 1 : end;
-    const table = this.phase === Phase.Sequence ? this.seqTable : this.qualTable;
+    const counter = this.phase === Phase.Sequence ? this.seq : this.qual;
     if (strict)
       this.validate(buf, start, countEnd, before, this.phase === Phase.Sequence ? SEQ_VALID : QUAL_VALID);
-    countBytes(buf, start, countEnd, table);
+    counter.count(buf, start, countEnd);
   }
 
   /** The current line ended (at an LF, or at the end of the input). */
@@ -309,15 +305,13 @@ export class FastqParser {
     );
   }
 
-  private hasInvalidBytes(): boolean {
-    if (this.strayCR > 0) return true;
-    return anyCounted(this.seqTable, SEQ_INVALID) || anyCounted(this.qualTable, QUAL_INVALID);
-  }
-
-  private flush(): void {
-    flushTable(this.seqTable, this.seqTotals);
-    flushTable(this.qualTable, this.qualTotals);
+  /** Fold this chunk's counts into the totals; false if it held a byte that is not allowed. */
+  private flush(): boolean {
+    const strayCR = this.strayCR;
     this.strayCR = 0;
+    const seqClean = this.seq.flush();
+    const qualClean = this.qual.flush();
+    return strayCR === 0 && seqClean && qualClean;
   }
 
   private snapshot(): ParserState {
@@ -345,60 +339,10 @@ export class FastqParser {
   }
 }
 
-/** Count bytes [start, end) of `buf` into four interleaved 256-entry sub-tables of `table`. */
-function countBytes(buf: Buffer, start: number, end: number, table: Int32Array): void {
-  let i = start;
-  for (const end4 = end - 3; i < end4; i += 4) {
-    table[buf[i]!]!++;
-    table[256 + buf[i + 1]!]!++;
-    table[512 + buf[i + 2]!]!++;
-    table[768 + buf[i + 3]!]!++;
-  }
-  for (; i < end; i++) table[buf[i]!]!++;
-}
-
-function flushTable(table: Int32Array, totals: Float64Array): void {
-  for (let b = 0; b < 256; b++) {
-    const count =
-      (table[b] as number) +
-      (table[256 + b] as number) +
-      (table[512 + b] as number) +
-      (table[768 + b] as number);
-    if (count !== 0) totals[b] = (totals[b] as number) + count;
-  }
-  table.fill(0);
-}
-
-function anyCounted(table: Int32Array, bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] as number;
-    if (
-      ((table[b] as number) |
-        (table[256 + b] as number) |
-        (table[512 + b] as number) |
-        (table[768 + b] as number)) !==
-      0
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
-
 function byteSet(accept: (byte: number) => boolean): Uint8Array {
   const set = new Uint8Array(256);
   for (let b = 0; b < 256; b++) set[b] = accept(b) ? 1 : 0;
   return set;
-}
-
-function invalidList(valid: Uint8Array): Uint8Array {
-  const list: number[] = [];
-  for (let b = 0; b < 256; b++) if (valid[b] === 0) list.push(b);
-  return Uint8Array.from(list);
-}
-
-function at(table: Float64Array, index: number): number {
-  return table[index] as number;
 }
 
 function badHeader(line: number, record: number, first: number): InputError {
