@@ -199,7 +199,8 @@ export class FastqParser {
       if (seqLf === -1) break;
       const plusStart = seqLf + 1;
       if (plusStart >= size || buf[plusStart] !== PLUS) break;
-      const plusEnd = buf.indexOf(LF, plusStart);
+      // The separator is nearly always a bare '+': look for its LF only when it is not.
+      const plusEnd = buf[plusStart + 1] === LF ? plusStart + 1 : buf.indexOf(LF, plusStart);
       if (plusEnd === -1) break;
       const seqEnd = seqLf > seqStart && buf[seqLf - 1] === CR ? seqLf - 1 : seqLf;
       const length = seqEnd - seqStart;
