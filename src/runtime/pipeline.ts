@@ -7,7 +7,7 @@ import type { Objects } from './aws/objects.js';
 import { TaskPlacementError, type WorkerTasks } from './aws/tasks.js';
 import { epochSeconds, jobIdFor, type Job, type ResultDocument } from './job.js';
 import { LAMBDA_LEASE_MARGIN_SECONDS, QUEUED_ON_ECS_LEASE_SECONDS } from './leases.js';
-import { isIncomingKey, resultKeyFor, sharedResultPath } from './keys.js';
+import { isIncomingKey, MAX_KEY_BYTES, resultKeyFor, sharedResultPath } from './keys.js';
 import { decideRoute, type Route, type RoutingPolicy } from './routing.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -126,6 +126,10 @@ async function routeAndRun(
       'UNSUPPORTED_FORMAT',
       deps,
     );
+  }
+  if (Buffer.byteLength(resultKeyFor(job.key)) > MAX_KEY_BYTES) {
+    const limit = `${MAX_KEY_BYTES - 4} bytes, so that its result key fits S3's limit`;
+    return fail(job, new Error(`the key is too long: at most ${limit}`), 'KEY_TOO_LONG', deps);
   }
   if (job.size > deps.maxObjectBytes) {
     return fail(

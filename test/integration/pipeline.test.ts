@@ -140,6 +140,16 @@ describe('dispatchObject', () => {
     });
   });
 
+  it('fails a key whose result key would not fit S3, before running anything', async () => {
+    const key = `incoming/${'k'.repeat(1024 - 'incoming/'.length - 3)}.fq`;
+    const ref = await put(key, fastqBuffer({ reads: 5, seed: 16 }));
+    expect((await dispatchObject(ref, deps)).outcome).toBe('failed');
+    expect(await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId))).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'KEY_TOO_LONG',
+    });
+  });
+
   it('fails bad input with the core message and never touches the input', async () => {
     const body = '@r1\nACGT\n+\nIII\n';
     const ref = await put('incoming/unit/mismatch.fq', body);

@@ -76,9 +76,11 @@ export class Objects {
 
   /**
    * Writes a result unless a result of a newer input version is already there: the input's
-   * LastModified travels in the result's metadata, and the write is conditional on the object
-   * read (If-Match its ETag, or If-None-Match when there was none), so two jobs racing on one key
-   * cannot interleave. Returns false when a newer version's result stays in place.
+   * LastModified travels in the result's metadata, and every write is conditional (If-None-Match
+   * for the first result of a key, If-Match the ETag just read after that), so two jobs racing on
+   * one key cannot interleave. The first write is tried blind: without s3:ListBucket, reading a
+   * key that does not exist yet answers 403, not 404. Returns false when a newer version's result
+   * stays in place.
    */
   async publishResult(
     bucket: string,
@@ -87,20 +89,36 @@ export class Objects {
     sourceLastModified: Date,
   ): Promise<boolean> {
     const body = JSON.stringify(document, null, 2) + '\n';
+    const put = (condition: { IfMatch: string } | { IfNoneMatch: '*' }) =>
+      this.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          Metadata: { [SOURCE_MODIFIED_METADATA]: String(sourceLastModified.getTime()) },
+          ...condition,
+        }),
+      );
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const existing = await this.headResult(bucket, key);
-      if (existing && existing.sourceLastModified > sourceLastModified.getTime()) return false;
       try {
-        await this.s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            ContentType: 'application/json',
-            Metadata: { [SOURCE_MODIFIED_METADATA]: String(sourceLastModified.getTime()) },
-            ...(existing ? { IfMatch: existing.etag } : { IfNoneMatch: '*' }),
-          }),
-        );
+        await put({ IfNoneMatch: '*' });
+        return true;
+      } catch (error) {
+        if (!isPreconditionFailure(error)) throw error;
+      }
+      // A result is there: keep it if it is of a newer input, else replace exactly that one.
+      const existing = await this.s3
+        .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+        .catch((error: unknown) => {
+          if (error instanceof NotFound) return undefined; // deleted meanwhile
+          throw error;
+        });
+      if (!existing) continue;
+      const existingSource = Number(existing.Metadata?.[SOURCE_MODIFIED_METADATA] ?? 0);
+      if (existingSource > sourceLastModified.getTime()) return false;
+      try {
+        await put({ IfMatch: existing.ETag! });
         return true;
       } catch (error) {
         // Another writer got there between our read and our write: read again and decide again.
@@ -108,19 +126,6 @@ export class Objects {
       }
     }
     throw new Error(`s3://${bucket}/${key} kept changing while the result was being written`);
-  }
-
-  private async headResult(
-    bucket: string,
-    key: string,
-  ): Promise<{ etag: string; sourceLastModified: number } | undefined> {
-    try {
-      const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { etag: out.ETag!, sourceLastModified: Number(out.Metadata?.[SOURCE_MODIFIED_METADATA] ?? 0) };
-    } catch (error) {
-      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
-      throw error;
-    }
   }
 }
 

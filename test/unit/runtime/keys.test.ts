@@ -45,6 +45,17 @@ describe('result locations', () => {
     expect(sharedResultPath('/mnt/shared', 'incoming/../x.fq')).toBe('/mnt/shared/results/%2E%2E/x.fq.json');
   });
 
+  it('shortens names too long for the file system, keeping them distinct', () => {
+    const long = (c: string) => `incoming/${c.repeat(300)}/${'é'.repeat(200)}.fq`;
+    const [a, b] = [sharedResultPath('/m', long('a')), sharedResultPath('/m', long('b'))];
+    for (const p of [a, b]) {
+      expect(p.startsWith('/m/results/')).toBe(true);
+      for (const name of p.split('/')) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+      expect(p).not.toContain('\uFFFD');
+    }
+    expect(a).not.toBe(b);
+  });
+
   it('maps distinct keys to distinct shared paths', () => {
     const keys = [
       'incoming/../a',
@@ -53,6 +64,8 @@ describe('result locations', () => {
       'incoming/%/a',
       'incoming/a\\b',
       'incoming/a%5Cb',
+      `incoming/${'x'.repeat(300)}`,
+      `incoming/${'x'.repeat(160)}~${'0'.repeat(32)}`,
     ];
     const paths = new Set(keys.map((k) => sharedResultPath('/m', k)));
     expect(paths.size).toBe(keys.length);
