@@ -12,10 +12,16 @@ import { InputError, JobAbortedError } from './api.js';
  */
 export type ByteSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
 
-/** Size of the buffers zlib hands back; large buffers keep per-chunk overhead low. */
-const GUNZIP_CHUNK_BYTES = 1 << 20;
-/** Decompressed bytes zlib may run ahead of the parser, so both cores stay busy. */
-const GUNZIP_AHEAD_BYTES = 4 << 20;
+export interface OpenOptions {
+  signal?: AbortSignal;
+  /**
+   * Size of the buffers zlib hands back. Large ones keep per-chunk overhead low for a fast
+   * consumer; a slow one should ask for small ones, which are collected young instead of
+   * piling up in old space while they wait. zlib may run 4 such buffers ahead of the consumer.
+   * @default 1 MiB
+   */
+  gunzipChunkBytes?: number;
+}
 
 export interface OpenedInput {
   gzip: boolean;
@@ -30,7 +36,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Peek at the first bytes of `source` and set up decompression if they are gzip's magic. */
-export async function openInput(source: ByteSource, signal?: AbortSignal): Promise<OpenedInput> {
+export async function openInput(source: ByteSource, options: OpenOptions = {}): Promise<OpenedInput> {
+  const { signal, gunzipChunkBytes = 1 << 20 } = options;
   const iterator = toBuffers(source)[Symbol.asyncIterator]();
   const counters = { bytes: 0, uncompressedBytes: 0 };
 
@@ -89,11 +96,11 @@ export async function openInput(source: ByteSource, signal?: AbortSignal): Promi
 
   async function* gunzipped(): AsyncGenerator<Buffer> {
     // zlib passes its options on to its Transform stream; the typings omit highWaterMark.
-    const options: ZlibOptions & { highWaterMark: number } = {
-      chunkSize: GUNZIP_CHUNK_BYTES,
-      highWaterMark: GUNZIP_AHEAD_BYTES,
+    const zlibOptions: ZlibOptions & { highWaterMark: number } = {
+      chunkSize: gunzipChunkBytes,
+      highWaterMark: 4 * gunzipChunkBytes,
     };
-    const gunzip = createGunzip(options);
+    const gunzip = createGunzip(zlibOptions);
     // Feed zlib one chunk at a time and ask for the next only once zlib has consumed it (the
     // write callback), so the source may reuse its buffer. Errors reach the reading loop below
     // through the destroyed stream.
