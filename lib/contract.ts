@@ -39,6 +39,8 @@ export const Env = {
   WORKER_SECURITY_GROUPS: 'WORKER_SECURITY_GROUPS',
   /** Routing policy parameters as JSON (see src/runtime/routing.ts `RoutingPolicy`). */
   ROUTING_POLICY: 'ROUTING_POLICY',
+  /** Ranged GETs in flight when a job reads a large input (1: one stream). */
+  S3_READ_CONCURRENCY: 'S3_READ_CONCURRENCY',
   /** Largest object the pipeline accepts, in bytes. */
   MAX_OBJECT_BYTES: 'MAX_OBJECT_BYTES',
   /** Days a finished job item is kept before DynamoDB TTL removes it. */
@@ -67,6 +69,7 @@ export const DISPATCHER_ENV: readonly EnvName[] = [
   Env.WORKER_SUBNETS,
   Env.WORKER_SECURITY_GROUPS,
   Env.ROUTING_POLICY,
+  Env.S3_READ_CONCURRENCY,
   Env.MAX_OBJECT_BYTES,
   Env.JOB_TTL_DAYS,
   Env.MAX_ATTEMPTS,
@@ -74,7 +77,12 @@ export const DISPATCHER_ENV: readonly EnvName[] = [
 ];
 
 /** Environment variables the worker task definition must carry (the job itself comes as overrides). */
-export const WORKER_ENV: readonly EnvName[] = [Env.JOBS_TABLE, Env.SHARED_MOUNT_PATH, Env.JOB_TTL_DAYS];
+export const WORKER_ENV: readonly EnvName[] = [
+  Env.JOBS_TABLE,
+  Env.SHARED_MOUNT_PATH,
+  Env.JOB_TTL_DAYS,
+  Env.S3_READ_CONCURRENCY,
+];
 
 /** Environment variables set per job by RunTask container overrides. */
 export const WORKER_OVERRIDE_ENV: readonly EnvName[] = [

@@ -75,6 +75,9 @@ export interface LocalCloudOptions {
   retryBaseMs?: number;
 }
 
+/** As the stack's default (DataBucket `readConcurrency`): large inputs are read with ranged GETs. */
+const S3_READ_CONCURRENCY = 4;
+
 /** Credentials and endpoint every SDK client and child process of the local cloud uses. */
 export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
   return {
@@ -187,11 +190,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
 
   const cluster = await ecs.send(new CreateClusterCommand({ clusterName: name }));
   const lambdaTimeoutSeconds = options.lambdaTimeoutSeconds ?? 12;
-  const taskEnv: Partial<Record<EnvName, string>> = {
-    [Env.JOBS_TABLE]: table,
-    [Env.SHARED_MOUNT_PATH]: options.sharedDir,
-    [Env.JOB_TTL_DAYS]: '30',
-  };
+  const taskEnv = workerTaskEnv(table, options.sharedDir);
   const taskDefinition = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: `${name}-worker`,
@@ -240,6 +239,16 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
   };
 }
 
+/** The worker container's environment in the task definition (the job itself comes as overrides). */
+export function workerTaskEnv(table: string, sharedDir: string): Record<string, string> {
+  return {
+    [Env.JOBS_TABLE]: table,
+    [Env.SHARED_MOUNT_PATH]: sharedDir,
+    [Env.JOB_TTL_DAYS]: '30',
+    [Env.S3_READ_CONCURRENCY]: String(S3_READ_CONCURRENCY),
+  };
+}
+
 /** What re-drives jobs (task-state handler, sweeper) needs, by the contract's names. */
 function redriveEnv(cloud: LocalCloud): Partial<Record<EnvName, string>> {
   return {
@@ -262,6 +271,7 @@ export function dispatcherEnv(cloud: LocalCloud): Record<string, string> {
     [Env.SHARED_MOUNT_PATH]: cloud.sharedDir,
     [Env.ROUTING_POLICY]: JSON.stringify(cloud.policy),
     [Env.MAX_OBJECT_BYTES]: String(cloud.maxObjectBytes),
+    [Env.S3_READ_CONCURRENCY]: String(S3_READ_CONCURRENCY),
     [Env.JOB_TTL_DAYS]: '30',
   };
 }

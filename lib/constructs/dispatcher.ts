@@ -118,7 +118,7 @@ export class Dispatcher extends Construct {
     props.jobs.bind(this.function, JobsAccess.READ_WRITE);
     props.sharedFileSystem.bindClient(this.function);
     props.worker.bindLauncher(this.function);
-    props.dataBucket.grantReadIncoming(this.function);
+    props.dataBucket.bindIncomingReader(this.function);
     props.dataBucket.grantWriteResults(this.function);
     props.dataBucket.notifyOnIncoming(this.function);
 

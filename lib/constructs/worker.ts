@@ -152,7 +152,7 @@ export class Worker extends Construct {
     this.consumer.addEnvironment(Env.JOB_TTL_DAYS, String(props.jobTtlDays));
     props.jobs.bind(this.consumer, JobsAccess.UPDATE);
     props.sharedFileSystem.bindClient(this.consumer);
-    props.dataBucket.grantReadIncoming(this.consumer);
+    props.dataBucket.bindIncomingReader(this.consumer);
     props.dataBucket.grantWriteResults(this.consumer);
 
     this.subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;

@@ -20,6 +20,7 @@ export interface CommonSettings {
   jobsTable: string;
   sharedMountPath: string;
   jobTtlDays: number;
+  s3ReadConcurrency: number;
 }
 
 export interface RedriveSettings {
@@ -39,6 +40,7 @@ export function commonSettings(env: NodeJS.ProcessEnv): CommonSettings {
     jobsTable: required(env, Env.JOBS_TABLE),
     sharedMountPath: required(env, Env.SHARED_MOUNT_PATH),
     jobTtlDays: number(env, Env.JOB_TTL_DAYS, { min: 1 }),
+    s3ReadConcurrency: number(env, Env.S3_READ_CONCURRENCY, { min: 1 }),
   };
 }
 

@@ -22,7 +22,7 @@ export function dispatchDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry
   const clients = createClients(env);
   return {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    objects: new Objects(clients.s3),
+    objects: new Objects(clients.s3, { readConcurrency: settings.s3ReadConcurrency }),
     tasks: workerTasks(clients, settings, telemetry),
     policy: settings.policy,
     maxObjectBytes: settings.maxObjectBytes,
@@ -49,7 +49,7 @@ export function executeDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry)
   const clients = createClients(env);
   return {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    objects: new Objects(clients.s3),
+    objects: new Objects(clients.s3, { readConcurrency: settings.s3ReadConcurrency }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
   };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DISPATCHER_ENV, SWEEPER_ENV, TASK_STATE_ENV } from '../../../lib/contract.js';
-import { dispatcherEnv, sweeperEnv, taskStateEnv, type LocalCloud } from '../../../local/resources.js';
+import { DISPATCHER_ENV, SWEEPER_ENV, TASK_STATE_ENV, WORKER_ENV } from '../../../lib/contract.js';
+import {
+  dispatcherEnv,
+  sweeperEnv,
+  taskStateEnv,
+  workerTaskEnv,
+  type LocalCloud,
+} from '../../../local/resources.js';
 import { buildRoutingPolicy } from '../../../src/runtime/routing.js';
 
 const cloud: LocalCloud = {
@@ -27,6 +33,7 @@ describe('the local cloud follows the shared contract', () => {
     ['dispatcher', dispatcherEnv(cloud), DISPATCHER_ENV],
     ['task-state', taskStateEnv(cloud), TASK_STATE_ENV],
     ['sweeper', sweeperEnv(cloud), SWEEPER_ENV],
+    ['worker task definition', workerTaskEnv('t', '/tmp/efs'), WORKER_ENV],
   ])('gives the %s every variable the contract names', (_name, env, names) => {
     for (const name of names) expect(env[name], name).toBeTruthy();
   });
