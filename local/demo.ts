@@ -16,6 +16,9 @@ import { startLocalCloud } from './cloud.js';
 import { localAwsEnv } from './resources.js';
 import { waitForJobs } from './watch.js';
 
+// The SDK's notice that its 2027 releases need Node 22 is not for this command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 interface Sample {
   key: string;
   file: string;

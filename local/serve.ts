@@ -8,6 +8,9 @@ import { INCOMING_PREFIX } from '../lib/contract.js';
 import { lambdaMaxBytes } from '../src/runtime/routing.js';
 import { startLocalCloud } from './cloud.js';
 
+// The SDK's notice that its 2027 releases need Node 22 is not for this command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** What `.local/outputs.json` holds, for scripts and tests that drive the running cloud. */
 export interface LocalOutputs {
   endpoint: string;
