@@ -99,6 +99,13 @@ export interface PipelineConfig {
    */
   readonly retryBaseMs: number;
   /**
+   * Longest a Fargate worker may spend on one job before it stops and fails the job as
+   * `TIMED_OUT` (a cost bound for pathological inputs such as gzip bombs).
+   * Context key `workerTimeoutMinutes`.
+   * @default 720 (12 hours)
+   */
+  readonly workerTimeoutMinutes: number;
+  /**
    * Minutes between two runs of the sweeper that re-drives jobs whose lease ran out.
    * Context key `sweepIntervalMinutes`.
    * @default 5
@@ -153,6 +160,7 @@ export const DEFAULTS = {
   jobTtlDays: 30,
   maxAttempts: 3,
   retryBaseMs: 1000,
+  workerTimeoutMinutes: 720,
   sweepIntervalMinutes: 5,
   logRetentionDays: 30,
 } as const;
@@ -223,6 +231,7 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     jobTtlDays: int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650),
     maxAttempts: int(get, 'maxAttempts', DEFAULTS.maxAttempts, 1, 10),
     retryBaseMs: int(get, 'retryBaseMs', DEFAULTS.retryBaseMs, 0, 60000),
+    workerTimeoutMinutes: int(get, 'workerTimeoutMinutes', DEFAULTS.workerTimeoutMinutes, 1, 7 * 24 * 60),
     sweepIntervalMinutes: int(get, 'sweepIntervalMinutes', DEFAULTS.sweepIntervalMinutes, 1, 60),
     logRetentionDays,
     removalPolicy: oneOf(get, 'removalPolicy', REMOVAL_MODES, removalDefault),

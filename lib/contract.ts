@@ -39,6 +39,8 @@ export const Env = {
   WORKER_SECURITY_GROUPS: 'WORKER_SECURITY_GROUPS',
   /** Routing policy parameters as JSON (see src/runtime/routing.ts `RoutingPolicy`). */
   ROUTING_POLICY: 'ROUTING_POLICY',
+  /** Longest a worker may run one job before it stops and fails it as TIMED_OUT, in seconds. */
+  JOB_TIMEOUT_SECONDS: 'JOB_TIMEOUT_SECONDS',
   /** Ranged GETs in flight when a job reads a large input (1: one stream). */
   S3_READ_CONCURRENCY: 'S3_READ_CONCURRENCY',
   /** Largest object the pipeline accepts, in bytes. */
@@ -82,6 +84,7 @@ export const WORKER_ENV: readonly EnvName[] = [
   Env.SHARED_MOUNT_PATH,
   Env.JOB_TTL_DAYS,
   Env.S3_READ_CONCURRENCY,
+  Env.JOB_TIMEOUT_SECONDS,
 ];
 
 /** Environment variables set per job by RunTask container overrides. */

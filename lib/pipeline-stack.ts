@@ -60,6 +60,7 @@ export class PipelineStack extends Stack {
       sharedFileSystem: shared,
       jobs,
       jobTtlDays: config.jobTtlDays,
+      jobTimeout: Duration.minutes(config.workerTimeoutMinutes),
       maxAttempts: config.maxAttempts,
       retryBaseMs: config.retryBaseMs,
       cpu: config.workerCpu,

@@ -246,6 +246,7 @@ export function workerTaskEnv(table: string, sharedDir: string): Record<string, 
     [Env.SHARED_MOUNT_PATH]: sharedDir,
     [Env.JOB_TTL_DAYS]: '30',
     [Env.S3_READ_CONCURRENCY]: String(S3_READ_CONCURRENCY),
+    [Env.JOB_TIMEOUT_SECONDS]: '3600',
   };
 }
 

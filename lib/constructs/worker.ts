@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -25,6 +25,11 @@ export interface WorkerProps {
   readonly jobs: JobsTable;
   /** Days a job item is kept (`JOB_TTL_DAYS`). */
   readonly jobTtlDays: number;
+  /**
+   * Longest the worker may spend on one job before it fails it as `TIMED_OUT` (`JOB_TIMEOUT_SECONDS`).
+   * @default Duration.hours(12)
+   */
+  readonly jobTimeout?: Duration;
   /**
    * Starts a job may have in all before it fails (`MAX_ATTEMPTS`, given to every launcher).
    * @default 3
@@ -150,6 +155,10 @@ export class Worker extends Construct {
       addEnvironment: (name: EnvName, value: string) => container.addEnvironment(name, value),
     };
     this.consumer.addEnvironment(Env.JOB_TTL_DAYS, String(props.jobTtlDays));
+    this.consumer.addEnvironment(
+      Env.JOB_TIMEOUT_SECONDS,
+      String((props.jobTimeout ?? Duration.hours(12)).toSeconds()),
+    );
     props.jobs.bind(this.consumer, JobsAccess.UPDATE);
     props.sharedFileSystem.bindClient(this.consumer);
     props.dataBucket.bindIncomingReader(this.consumer);

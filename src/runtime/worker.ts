@@ -4,7 +4,7 @@ import { HEARTBEAT_SECONDS, RUNNING_LEASE_SECONDS } from './leases.js';
 import { executeJob, type ExecuteDeps } from './pipeline.js';
 import { required } from './settings.js';
 
-/** Exit codes of the worker process; the task-state handler records anything but 0. */
+/** Exit codes of the worker process: 1 means the job was failed for good (bad input, time limit). */
 export const WorkerExit = { succeeded: 0, inputFailed: 1, error: 2 } as const;
 
 /**
@@ -45,9 +45,25 @@ export async function runWorker(
     });
   }, HEARTBEAT_SECONDS * 1000);
   heartbeat.unref();
+  const timeoutSeconds = Number(required(env, Env.JOB_TIMEOUT_SECONDS));
+  if (!(timeoutSeconds > 0))
+    throw new Error(`${Env.JOB_TIMEOUT_SECONDS} must be a positive number of seconds`);
+  const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
   try {
-    const done = await executeJob({ ...job, ...running }, 'ecs', deps);
+    const done = await executeJob({ ...job, ...running }, 'ecs', deps, deadline);
     return done.status === 'SUCCEEDED' ? WorkerExit.succeeded : WorkerExit.inputFailed;
+  } catch (error) {
+    if (!deadline.aborted) throw error;
+    // A bound on cost: an input that takes this long (a gzip bomb, say) will not go faster on a retry.
+    const message = `stopped after ${timeoutSeconds} s, the worker's limit per job (${Env.JOB_TIMEOUT_SECONDS})`;
+    await deps.jobs.transition(
+      jobId,
+      'FAILED',
+      { error: message, errorCode: 'TIMED_OUT', finishedAt: now().toISOString() },
+      now(),
+    );
+    deps.telemetry.jobFinished('ecs', 'FAILED');
+    return WorkerExit.inputFailed;
   } finally {
     clearInterval(heartbeat);
   }

@@ -23,6 +23,7 @@ describe('config defaults', () => {
       jobTtlDays: 30,
       maxAttempts: 3,
       retryBaseMs: 1000,
+      workerTimeoutMinutes: 720,
       sweepIntervalMinutes: 5,
       logRetentionDays: 30,
       removalPolicy: 'destroy',
@@ -188,6 +189,11 @@ describe('config rejections name the context key', () => {
       'a sweep slower than hourly',
       { sweepIntervalMinutes: 90 },
       /Invalid context 'sweepIntervalMinutes': must be between 1 and 60/,
+    ],
+    [
+      'a worker with no time at all',
+      { workerTimeoutMinutes: 0 },
+      /Invalid context 'workerTimeoutMinutes': must be between 1 and 10080/,
     ],
     [
       'a retention CloudWatch Logs lacks',

@@ -217,7 +217,9 @@ describe('worker, task state and sweeper', () => {
     const ref = await put(key, body, { [FORCED_ROUTE_METADATA]: 'ecs' });
     await dispatchObject(ref, deps);
     const job = (await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId)))!;
-    return { job, env: { ...process.env, ...(await overridesOf(job.taskArn!)) } };
+    // The task definition's environment plus the overrides, as ECS gives the container.
+    const taskEnv = { [Env.JOB_TIMEOUT_SECONDS]: '600' };
+    return { job, env: { ...process.env, ...taskEnv, ...(await overridesOf(job.taskArn!)) } };
   }
 
   function stopped(taskArn: string, jobId: string, exitCode?: number, reason?: string): TaskStateDetail {
@@ -313,6 +315,18 @@ describe('worker, task state and sweeper', () => {
     expect(
       await recordTaskStopped({ ...detail, lastStatus: 'RUNNING' }, WORKER_CONTAINER_NAME, redrive),
     ).toBe('not-stopped');
+  });
+
+  it('fails a job that runs past the worker’s time limit, for good', async () => {
+    const { job, env } = await dispatchToEcs(
+      'incoming/unit/worker-slow.fq',
+      fastqBuffer({ reads: 20_000, seed: 17 }),
+    );
+    expect(await runWorker({ ...env, [Env.JOB_TIMEOUT_SECONDS]: '0.001' }, deps)).toBe(1);
+    expect(await deps.jobs.get(job.jobId)).toMatchObject({ status: 'FAILED', errorCode: 'TIMED_OUT' });
+    expect(await recordTaskStopped(stopped(job.taskArn!, job.jobId, 1), WORKER_CONTAINER_NAME, redrive)).toBe(
+      'already-final',
+    );
   });
 
   it('refuses overrides that do not match the job', async () => {
