@@ -1,0 +1,35 @@
+/** What bench/runners/core.ts prints: the core's own time and the figures compared with other tools. */
+import type { JobReport } from '../../src/core/index.js';
+
+export interface CoreRun {
+  seconds: number;
+  bytes: number;
+  uncompressedBytes: number;
+  gzip: boolean;
+  fastq?: { reads: number; bases: number };
+  csv?: { rows: number; nullCounts: Record<string, number> };
+}
+
+export function summarize(report: JobReport, seconds: number): CoreRun {
+  return {
+    seconds,
+    bytes: report.input.bytes,
+    uncompressedBytes: report.input.uncompressedBytes,
+    gzip: report.input.gzip,
+    ...(report.fastq ? { fastq: { reads: report.fastq.reads, bases: report.fastq.bases } } : {}),
+    ...(report.csv
+      ? {
+          csv: {
+            rows: report.csv.rows,
+            nullCounts: Object.fromEntries(report.csv.columnProfiles.map((c) => [c.name, c.nullCount])),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Parse the runner's JSON line. */
+export function parseCoreRun(stdout: string): CoreRun {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as CoreRun;
+}

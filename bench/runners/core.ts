@@ -1,0 +1,82 @@
+/**
+ * Runs the job core once and prints one JSON line: the seconds `runJob` took (from opening the
+ * source to the report, process start-up excluded), the bytes it saw and the figures the bench
+ * compares with the reference tools.
+ *
+ *   node --import tsx bench/runners/core.ts --file F [--format fastq|csv]
+ *   … | node --import tsx bench/runners/core.ts --stdin --format fastq     (any length, streamed)
+ *   node --import tsx bench/runners/core.ts --s3 s3://bucket/key          (Objects.open, AWS_ENDPOINT_URL)
+ *
+ * `--drain` reads the source to the end without running the core, to time the source alone.
+ */
+import { createReadStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runJob, type ByteSource, type Format } from '../../src/core/index.js';
+import { summarize, type CoreRun } from '../lib/core-run.js';
+
+/** As the CLI reads files: 1 MiB buffers. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+const { values } = parseArgs({
+  options: {
+    file: { type: 'string' },
+    stdin: { type: 'boolean', default: false },
+    s3: { type: 'string' },
+    format: { type: 'string' },
+    drain: { type: 'boolean', default: false },
+  },
+});
+
+/** Opens the source; the clock starts here, as a file's read starts at its open. */
+async function open(): Promise<{ source: ByteSource; name: string; started: bigint }> {
+  if (values.file !== undefined) {
+    const started = process.hrtime.bigint();
+    return {
+      source: createReadStream(values.file, { highWaterMark: READ_CHUNK_BYTES }),
+      name: values.file,
+      started,
+    };
+  }
+  if (values.stdin) {
+    const started = process.hrtime.bigint();
+    return {
+      source: createReadStream('', { fd: 0, highWaterMark: READ_CHUNK_BYTES }),
+      name: 'stdin',
+      started,
+    };
+  }
+  if (values.s3 !== undefined) {
+    const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(values.s3);
+    if (!match) throw new Error(`--s3 takes s3://bucket/key, not ${values.s3}`);
+    const [, bucket, key] = match as unknown as [string, string, string];
+    // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
+    const { createClients } = await import('../../src/runtime/aws/clients.js');
+    const { Objects } = await import('../../src/runtime/aws/objects.js');
+    const objects = new Objects(createClients(process.env).s3);
+    const started = process.hrtime.bigint();
+    const opened: unknown = await objects.open(bucket, key, null);
+    // `open` gives the body stream, or an object carrying it as `body`.
+    const source = isByteSource(opened) ? opened : (opened as { body: ByteSource }).body;
+    return { source, name: key, started };
+  }
+  throw new Error('give --file, --stdin or --s3');
+}
+
+function isByteSource(value: unknown): value is ByteSource {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+
+const { source, name, started } = await open();
+let run: CoreRun;
+if (values.drain) {
+  let bytes = 0;
+  for await (const chunk of source as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  run = { seconds: elapsed(started), bytes, uncompressedBytes: bytes, gzip: false };
+} else {
+  const format = values.format as Format | undefined;
+  const report = await runJob(source, { name, ...(format ? { format } : {}) });
+  run = summarize(report, elapsed(started));
+}
+process.stdout.write(`${JSON.stringify(run)}\n`);

@@ -1,0 +1,130 @@
+/**
+ * Is the path from S3 a bottleneck? The same plain FASTQ runs through the core from a local file
+ * and from the local cloud's emulator (`Objects.open`, as the dispatcher and the worker read),
+ * alternately; the core's own time is compared (process start-up excluded from both). The object
+ * is stored twice: without a checksum (the transfer path alone) and with a full-object CRC64NVME
+ * checksum, which is what S3 gives new objects by default and which the SDK then verifies on
+ * every GET. Reading the body without the core, and `curl` fetching the object, show where the
+ * time goes: the SDK's stream or the emulator.
+ */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmulator } from '../../local/emulator.js';
+import { localAwsEnv, provisionLocalCloud } from '../../local/resources.js';
+import { parseCoreRun } from '../lib/core-run.js';
+import { REPO_ROOT } from '../lib/inputs.js';
+import type { RunResult } from '../lib/measure.js';
+import { throughputOf, type Measured } from '../lib/table.js';
+import { alternate, atLeast, coreRunnerCommand, input, label, peakOf, type BenchContext } from './context.js';
+
+const GROUP = 'S3 path';
+const PLAIN_KEY = 'bench/no-checksum/reads.fq';
+const CHECKSUM_KEY = 'bench/crc64nvme/reads.fq';
+
+export async function s3Section(ctx: BenchContext): Promise<void> {
+  ctx.log(`\n== ${GROUP}`);
+  if (!existsSync(path.join(REPO_ROOT, '.venv', 'bin', 'moto_server'))) {
+    ctx.log('  the emulator is not installed (bash scripts/setup-python.sh): section skipped');
+    return;
+  }
+  const file = await input(ctx, ctx.inputs.fastq);
+  const sharedDir = mkdtempSync(path.join(tmpdir(), 'bench-s3-'));
+  const emulator = await startEmulator({ port: 0 });
+  try {
+    const cloud = await provisionLocalCloud({ endpoint: emulator.endpoint, sharedDir, name: 'bench' });
+    const env = localAwsEnv(cloud.endpoint, cloud.region);
+    const credentials = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID as string,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
+    };
+    // Checksums only when asked for: the SDK's default streaming checksum upload is very slow
+    // against the emulator, and the upload is not what is measured. A Buffer body is sent whole.
+    const s3 = new S3Client({
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      forcePathStyle: true,
+      credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    ctx.log(`  uploading ${label(file)} to the emulator, twice …`);
+    const started = Date.now();
+    const body = readFileSync(file.path);
+    await s3.send(new PutObjectCommand({ Bucket: cloud.bucket, Key: PLAIN_KEY, Body: body }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: cloud.bucket,
+        Key: CHECKSUM_KEY,
+        Body: body,
+        ChecksumAlgorithm: 'CRC64NVME',
+      }),
+    );
+    s3.destroy();
+    ctx.log(`  uploaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const fromS3 = (key: string, ...extra: string[]) => ({
+      argv: coreRunnerCommand('--s3', `s3://${cloud.bucket}/${key}`, '--format', 'fastq', ...extra),
+      options: { env: { ...process.env, ...env } },
+    });
+    const curl = [
+      'curl',
+      '-sSf',
+      '-o',
+      '/dev/null',
+      '--aws-sigv4',
+      `aws:amz:${cloud.region}:s3`,
+      '--user',
+      `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
+      `${cloud.endpoint}/${cloud.bucket}/${PLAIN_KEY}`,
+    ];
+    const [local = [], plain = [], checked = [], drained = [], transfer = []] = await alternate(ctx, [
+      { name: 'local file', argv: coreRunnerCommand('--file', file.path, '--format', 'fastq') },
+      { name: 'emulator, no checksum', ...fromS3(PLAIN_KEY) },
+      { name: 'emulator, CRC64NVME', ...fromS3(CHECKSUM_KEY) },
+      { name: 'emulator, drained', ...fromS3(PLAIN_KEY, '--drain') },
+      { name: 'curl', argv: curl },
+    ]);
+
+    const reads = (runs: RunResult[]) => parseCoreRun(runs[0]?.stdout ?? '{}').fastq?.reads;
+    const core = (tool: string, runs: RunResult[], reference = false): Measured => ({
+      group: GROUP,
+      tool,
+      input: label(file),
+      bytes: file.uncompressedBytes,
+      // The core's own time, as the runner reports it.
+      seconds: runs.map((r) => parseCoreRun(r.stdout).seconds),
+      peakRssKiB: peakOf(runs),
+      ...(reference
+        ? { reference }
+        : { agrees: reads(runs) === reads(local) ? 'yes (reads)' : 'no: reads differ' }),
+    });
+    const localRow = core('core, local file (in-process time)', local, true);
+    const plainRow = core('core, Objects.open, object without checksum (in-process time)', plain);
+    const checkedRow = core('core, Objects.open, CRC64NVME verified by the SDK (in-process time)', checked);
+    const drainedRow: Measured = {
+      ...core('Objects.open, body read to the end, no core (in-process time)', drained),
+      agrees: undefined,
+    };
+    const curlRow: Measured = {
+      group: GROUP,
+      tool: 'curl GET from the emulator, no parsing (whole process)',
+      input: label(file),
+      bytes: file.uncompressedBytes,
+      seconds: transfer.map((r) => r.seconds),
+      peakRssKiB: peakOf(transfer),
+    };
+    ctx.rows.push(localRow, plainRow, checkedRow, drainedRow, curlRow);
+    ctx.checks.push(
+      atLeast('S3 path: emulator ÷ local file, MB/s', throughputOf(plainRow) / throughputOf(localRow), 0.8),
+      atLeast(
+        'S3 path with CRC64NVME checks: emulator ÷ local file, MB/s',
+        throughputOf(checkedRow) / throughputOf(localRow),
+        0.8,
+      ),
+    );
+  } finally {
+    await emulator.stop();
+    rmSync(sharedDir, { recursive: true, force: true });
+  }
+}
