@@ -5,7 +5,8 @@
  *
  *   node --import tsx bench/runners/core.ts --file F [--format fastq|csv]
  *   … | node --import tsx bench/runners/core.ts --stdin --format fastq     (any length, streamed)
- *   node --import tsx bench/runners/core.ts --s3 s3://bucket/key          (Objects.open, AWS_ENDPOINT_URL)
+ *   node --import tsx bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N]
+ *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight)
  *
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     s3: { type: 'string' },
     format: { type: 'string' },
     drain: { type: 'boolean', default: false },
+    'read-concurrency': { type: 'string', default: '1' },
   },
 });
 
@@ -52,18 +54,17 @@ async function open(): Promise<{ source: ByteSource; name: string; started: bigi
     // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
     const { createClients } = await import('../../src/runtime/aws/clients.js');
     const { Objects } = await import('../../src/runtime/aws/objects.js');
-    const objects = new Objects(createClients(process.env).s3);
+    const objects = new Objects(createClients(process.env).s3, {
+      readConcurrency: Number(values['read-concurrency']),
+    });
+    // The pipeline knows the size from its HEAD before it opens the object.
+    const { size } = await objects.head(bucket, key);
     const started = process.hrtime.bigint();
-    const opened: unknown = await objects.open(bucket, key, null);
-    // `open` gives the body stream, or an object carrying it as `body`.
-    const source = isByteSource(opened) ? opened : (opened as { body: ByteSource }).body;
+    const opened = await objects.open(bucket, key, null, undefined, size);
+    const source = opened.body as ByteSource;
     return { source, name: key, started };
   }
   throw new Error('give --file, --stdin or --s3');
-}
-
-function isByteSource(value: unknown): value is ByteSource {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;

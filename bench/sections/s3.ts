@@ -4,8 +4,9 @@
  * alternately; the core's own time is compared (process start-up excluded from both). The object
  * is stored twice: without a checksum (the transfer path alone) and with a full-object CRC64NVME
  * checksum, which is what S3 gives new objects by default and which the SDK then verifies on
- * every GET. Reading the body without the core, and `curl` fetching the object, show where the
- * time goes: the SDK's stream or the emulator.
+ * every GET of the whole object. Each is read with one GET and with parallel ranged GETs as the
+ * deployed stack does. Reading the body without the core, and `curl` fetching the object, show
+ * where the time goes: the SDK's stream or the emulator.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ import { alternate, atLeast, coreRunnerCommand, input, label, peakOf, type Bench
 const GROUP = 'S3 path';
 const PLAIN_KEY = 'bench/no-checksum/reads.fq';
 const CHECKSUM_KEY = 'bench/crc64nvme/reads.fq';
+/** What the stack sets S3_READ_CONCURRENCY to by default (lib/constructs/storage.ts). */
+const DEPLOYED_READ_CONCURRENCY = 4;
 
 export async function s3Section(ctx: BenchContext): Promise<void> {
   ctx.log(`\n== ${GROUP}`);
@@ -67,6 +70,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       argv: coreRunnerCommand('--s3', `s3://${cloud.bucket}/${key}`, '--format', 'fastq', ...extra),
       options: { env: { ...process.env, ...env } },
     });
+    const ranged = ['--read-concurrency', String(DEPLOYED_READ_CONCURRENCY)];
     const curl = [
       'curl',
       '-sSf',
@@ -78,13 +82,24 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
       `${cloud.endpoint}/${cloud.bucket}/${PLAIN_KEY}`,
     ];
-    const [local = [], plain = [], checked = [], drained = [], transfer = []] = await alternate(ctx, [
+    const runs = await alternate(ctx, [
       { name: 'local file', argv: coreRunnerCommand('--file', file.path, '--format', 'fastq') },
-      { name: 'emulator, no checksum', ...fromS3(PLAIN_KEY) },
-      { name: 'emulator, CRC64NVME', ...fromS3(CHECKSUM_KEY) },
-      { name: 'emulator, drained', ...fromS3(PLAIN_KEY, '--drain') },
+      { name: 'one GET', ...fromS3(PLAIN_KEY) },
+      { name: 'one GET, CRC64NVME', ...fromS3(CHECKSUM_KEY) },
+      { name: 'ranged GETs', ...fromS3(PLAIN_KEY, ...ranged) },
+      { name: 'ranged GETs, CRC64NVME object', ...fromS3(CHECKSUM_KEY, ...ranged) },
+      { name: 'one GET, drained', ...fromS3(PLAIN_KEY, '--drain') },
       { name: 'curl', argv: curl },
     ]);
+    const [
+      local = [],
+      plain = [],
+      checked = [],
+      rangedPlain = [],
+      rangedChecked = [],
+      drained = [],
+      transfer = [],
+    ] = runs;
 
     const reads = (runs: RunResult[]) => parseCoreRun(runs[0]?.stdout ?? '{}').fastq?.reads;
     const core = (tool: string, runs: RunResult[], reference = false): Measured => ({
@@ -100,10 +115,21 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         : { agrees: reads(runs) === reads(local) ? 'yes (reads)' : 'no: reads differ' }),
     });
     const localRow = core('core, local file (in-process time)', local, true);
-    const plainRow = core('core, Objects.open, object without checksum (in-process time)', plain);
-    const checkedRow = core('core, Objects.open, CRC64NVME verified by the SDK (in-process time)', checked);
+    const plainRow = core('core, Objects.open, one GET (in-process time)', plain);
+    const checkedRow = core(
+      'core, Objects.open, one GET, CRC64NVME verified by the SDK (in-process time)',
+      checked,
+    );
+    const rangedRow = core(
+      `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight, as deployed (in-process time)`,
+      rangedPlain,
+    );
+    const rangedCheckedRow = core(
+      `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs, object with CRC64NVME (in-process time)`,
+      rangedChecked,
+    );
     const drainedRow: Measured = {
-      ...core('Objects.open, body read to the end, no core (in-process time)', drained),
+      ...core('Objects.open, one GET, body read to the end, no core (in-process time)', drained),
       agrees: undefined,
     };
     const curlRow: Measured = {
@@ -114,14 +140,17 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       seconds: transfer.map((r) => r.seconds),
       peakRssKiB: peakOf(transfer),
     };
-    ctx.rows.push(localRow, plainRow, checkedRow, drainedRow, curlRow);
+    ctx.rows.push(localRow, plainRow, checkedRow, rangedRow, rangedCheckedRow, drainedRow, curlRow);
+    const versus = (row: Measured) => throughputOf(row) / throughputOf(localRow);
     ctx.checks.push(
-      atLeast('S3 path: emulator ÷ local file, MB/s', throughputOf(plainRow) / throughputOf(localRow), 0.8),
       atLeast(
-        'S3 path with CRC64NVME checks: emulator ÷ local file, MB/s',
-        throughputOf(checkedRow) / throughputOf(localRow),
+        `S3 path as deployed (${DEPLOYED_READ_CONCURRENCY} ranged GETs) ÷ local file, MB/s`,
+        versus(rangedRow),
         0.8,
       ),
+      atLeast('S3 path as deployed, object with CRC64NVME ÷ local file', versus(rangedCheckedRow), 0.8),
+      atLeast('S3 path, one GET ÷ local file, MB/s', versus(plainRow), 0.8),
+      atLeast('S3 path, one GET, CRC64NVME verified ÷ local file', versus(checkedRow), 0.8),
     );
   } finally {
     await emulator.stop();
