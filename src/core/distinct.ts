@@ -1,28 +1,47 @@
 /**
- * Distinct-value counting in bounded memory: exact (a Set) up to a cap, then a HyperLogLog
- * estimate seeded with the values seen so far.
+ * Distinct-value counting in bounded memory. Values are never stored: each is reduced to a
+ * 53-bit hash, counted exactly in a fixed-size open-addressing table up to a cap, then
+ * estimated with a HyperLogLog sketch seeded from the table. Memory depends on the table and
+ * sketch sizes, not on how long or how many the values are.
  */
 
-/** HyperLogLog with 2^14 one-byte registers: 16 KiB, standard error about 0.8%. */
-const HLL_BITS = 14;
-const HLL_REGISTERS = 1 << HLL_BITS;
-
-/** Values longer than this are stored in the exact set by a 53-bit hash instead of as text. */
-const MAX_STORED_CHARS = 64;
+/** Largest sketch: 2^14 one-byte registers (16 KiB), standard error about 0.8%. */
+export const HLL_MAX_BITS = 14;
+/** Smallest sketch: 2^4 registers. */
+const HLL_MIN_BITS = 4;
 
 export class HyperLogLog {
-  private readonly registers = new Uint8Array(HLL_REGISTERS);
+  private readonly registers: Uint8Array;
+  private readonly bits: number;
+
+  /**
+   * @param bits log2 of the number of registers (standard error about 1.04 / 2^(bits / 2))
+   * @param registers where to keep them (2^bits bytes, all zero); allocated when not given
+   */
+  constructor(bits = HLL_MAX_BITS, registers?: Uint8Array) {
+    this.bits = Math.max(HLL_MIN_BITS, Math.min(HLL_MAX_BITS, Math.floor(bits)));
+    this.registers = registers ?? new Uint8Array(1 << this.bits);
+    if (this.registers.length !== 1 << this.bits) throw new RangeError('HyperLogLog: wrong register count');
+  }
 
   add(value: string): void {
-    const [h1, h2] = hash64(value);
-    const index = h1 >>> (32 - HLL_BITS);
-    // Rank = position of the first 1 bit in the other 32 bits of the hash (1-based).
-    const rank = h2 === 0 ? 33 : Math.clz32(h2) + 1;
+    this.addHash(hash53(value));
+  }
+
+  /** Add a value by its `hash53`. */
+  addHash(hash: number): void {
+    const low = hash >>> 0;
+    const high = Math.floor(hash / 4294967296); // 21 bits
+    const bits = this.bits;
+    const index = low >>> (32 - bits);
+    // Rank = position of the first 1 bit in the hash bits after the index (1-based).
+    const rest = low << bits;
+    const rank = rest !== 0 ? Math.clz32(rest) + 1 : 32 - bits + (high !== 0 ? Math.clz32(high) - 10 : 22);
     if (rank > (this.registers[index] as number)) this.registers[index] = rank;
   }
 
   estimate(): number {
-    const m = HLL_REGISTERS;
+    const m = this.registers.length;
     let sum = 0;
     let zeros = 0;
     for (let j = 0; j < m; j++) {
@@ -30,7 +49,7 @@ export class HyperLogLog {
       sum += 2 ** -r;
       if (r === 0) zeros++;
     }
-    const alpha = 0.7213 / (1 + 1.079 / m);
+    const alpha = m >= 128 ? 0.7213 / (1 + 1.079 / m) : m >= 64 ? 0.709 : m >= 32 ? 0.697 : 0.673;
     const raw = (alpha * m * m) / sum;
     // Linear counting is more accurate while many registers are still empty.
     if (raw <= 2.5 * m && zeros > 0) return m * Math.log(m / zeros);
@@ -38,58 +57,110 @@ export class HyperLogLog {
   }
 }
 
+/** Table slots for an exact cap: a power of two at least twice the cap, so probes stay short. */
+export function tableSlots(cap: number): number {
+  return 2 ** Math.ceil(Math.log2(2 * Math.max(1, cap)));
+}
+
 export class DistinctCounter {
-  private exact: Set<string> | undefined = new Set();
+  /** Hashes seen (0 marks an empty slot); undefined once estimating. */
+  private slots: Float64Array | undefined;
+  private size = 0;
   private sketch: HyperLogLog | undefined;
 
-  /** @param cap most distinct values counted exactly before switching to an estimate */
-  constructor(private readonly cap: number) {}
+  /**
+   * @param cap most distinct values counted exactly before switching to an estimate
+   * @param sketchBits log2 of the number of HyperLogLog registers used past the cap
+   * @param slots the exact table: a power of two of at least twice `cap` zeroed slots (by
+   *   default the smallest such). The sketch reuses its bytes when they are enough.
+   */
+  constructor(
+    private readonly cap: number,
+    private readonly sketchBits = HLL_MAX_BITS,
+    slots: Float64Array = new Float64Array(tableSlots(cap)),
+  ) {
+    if (slots.length < 2 * cap || (slots.length & (slots.length - 1)) !== 0) {
+      throw new RangeError('DistinctCounter: the table needs a power of two of at least twice the cap slots');
+    }
+    this.slots = slots;
+  }
 
   add(value: string): void {
-    const key = value.length > MAX_STORED_CHARS ? longKey(value) : value;
-    if (this.exact !== undefined) {
-      this.exact.add(key);
-      if (this.exact.size > this.cap) this.switchToSketch();
-    } else {
-      (this.sketch as HyperLogLog).add(key);
+    this.addHash(hash53(value));
+  }
+
+  /** Add a value by its `hash53`. */
+  addHash(hash: number): void {
+    const slots = this.slots;
+    if (slots === undefined) {
+      (this.sketch as HyperLogLog).addHash(hash);
+      return;
     }
+    const key = hash === 0 ? 1 : hash;
+    const mask = slots.length - 1;
+    // The low bits of the hash pick the slot; the sketch's index uses the high ones.
+    let i = (key >>> 0) & mask;
+    for (;;) {
+      const slot = slots[i] as number;
+      if (slot === key) return;
+      if (slot === 0) break;
+      i = (i + 1) & mask;
+    }
+    slots[i] = key;
+    if (++this.size > this.cap) this.switchToSketch();
   }
 
   result(): { distinct: number; exact: boolean } {
-    if (this.exact !== undefined) return { distinct: this.exact.size, exact: true };
-    return { distinct: Math.round((this.sketch as HyperLogLog).estimate()), exact: false };
+    if (this.sketch === undefined) return { distinct: this.size, exact: true };
+    return { distinct: Math.round(this.sketch.estimate()), exact: false };
   }
 
   private switchToSketch(): void {
-    const sketch = new HyperLogLog();
-    for (const key of this.exact as Set<string>) sketch.add(key);
+    const slots = this.slots as Float64Array;
+    const keys = slots.filter((key) => key !== 0);
+    const bytes = 2 ** this.sketchBits;
+    let registers: Uint8Array | undefined;
+    if (slots.byteLength >= bytes) {
+      registers = new Uint8Array(slots.buffer, slots.byteOffset, bytes);
+      registers.fill(0);
+    }
+    const sketch = new HyperLogLog(this.sketchBits, registers);
+    for (const key of keys) sketch.addHash(key);
     this.sketch = sketch;
-    this.exact = undefined;
+    this.slots = undefined;
   }
 }
 
-/** Key for a long value: NUL, its 64-bit hash and its length (collisions are ~1e-9 likely at the cap). */
-function longKey(value: string): string {
-  const [h1, h2] = hash64(value);
-  return `\u0000${h1.toString(36)}:${h2.toString(36)}:${value.length}`;
-}
-
-/** A fast non-cryptographic 64-bit hash of a string's UTF-16 code units, as two 32-bit halves. */
-export function hash64(value: string): [number, number] {
+/**
+ * A fast non-cryptographic 53-bit hash of a string's UTF-16 code units, as a non-negative
+ * integer-valued double: equal strings hash alike, and for 10,000 distinct values the chance
+ * that any two collide is about 10^-8. Code units are taken two at a time.
+ */
+export function hash53(value: string): number {
   let a = 0x9e3779b9;
   let b = 0x85ebca6b;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
+  const n = value.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w = value.charCodeAt(i) | (value.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ w, 0x01000193);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 13;
   }
-  a ^= value.length;
+  if (i < n) {
+    const w = value.charCodeAt(i);
+    a = Math.imul(a ^ w, 0x01000193);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 13;
+  }
+  a ^= n;
   // Final avalanche (murmur3's fmix32) on each half, then cross-mix the halves.
   a = fmix32(a);
   b = fmix32(b ^ Math.imul(a, 0xcc9e2d51));
   a = fmix32(a ^ Math.imul(b, 0x1b873593));
-  return [a >>> 0, b >>> 0];
+  return (a & 0x1fffff) * 4294967296 + (b >>> 0);
 }
 
 function fmix32(h: number): number {

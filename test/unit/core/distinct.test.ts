@@ -31,4 +31,24 @@ describe('distinct counting', () => {
       expect(Math.abs(sketch.estimate() - n) / n, `n=${n}`).toBeLessThan(0.03);
     }
   });
+
+  it('keeps hashes, not values: long values fit a table of fixed size', () => {
+    const table = new Float64Array(2048);
+    const counter = new DistinctCounter(1_000, 14, table);
+    const long = 'x'.repeat(10_000);
+    for (let i = 0; i < 3_000; i++) counter.add(`${i % 1_000}${long}`);
+    expect(counter.result()).toEqual({ distinct: 1_000, exact: true });
+    expect(table.filter((slot) => slot !== 0).length).toBe(1_000);
+  });
+
+  it('estimates with a small sketch held in the bytes of the exact table', () => {
+    const table = new Float64Array(256);
+    const counter = new DistinctCounter(128, 11, table);
+    for (let i = 0; i < 50_000; i++) counter.add(`value-${i}`);
+    const { distinct, exact } = counter.result();
+    expect(exact).toBe(false);
+    // 2^11 registers: standard error about 2.3%.
+    expect(Math.abs(distinct - 50_000) / 50_000).toBeLessThan(0.07);
+    expect(new Uint8Array(table.buffer).some((register) => register > 0)).toBe(true);
+  });
 });
