@@ -1,168 +1,544 @@
 /**
- * Streaming CSV profile. Parsing (RFC 4180 quoting, CRLF, BOM) is csv-parse's; this module only
- * looks at each record as it is parsed and keeps per-column accumulators of bounded size.
+ * Streaming CSV profile. Records are parsed by Papa Parse's core parser (RFC 4180 quoting),
+ * fed with text decoded from 64 KiB slices. Papa Parse is lenient where RFC 4180 is not (a
+ * quote inside an unquoted field, spaces after a closing quote), so every parsed record is
+ * checked against the text it came from: its fields, written back as RFC 4180 writes them,
+ * must cover that text exactly. The check is a walk over field lengths, done only for text
+ * that holds a quote; the exact character at fault is looked for only once a check fails.
+ *
+ * Memory is bounded whatever the shape of the input: a record may hold at most
+ * `MAX_RECORD_CHARS` characters, the header `MAX_HEADER_CHARS` and `MAX_COLUMNS` fields, and
+ * distinct counting shares `DISTINCT_STATE_BYTES` among the columns (see `distinctPlan`).
  */
-import { parse, type CsvError, type Info } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import Papa from 'papaparse';
 import { InputError } from './api.js';
-import { DistinctCounter } from './distinct.js';
+import { DistinctCounter, HLL_MAX_BITS, hash53, tableSlots } from './distinct.js';
 import { throwIfAborted } from './input.js';
 import type { ColumnProfile, ColumnType, CsvProfile } from './report.js';
 
 /** Largest record accepted, in characters (quoted fields may span lines). */
-export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
-
-/** Size of the slices handed to csv-parse. */
-const CSV_WRITE_BYTES = 64 * 1024;
-
-/** Most distinct values counted exactly per column, before the total budget below applies. */
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+/** Largest header accepted, in characters of its field names; the names are kept and reported. */
+export const MAX_HEADER_CHARS = 1024 * 1024;
+/** Most columns profiled: each holds an accumulator and its share of the distinct-count memory. */
+export const MAX_COLUMNS = 10_000;
+/** Most distinct values counted exactly per column (fewer on wide files, see `distinctPlan`). */
 export const DISTINCT_EXACT_CAP = 10_000;
-/** Exact distinct values kept across all columns; wide files get a smaller per-column cap. */
-const DISTINCT_EXACT_BUDGET = 200_000;
+/** Memory for distinct counting, shared by all columns (see `distinctPlan`): 32 MiB. */
+export const DISTINCT_STATE_BYTES = 32 * 1024 * 1024;
 
-const NULL_WORDS = new Set(['na', 'n/a', 'nan', 'null', 'none']);
-const INTEGER = /^[+-]?\d+$/;
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const BOOLEAN = /^(?:true|false)$/i;
-/** What may follow an ISO 8601 date: `T` or space, hh:mm, optional :ss and fraction, optional offset. */
-const TIME = /^[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+/** Size of the byte slices decoded and parsed at a time: small strings die young. */
+const SLICE_BYTES = 64 * 1024;
+
+const QUOTE = 34; // '"'
+const COMMA = 44; // ','
+const LF = 10;
+const CR = 13;
+
+type Newline = '\n' | '\r\n' | '\r';
 
 /**
- * Profile a CSV whose first record is the header. Throws InputError for an empty input, an
- * unterminated quote, a row whose field count differs from the header's, and other malformed
- * quoting.
+ * How each column counts distinct values when the file has `columns` columns. Each gets an
+ * equal share of `DISTINCT_STATE_BYTES` for its exact table (8-byte slots, at most half full);
+ * past the cap its sketch takes over the same bytes, so the sketch is no larger than the table.
  */
-export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<CsvProfile> {
-  let header: string[] | undefined;
-  let columns: ColumnAccumulator[] = [];
-  let rows = 0;
-
-  const parser = parse({ bom: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS });
-  // `parser.info` is live: read in a 'data' handler, it describes the record just parsed.
-  // Records are handled as they are pushed (a flowing stream emits 'data' synchronously), so
-  // nothing is buffered. Where the last record ended tells where an unterminated one began.
-  let lastRecordLine = 0;
-  let lastEmptyLines = 0;
-  parser.on('data', (record: string[]) => {
-    lastRecordLine = parser.info.lines;
-    lastEmptyLines = parser.info.empty_lines;
-    if (header === undefined) {
-      header = record;
-      const cap = Math.max(
-        100,
-        Math.min(DISTINCT_EXACT_CAP, Math.floor(DISTINCT_EXACT_BUDGET / record.length)),
-      );
-      columns = record.map(() => new ColumnAccumulator(cap));
-      return;
-    }
-    rows++;
-    for (let i = 0; i < record.length; i++) (columns[i] as ColumnAccumulator).add(record[i] as string);
-  });
-  parser.on('error', () => undefined);
-
-  const write = (chunk: Buffer): Promise<void> =>
-    new Promise((resolve, reject) => parser.write(chunk, (error) => (error ? reject(error) : resolve())));
-  const end = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      parser.once('error', reject);
-      parser.once('end', resolve);
-      parser.end();
-    });
-
-  try {
-    for await (const chunk of chunks) {
-      throwIfAborted(signal);
-      // Written as copies, because csv-parse keeps a view of each write's unparsed tail until
-      // the next one (the source may reuse its buffer), and in small slices, because it also
-      // allocates a buffer per write: small ones die young instead of piling up in old space
-      // (peak memory on a 100 MB file falls from ~130 to ~65 MB).
-      for (let at = 0; at < chunk.length; at += CSV_WRITE_BYTES) {
-        await write(Buffer.from(chunk.subarray(at, at + CSV_WRITE_BYTES)));
-      }
-    }
-    await end();
-  } catch (error) {
-    parser.destroy();
-    throw toInputError(error, { lastRecordLine, lastEmptyLines, width: header?.length ?? 0 });
-  }
-
-  if (header === undefined) throw new InputError('empty input: no CSV header found', 'EMPTY_INPUT');
-  const names = header;
+export function distinctPlan(columns: number): { cap: number; slots: number; sketchBits: number } {
+  const share = Math.floor(DISTINCT_STATE_BYTES / Math.max(1, columns));
+  const slots = Math.min(tableSlots(DISTINCT_EXACT_CAP), 2 ** Math.floor(Math.log2(share / 8)));
   return {
-    rows,
-    columns: names.length,
-    header: names,
-    columnProfiles: columns.map((column, i) => column.profile(names[i] as string)),
+    cap: Math.min(DISTINCT_EXACT_CAP, slots / 2),
+    slots,
+    sketchBits: Math.min(HLL_MAX_BITS, Math.log2(slots * 8)),
   };
 }
 
-interface ErrorContext {
-  /** Line on which the last complete record ended. */
-  lastRecordLine: number;
-  /** Empty lines skipped up to that record. */
-  lastEmptyLines: number;
-  /** Fields in the header. */
-  width: number;
+/**
+ * Profile a CSV whose first record is the header. Throws InputError for an empty input, an
+ * unterminated quote, a row whose field count differs from the header's, other malformed
+ * quoting, and inputs past the limits above.
+ */
+export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<CsvProfile> {
+  const reader = new CsvReader();
+  for await (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+      throwIfAborted(signal);
+      reader.push(chunk.subarray(at, at + SLICE_BYTES));
+    }
+  }
+  throwIfAborted(signal);
+  return reader.finish();
 }
 
-function toInputError(error: unknown, context: ErrorContext): unknown {
-  if (error instanceof InputError || !isCsvError(error)) return error;
-  // csv-parse counts the header as record 1, so its count of complete records is also the
-  // number of the data row being read when the error struck.
-  const row = error.records;
-  switch (error.code) {
-    case 'CSV_QUOTE_NOT_CLOSED': {
-      const start = context.lastRecordLine + 1 + (error.empty_lines - context.lastEmptyLines);
+/** Stands for a record made of one quoted empty field, which is a record and not an empty line. */
+const QUOTED_EMPTY: string[] = [''];
+
+const enum Fault {
+  None = 0,
+  /** Not what strict RFC 4180 writes for the parsed values: malformed quoting. */
+  Malformed = 1,
+  TooLong = 2,
+  /** A quoted field still open at the end of the input. */
+  Unterminated = 3,
+}
+
+class CsvReader {
+  private readonly decoder = new StringDecoder('utf8');
+  private started = false;
+  private newline: Newline | undefined;
+  private parser: InstanceType<typeof Papa.Parser> | undefined;
+  /** Text not parsed yet: the start of an unfinished record, then the text decoded since. */
+  private text = '';
+  /** Length of `text` at the last parse: how long the unfinished record already is. */
+  private pendingChars = 0;
+  /** Line ends in the text before `text`. */
+  private linesBefore = 0;
+  /** Where the search for the first line end got to, and whether it is inside quotes there. */
+  private scanAt = 0;
+  private scanQuoted = false;
+
+  private header: string[] | undefined;
+  private columns: ColumnAccumulator[] = [];
+  private rows = 0;
+
+  // Results of `walk`.
+  private walkEnd = 0;
+  private walkQuotes = 0;
+  private walkFault = Fault.None;
+  private faultStart = 0;
+
+  push(bytes: Buffer): void {
+    this.append(this.decoder.write(bytes));
+    // Parse once the new text is at least as long as the unfinished record: Papa Parse reads a
+    // record from its start on each call, and this way a long one costs about twice its length.
+    if (this.text.length - this.pendingChars >= Math.max(this.pendingChars, 1)) this.parse(false);
+  }
+
+  finish(): CsvProfile {
+    this.append(this.decoder.end());
+    this.parse(true);
+    const header = this.header;
+    if (header === undefined) throw new InputError('empty input: no CSV header found', 'EMPTY_INPUT');
+    return {
+      rows: this.rows,
+      columns: header.length,
+      header,
+      columnProfiles: this.columns.map((column, i) => column.profile(header[i] as string)),
+    };
+  }
+
+  private append(text: string): void {
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
+    }
+    if (text.length > 0) this.text = this.text.length === 0 ? text : this.text + text;
+  }
+
+  private parse(final: boolean): void {
+    if (this.parser === undefined) {
+      const newline = this.detectNewline(final);
+      if (newline === undefined) {
+        this.pendingChars = this.text.length;
+        this.checkPending();
+        return;
+      }
+      this.newline = newline;
+      this.parser = new Papa.Parser({ delimiter: ',', newline, quoteChar: '"' });
+    }
+    const text = this.text;
+    const { data, errors, meta } = this.parser.parse(text, 0, !final);
+
+    // Records are taken in order up to the first fault, which is then reported.
+    let count = data.length;
+    let fault = Fault.None;
+    let cursor = meta.cursor;
+    const first = errors[0];
+    if (first !== undefined) {
+      count = Math.min(count, first.row);
+      fault = first.code === 'MissingQuotes' ? Fault.Unterminated : Fault.Malformed;
+    }
+    let faultStart = 0;
+    let found = false;
+    if (text.length > MAX_RECORD_CHARS || text.indexOf('"') !== -1) {
+      const bad = this.walk(text, data, count, true);
+      found = bad !== -1;
+      if (found) {
+        count = bad;
+        fault = this.walkFault;
+        faultStart = this.faultStart;
+      } else {
+        faultStart = this.walkEnd;
+      }
+    }
+    // A quote misplaced earlier in a record that never closes its last one is the first fault;
+    // a record that never closes and is too long is too long, as it would be in a longer input.
+    const newline = this.newline as Newline;
+    if (fault === Fault.Unterminated) {
+      if (firstMalformed(text, faultStart, newline, true) !== -1) fault = Fault.Malformed;
+      else if (text.length - faultStart > MAX_RECORD_CHARS) fault = Fault.TooLong;
+    }
+    // Papa Parse takes a closing quote followed by the first half of a CRLF at the end of the
+    // text for a misplaced quote: let the text that follows decide.
+    if (
+      fault === Fault.Malformed &&
+      !found &&
+      !final &&
+      firstMalformed(text, faultStart, newline, false) === -1
+    ) {
+      fault = Fault.None;
+      cursor = faultStart;
+    }
+
+    for (let r = 0; r < count; r++) {
+      const record = data[r] as string[];
+      if (record.length === 1 && record[0] === '' && record !== QUOTED_EMPTY) continue; // empty line
+      if (this.header === undefined) {
+        this.setHeader(record, text, data, r);
+        continue;
+      }
+      this.rows++;
+      const columns = this.columns;
+      if (record.length !== columns.length) throw this.ragged(text, data, r);
+      for (let i = 0; i < record.length; i++) (columns[i] as ColumnAccumulator).add(record[i] as string);
+    }
+    if (fault !== Fault.None) throw this.faultError(text, faultStart, fault);
+
+    this.linesBefore += countLines(text, 0, cursor);
+    this.text = text.slice(cursor);
+    this.pendingChars = this.text.length;
+    this.checkPending();
+  }
+
+  /**
+   * Follow records[0, count) through `text` from its start, and return the index of the first
+   * that is not exactly what strict RFC 4180 writes for its values, or that is too long; -1 if
+   * none. `walkEnd` is then where the records end, `faultStart` where the faulty one starts.
+   * With `check` false, only `walkEnd` is computed (the records are known to be good).
+   */
+  private walk(text: string, records: string[][], count: number, check: boolean): number {
+    const bad = this.follow(text, records, count, check, false);
+    if (!check) return bad;
+    // Every quote must belong to a quoted field: one inside an unquoted field is not allowed.
+    // The records before a faulty one are checked for that too, as it would come first.
+    const end = bad === -1 ? this.walkEnd : this.faultStart;
+    let seen = 0;
+    for (let q = text.indexOf('"'); q !== -1 && q < end; q = text.indexOf('"', q + 1)) seen++;
+    if (seen === this.walkQuotes) return bad;
+    const fault = this.walkFault;
+    const earlier = this.follow(text, records, bad === -1 ? count : bad, false, true);
+    if (earlier !== -1) return earlier;
+    this.walkFault = fault;
+    return bad;
+  }
+
+  /** The walk itself; with `quoteInUnquoted`, also a fault: an unquoted value holding a quote. */
+  private follow(
+    text: string,
+    records: string[][],
+    count: number,
+    check: boolean,
+    quoteInUnquoted: boolean,
+  ): number {
+    const newline = this.newline as Newline;
+    const newlineFirst = newline.charCodeAt(0);
+    let pos = 0;
+    let quotes = 0;
+    for (let r = 0; r < count; r++) {
+      const record = records[r] as string[];
+      const start = pos;
+      this.walkQuotes = quotes;
+      for (let f = 0; f < record.length; f++) {
+        if (f > 0) {
+          if (text.charCodeAt(pos) !== COMMA) return this.fault(r, start, Fault.Malformed);
+          pos++;
+        }
+        const value = record[f] as string;
+        if (text.charCodeAt(pos) === QUOTE) {
+          let inner = 0;
+          for (let q = value.indexOf('"'); q !== -1; q = value.indexOf('"', q + 1)) inner++;
+          pos += value.length + inner + 2;
+          if (text.charCodeAt(pos - 1) !== QUOTE) return this.fault(r, start, Fault.Malformed);
+          quotes += 2 + 2 * inner;
+          if (record.length === 1 && value === '') records[r] = QUOTED_EMPTY;
+        } else {
+          if (quoteInUnquoted && value.indexOf('"') !== -1) return this.fault(r, start, Fault.Malformed);
+          pos += value.length;
+        }
+      }
+      if (check && pos - start > MAX_RECORD_CHARS) return this.fault(r, start, Fault.TooLong);
+      if (pos < text.length) {
+        if (text.charCodeAt(pos) !== newlineFirst || !text.startsWith(newline, pos)) {
+          return this.fault(r, start, Fault.Malformed);
+        }
+        pos += newline.length;
+      }
+    }
+    this.walkEnd = pos;
+    this.walkQuotes = quotes;
+    return -1;
+  }
+
+  private fault(record: number, start: number, kind: Fault): number {
+    this.faultStart = start;
+    this.walkFault = kind;
+    return record;
+  }
+
+  /** The error for a fault in the record starting at text[start]. */
+  private faultError(text: string, start: number, fault: Fault): InputError {
+    const record = this.header !== undefined ? this.rows + 1 : undefined;
+    const line = this.lineAt(text, start);
+    if (fault === Fault.Unterminated) {
       return new InputError(
-        `unterminated quoted field: the record starting at line ${start} never closes its quote`,
+        `unterminated quoted field: the record starting at line ${line} never closes its quote`,
         'CSV_UNTERMINATED_QUOTE',
-        start,
-        row > 0 ? row : undefined,
+        line,
+        record,
       );
     }
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
-      const got = (error as { record?: unknown[] }).record?.length;
+    if (fault === Fault.TooLong) {
       return new InputError(
-        `ragged row ${row} at line ${error.lines}: ${got ?? 'a different number of'} fields where the header has ${context.width}`,
-        'CSV_RAGGED_ROW',
-        error.lines,
-        row,
-      );
-    }
-    case 'CSV_MAX_RECORD_SIZE':
-      return new InputError(
-        `record at line ${error.lines} is longer than ${MAX_RECORD_CHARS} characters`,
+        `record at line ${line} is longer than ${MAX_RECORD_CHARS} characters`,
         'CSV_RECORD_TOO_LONG',
-        error.lines,
-        row,
+        line,
+        record,
       );
-    default:
+    }
+    const at = firstMalformed(text, start, this.newline as Newline, true);
+    if (at === -1) {
       return new InputError(
-        `malformed CSV at line ${error.lines}: ${error.message}`,
+        `malformed CSV at line ${line}: quoting that RFC 4180 does not allow`,
         'CSV_MALFORMED',
-        error.lines,
-        row,
+        line,
+        record,
       );
+    }
+    const what =
+      text.charCodeAt(at) === QUOTE && text.charCodeAt(at - 1) !== QUOTE
+        ? 'a quote inside an unquoted field (quote the whole field and double the quote)'
+        : `${describeChar(text, at)} after a closing quote, where a comma or a line end must follow`;
+    const atLine = this.lineAt(text, at);
+    return new InputError(`malformed CSV at line ${atLine}: ${what}`, 'CSV_MALFORMED', atLine, record);
+  }
+
+  private ragged(text: string, records: string[][], r: number): InputError {
+    this.walk(text, records, r + 1, false);
+    // The line where the record ends: the line of its last character.
+    const newline = this.newline as Newline;
+    let end = this.walkEnd;
+    if (text.endsWith(newline, end)) end -= newline.length;
+    const line = this.lineAt(text, end - 1);
+    const got = (records[r] as string[]).length;
+    return new InputError(
+      `ragged row ${this.rows} at line ${line}: ${got} fields where the header has ${this.columns.length}`,
+      'CSV_RAGGED_ROW',
+      line,
+      this.rows,
+    );
+  }
+
+  private setHeader(record: string[], text: string, records: string[][], r: number): void {
+    this.walk(text, records, r, false);
+    const line = this.lineAt(text, this.walkEnd);
+    if (record.length > MAX_COLUMNS) throw tooManyColumns(record.length, line);
+    let chars = 0;
+    for (const name of record) chars += name.length;
+    if (chars > MAX_HEADER_CHARS) throw headerTooLong(line);
+    this.header = record;
+    // The columns' tables are slices of one buffer: no per-column allocations, and pages that
+    // are never written are never resident.
+    const { cap, slots, sketchBits } = distinctPlan(record.length);
+    const tables = new Float64Array(record.length * slots);
+    this.columns = record.map(
+      (_, i) => new ColumnAccumulator(cap, sketchBits, tables.subarray(i * slots, (i + 1) * slots)),
+    );
+  }
+
+  /** Limits on the unfinished record at the end of the text. */
+  private checkPending(): void {
+    const pending = this.pendingChars;
+    if (this.header === undefined && pending > MAX_HEADER_CHARS) {
+      const line = this.linesBefore + 1;
+      // The header is not complete: count the fields it has so far.
+      const parser = new Papa.Parser({ delimiter: ',', newline: this.newline ?? '\n', quoteChar: '"' });
+      const fields = parser.parse(this.text, 0, false).data[0]?.length ?? 1;
+      throw fields > MAX_COLUMNS ? tooManyColumns(fields, line, true) : headerTooLong(line);
+    }
+    if (pending > MAX_RECORD_CHARS) {
+      const line = this.linesBefore + 1;
+      throw new InputError(
+        `record at line ${line} is longer than ${MAX_RECORD_CHARS} characters`,
+        'CSV_RECORD_TOO_LONG',
+        line,
+        this.header !== undefined ? this.rows + 1 : undefined,
+      );
+    }
+  }
+
+  /** The first line end outside quotes says how lines end: LF, CRLF or CR. */
+  private detectNewline(final: boolean): Newline | undefined {
+    const text = this.text;
+    let quoted = this.scanQuoted;
+    let i = this.scanAt;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) quoted = !quoted;
+      else if (!quoted && c === LF) return '\n';
+      else if (!quoted && c === CR) {
+        if (i + 1 < text.length) return text.charCodeAt(i + 1) === LF ? '\r\n' : '\r';
+        if (final) return '\r';
+        break;
+      }
+    }
+    this.scanAt = i;
+    this.scanQuoted = quoted;
+    return final ? '\n' : undefined;
+  }
+
+  /** The 1-based line of text[pos]. */
+  private lineAt(text: string, pos: number): number {
+    return this.linesBefore + countLines(text, 0, pos) + 1;
   }
 }
 
-function isCsvError(error: unknown): error is CsvError & Info {
-  return (
-    error instanceof Error &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    error.code.startsWith('CSV_')
+/** Line ends in text[start, end): LF, CRLF or a CR alone each end a line. */
+function countLines(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', start); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
+  for (let i = text.indexOf('\r', start); i !== -1 && i < end; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) !== LF) count++;
+  }
+  return count;
+}
+
+/**
+ * Error path: the first character of the record starting at `start` that strict RFC 4180
+ * does not allow there (a quote inside an unquoted field, or anything but a comma or a line
+ * end after a closing quote), or -1 if there is none before the record or the text ends.
+ * Unless `final`, the text may continue, so a character that could begin a line end is not
+ * taken for a fault at its very end.
+ */
+function firstMalformed(text: string, start: number, newline: Newline, final: boolean): number {
+  let i = start;
+  for (;;) {
+    if (text.charCodeAt(i) === QUOTE) {
+      let close = text.indexOf('"', i + 1);
+      while (close !== -1 && text.charCodeAt(close + 1) === QUOTE) close = text.indexOf('"', close + 2);
+      if (close === -1 || close + 1 >= text.length) return -1;
+      i = close + 1;
+      if (text.charCodeAt(i) === COMMA) {
+        i++;
+        continue;
+      }
+      if (text.startsWith(newline, i)) return -1;
+      if (!final && text.length - i < newline.length && newline.startsWith(text.slice(i))) return -1;
+      return i;
+    }
+    const comma = text.indexOf(',', i);
+    const lineEnd = text.indexOf(newline, i);
+    const end = comma !== -1 && (lineEnd === -1 || comma < lineEnd) ? comma : lineEnd;
+    const quote = text.indexOf('"', i);
+    if (quote !== -1 && (end === -1 || quote < end)) return quote;
+    if (end === -1 || end === lineEnd) return -1;
+    i = end + 1;
+  }
+}
+
+function describeChar(text: string, at: number): string {
+  const c = text.charCodeAt(at);
+  return c > 32 && c < 127 ? `'${text[at]}'` : `character U+${c.toString(16).padStart(4, '0').toUpperCase()}`;
+}
+
+function tooManyColumns(fields: number, line: number, atLeast = false): InputError {
+  return new InputError(
+    `the header at line ${line} has ${atLeast ? 'at least ' : ''}${fields} fields; at most ${MAX_COLUMNS} columns are profiled`,
+    'CSV_TOO_MANY_COLUMNS',
+    line,
   );
 }
 
-/** Trim only when needed: most values have no surrounding whitespace. */
-function normalize(value: string): string {
-  const n = value.length;
-  if (n === 0) return value;
-  return value.charCodeAt(0) <= 32 || value.charCodeAt(n - 1) <= 32 ? value.trim() : value;
+function headerTooLong(line: number): InputError {
+  return new InputError(
+    `the header at line ${line} is longer than ${MAX_HEADER_CHARS} characters`,
+    'CSV_HEADER_TOO_LONG',
+    line,
+  );
 }
 
+const NULL_WORDS = new Set(['na', 'n/a', 'nan', 'null', 'none']);
+/** What may follow an ISO 8601 date: `T` or space, hh:mm, optional :ss and fraction, optional offset. */
+const TIME = /^[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Every null word starts with `n` or `N`, so most values are ruled out by their first character. */
 function isNullWord(value: string): boolean {
-  return value.length <= 4 && NULL_WORDS.has(value.toLowerCase());
+  return value.length <= 4 && (value.charCodeAt(0) | 32) === 110 && NULL_WORDS.has(value.toLowerCase());
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** An optional sign and one or more digits. */
+function isInteger(value: string): boolean {
+  const n = value.length;
+  let i = 0;
+  const c = value.charCodeAt(0);
+  if (c === 43 || c === 45) i++;
+  if (i === n) return false;
+  for (; i < n; i++) if (!isDigit(value.charCodeAt(i))) return false;
+  return true;
+}
+
+/** A decimal in plain or exponent notation: `[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`. */
+function isDecimal(value: string): boolean {
+  const n = value.length;
+  let i = 0;
+  let c = value.charCodeAt(0);
+  if (c === 43 || c === 45) i++;
+  let digits = 0;
+  while (i < n && isDigit(value.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
+  if (i < n && value.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && isDigit(value.charCodeAt(i))) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < n && (value.charCodeAt(i) | 32) === 101) {
+    i++;
+    c = value.charCodeAt(i);
+    if (c === 43 || c === 45) i++;
+    const start = i;
+    while (i < n && isDigit(value.charCodeAt(i))) i++;
+    if (i === start) return false;
+  }
+  return i === n;
+}
+
+/** `true` or `false`, any case. */
+function isBoolean(value: string): boolean {
+  const n = value.length;
+  if (n === 4) {
+    return (
+      (value.charCodeAt(0) | 32) === 116 && // t
+      (value.charCodeAt(1) | 32) === 114 && // r
+      (value.charCodeAt(2) | 32) === 117 && // u
+      (value.charCodeAt(3) | 32) === 101 // e
+    );
+  }
+  return (
+    n === 5 &&
+    (value.charCodeAt(0) | 32) === 102 && // f
+    (value.charCodeAt(1) | 32) === 97 && // a
+    (value.charCodeAt(2) | 32) === 108 && // l
+    (value.charCodeAt(3) | 32) === 115 && // s
+    (value.charCodeAt(4) | 32) === 101 // e
+  );
 }
 
 function isDate(value: string): boolean {
@@ -208,25 +584,28 @@ class ColumnAccumulator {
   private compensation = 0;
   private readonly distinct: DistinctCounter;
 
-  constructor(distinctCap: number) {
-    this.distinct = new DistinctCounter(distinctCap);
+  constructor(distinctCap: number, sketchBits: number, table: Float64Array) {
+    this.distinct = new DistinctCounter(distinctCap, sketchBits, table);
   }
 
   add(raw: string): void {
-    const value = normalize(raw);
+    let value = raw;
+    const n = value.length;
+    // Trim only when needed: most values have no surrounding whitespace.
+    if (n !== 0 && (value.charCodeAt(0) <= 32 || value.charCodeAt(n - 1) <= 32)) value = value.trim();
     if (value.length === 0 || isNullWord(value)) {
       this.nulls++;
       return;
     }
     this.present++;
-    this.distinct.add(value);
+    this.distinct.addHash(hash53(value));
     if (this.maybeNumber) {
-      if (this.maybeInteger && !INTEGER.test(value)) this.maybeInteger = false;
-      const number = this.maybeInteger || NUMBER.test(value) ? Number(value) : Number.NaN;
+      if (this.maybeInteger && !isInteger(value)) this.maybeInteger = false;
+      const number = this.maybeInteger || isDecimal(value) ? Number(value) : Number.NaN;
       if (Number.isFinite(number)) this.addNumber(number);
       else this.maybeNumber = this.maybeInteger = false;
     }
-    if (this.maybeBoolean && !BOOLEAN.test(value)) this.maybeBoolean = false;
+    if (this.maybeBoolean && !isBoolean(value)) this.maybeBoolean = false;
     if (this.maybeDate && !isDate(value)) this.maybeDate = false;
   }
 

@@ -14,4 +14,4 @@ export {
   type JobReport,
 } from './report.js';
 export { MAX_LINE_BYTES } from './fastq.js';
-export { MAX_RECORD_CHARS, DISTINCT_EXACT_CAP } from './csv.js';
+export { MAX_RECORD_CHARS, MAX_HEADER_CHARS, MAX_COLUMNS, DISTINCT_EXACT_CAP } from './csv.js';

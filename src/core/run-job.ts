@@ -21,8 +21,8 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
       'UNKNOWN_FORMAT',
     );
   }
-  // The CSV parser is ~40 times slower than the FASTQ one, so it takes zlib's output in small
-  // buffers (see OpenOptions.gunzipChunkBytes).
+  // The CSV profile is several times slower than the FASTQ one, so it takes zlib's output in
+  // small buffers (see OpenOptions.gunzipChunkBytes).
   const input = await openInput(source, {
     signal: options.signal,
     gunzipChunkBytes: format === 'csv' ? 64 * 1024 : 1 << 20,

@@ -2,6 +2,13 @@ import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import {
+  DISTINCT_STATE_BYTES,
+  MAX_COLUMNS,
+  MAX_HEADER_CHARS,
+  MAX_RECORD_CHARS,
+  distinctPlan,
+} from '../../../src/core/csv.js';
 import { runJob, type ColumnProfile, type CsvProfile } from '../../../src/core/index.js';
 import { CSV_COLUMNS, csvBuffer, csvRows } from '../../support/generate.js';
 import { expectInputError, runOn } from './helpers.js';
@@ -196,5 +203,123 @@ describe('CSV profile', () => {
     const gz = await runOn(gzipSync(data), 'x.csv.gz');
     expect(gz.csv).toEqual(whole);
     expect(gz.input.gzip).toBe(true);
+  });
+});
+
+describe('CSV quoting', () => {
+  it.each([
+    ['a quote inside an unquoted field', 'a,b\n1,x"y\n2,3\n', 2, /quote inside an unquoted field/],
+    ['a space after a closing quote', 'a,b\n1,"2" \n', 2, /U\+0020 after a closing quote/],
+    ['a space before an opening quote', 'a,b\n1, "2"\n', 2, /quote inside an unquoted field/],
+    ['a bad quote in the header', 'a,b"c\n1,2\n', 1, /quote inside an unquoted field/],
+    ['a bad quote before an unterminated one', 'a,b\n1,x"y,"open\n', 2, /quote inside an unquoted field/],
+    ['a character after a closing quote on a later line', 'a,b\n1,"x\ny"z\n', 3, /'z' after a closing quote/],
+  ])('fails %s as malformed, at its line', async (_, text, line, message) => {
+    for (const chunkSize of [1, 3, 1 << 20]) {
+      await expectInputError(profileOf(text, chunkSize), { code: 'CSV_MALFORMED', line, message });
+    }
+  });
+
+  it('reads CRLF records whose line end falls between chunks right after a closing quote', async () => {
+    const text = 'a,b\r\n"x",2\r\n"y ""z""",3\r\n';
+    const whole = await profileOf(text);
+    expect(whole).toMatchObject({ rows: 2, header: ['a', 'b'] });
+    expect(column(whole, 'a')).toMatchObject({ type: 'string', distinct: 2 });
+    for (const chunkSize of [1, 2, 3, 5, 7]) expect(await profileOf(text, chunkSize)).toEqual(whole);
+  });
+
+  it('reads lines ended by CR alone', async () => {
+    const profile = await profileOf('a,b\r1,2\r3,"x\ry"\r');
+    expect(profile).toMatchObject({ rows: 2, header: ['a', 'b'] });
+    expect(column(profile, 'a')).toMatchObject({ type: 'integer', min: 1, max: 3 });
+  });
+
+  it('takes a line holding only a quoted empty field for a record, and skips empty lines', async () => {
+    const profile = await profileOf('a\n""\n\n1\n\n');
+    expect(profile.rows).toBe(2);
+    expect(column(profile, 'a')).toMatchObject({ type: 'integer', nullCount: 1, distinct: 1 });
+  });
+
+  it('counts a CRLF inside a quoted field as one line', async () => {
+    await expectInputError(profileOf('a,b\r\n1,"x\r\ny"\r\n3\r\n'), {
+      code: 'CSV_RAGGED_ROW',
+      line: 4,
+      record: 2,
+    });
+  });
+});
+
+describe('CSV limits', () => {
+  it(`fails a header with more than ${MAX_COLUMNS} fields, naming the count and the limit`, async () => {
+    const width = MAX_COLUMNS + 1;
+    const header = Array.from({ length: width }, (_, i) => `c${i}`).join(',');
+    const row = Array.from({ length: width }, () => '1').join(',');
+    await expectInputError(profileOf(`${header}\n${row}\n`), {
+      code: 'CSV_TOO_MANY_COLUMNS',
+      line: 1,
+      message: new RegExp(`${width} fields; at most ${MAX_COLUMNS} columns`),
+    });
+  });
+
+  it('names the field count of a wide header too long to be read whole', async () => {
+    const header = Array.from({ length: 200_000 }, (_, i) => `column${i}`).join(',');
+    expect(header.length).toBeGreaterThan(MAX_HEADER_CHARS);
+    await expectInputError(profileOf(`${header}\n`), {
+      code: 'CSV_TOO_MANY_COLUMNS',
+      message: new RegExp(`has at least \\d+ fields; at most ${MAX_COLUMNS} columns`),
+    });
+  });
+
+  it(`profiles ${MAX_COLUMNS} columns, estimating distinct values past their smaller cap`, async () => {
+    const rows = distinctPlan(MAX_COLUMNS).cap + 40;
+    const lines = [Array.from({ length: MAX_COLUMNS }, (_, i) => `c${i}`).join(',')];
+    for (let r = 0; r < rows; r++) {
+      lines.push(Array.from({ length: MAX_COLUMNS }, (_, i) => `v${r}-${i % 7}`).join(','));
+    }
+    const profile = await profileOf(`${lines.join('\n')}\n`);
+    expect(profile).toMatchObject({ rows, columns: MAX_COLUMNS });
+    for (const c of [profile.columnProfiles[0], profile.columnProfiles[MAX_COLUMNS - 1]]) {
+      expect(c?.distinctExact).toBe(false);
+      expect(Math.abs((c?.distinct ?? 0) - rows) / rows).toBeLessThan(0.1);
+    }
+  });
+
+  it('keeps distinct counting within its memory budget at every width', () => {
+    for (let columns = 1; columns <= MAX_COLUMNS; columns = Math.ceil(columns * 1.3)) {
+      const { cap, slots, sketchBits } = distinctPlan(columns);
+      expect(columns * slots * 8, `columns=${columns}`).toBeLessThanOrEqual(DISTINCT_STATE_BYTES);
+      expect(2 * cap).toBeLessThanOrEqual(slots);
+      expect(2 ** sketchBits).toBeLessThanOrEqual(slots * 8);
+      expect(cap).toBeGreaterThanOrEqual(128);
+    }
+    expect(distinctPlan(8)).toMatchObject({ cap: 10_000, sketchBits: 14 });
+  });
+
+  it(`fails a header longer than ${MAX_HEADER_CHARS} characters`, async () => {
+    await expectInputError(profileOf(`a,${'h'.repeat(MAX_HEADER_CHARS)}\n1,2\n`), {
+      code: 'CSV_HEADER_TOO_LONG',
+      line: 1,
+    });
+  });
+
+  it(`fails a record longer than ${MAX_RECORD_CHARS} characters, closed or not`, async () => {
+    const field = 'x'.repeat(MAX_RECORD_CHARS);
+    await expectInputError(profileOf(`a,b\n1,2\n3,"${field}"\n4,5\n`), {
+      code: 'CSV_RECORD_TOO_LONG',
+      line: 3,
+      record: 2,
+    });
+    await expectInputError(profileOf(`a,b\n1,2\n3,"${field}`), {
+      code: 'CSV_RECORD_TOO_LONG',
+      line: 3,
+      record: 2,
+    });
+  });
+
+  it('reads a long quoted field spanning many chunks', async () => {
+    const field = 'y'.repeat(3 << 20);
+    const profile = await profileOf(`a,b\n1,"${field}"\n2,"${field}z"\n`, 100_000);
+    expect(profile.rows).toBe(2);
+    expect(column(profile, 'b')).toMatchObject({ type: 'string', distinct: 2 });
   });
 });
