@@ -40,7 +40,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
   const endpoint = `http://${host}:${port}`;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The emulator never outlives this process, however it ends (Ctrl-C, a closed pipe, a crash).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
   try {
     await waitUntilUp(endpoint, exited);
   } catch (error) {
