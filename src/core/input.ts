@@ -1,10 +1,13 @@
 /**
  * Turns any byte source into a stream of uncompressed Buffers: detects gzip by its magic bytes,
- * decompresses it with zlib (which also reads multi-member gzip), counts bytes on both sides
- * and checks the abort signal between chunks. Memory stays at a few MiB whatever the input size.
+ * decompresses it with zlib (which also reads multi-member gzip), on a worker thread when there
+ * is a second CPU, counts bytes on both sides and checks the abort signal between chunks.
+ * Memory stays at a few MiB whatever the input size.
  */
+import { availableParallelism } from 'node:os';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { InputError, JobAbortedError } from './api.js';
+import { gunzipOnWorker } from './gunzip-worker.js';
 
 /**
  * Where a job's bytes come from. The core is done with a chunk as soon as it asks for the next
@@ -21,6 +24,12 @@ export interface OpenOptions {
    * @default 1 MiB
    */
   gunzipChunkBytes?: number;
+  /**
+   * Inflate gzip on a worker thread, in parallel with the consumer. Pays off only when a
+   * second CPU is free to run it.
+   * @default true when `os.availableParallelism()` is more than 1
+   */
+  gunzipOnWorker?: boolean;
 }
 
 export interface OpenedInput {
@@ -37,7 +46,11 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** Peek at the first bytes of `source` and set up decompression if they are gzip's magic. */
 export async function openInput(source: ByteSource, options: OpenOptions = {}): Promise<OpenedInput> {
-  const { signal, gunzipChunkBytes = 1 << 20 } = options;
+  const {
+    signal,
+    gunzipChunkBytes = 1 << 20,
+    gunzipOnWorker: onWorker = availableParallelism() > 1,
+  } = options;
   const iterator = toBuffers(source)[Symbol.asyncIterator]();
   const counters = { bytes: 0, uncompressedBytes: 0 };
 
@@ -53,7 +66,8 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
         break;
       }
       if (next.value.length === 0) continue;
-      head.push(next.value);
+      // Kept while the next chunk is read: a copy, as the source may reuse its buffer.
+      head.push(headBytes + next.value.length < 2 ? Buffer.from(next.value) : next.value);
       headBytes += next.value.length;
       counters.bytes += next.value.length;
     }
@@ -95,31 +109,12 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
   }
 
   async function* gunzipped(): AsyncGenerator<Buffer> {
-    // zlib passes its options on to its Transform stream; the typings omit highWaterMark.
-    const zlibOptions: ZlibOptions & { highWaterMark: number } = {
-      chunkSize: gunzipChunkBytes,
-      highWaterMark: 4 * gunzipChunkBytes,
-    };
-    const gunzip = createGunzip(zlibOptions);
-    // Feed zlib one chunk at a time and ask for the next only once zlib has consumed it (the
-    // write callback), so the source may reuse its buffer. Errors reach the reading loop below
-    // through the destroyed stream.
-    const feed = async (): Promise<void> => {
-      try {
-        for await (const chunk of raw()) {
-          await new Promise<void>((resolve, reject) =>
-            gunzip.write(chunk, (error) => (error ? reject(error) : resolve())),
-          );
-        }
-        gunzip.end();
-      } catch (error) {
-        gunzip.destroy(error as Error);
-      }
-    };
-    void feed();
+    const inflated = onWorker
+      ? gunzipOnWorker(raw(), gunzipChunkBytes)
+      : gunzipInThread(raw(), gunzipChunkBytes);
     let completed = false;
     try {
-      for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      for await (const chunk of inflated) {
         counters.uncompressedBytes += chunk.length;
         yield chunk;
       }
@@ -130,7 +125,6 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
       }
       throw error;
     } finally {
-      gunzip.destroy();
       // The feeding loop may be waiting on a read; a stream source is stopped at once rather
       // than when that read completes.
       if (!completed) release(source);
@@ -138,6 +132,40 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
   }
 
   return { gzip, chunks: gzip ? gunzipped() : plain(), counters };
+}
+
+/** Inflate on this thread, with zlib's output in buffers of `chunkBytes`. */
+async function* gunzipInThread(
+  compressed: AsyncIterable<Buffer>,
+  chunkBytes: number,
+): AsyncGenerator<Buffer> {
+  // zlib passes its options on to its Transform stream; the typings omit highWaterMark.
+  const zlibOptions: ZlibOptions & { highWaterMark: number } = {
+    chunkSize: chunkBytes,
+    highWaterMark: 4 * chunkBytes,
+  };
+  const gunzip = createGunzip(zlibOptions);
+  // Feed zlib one chunk at a time and ask for the next only once zlib has consumed it (the
+  // write callback), so the source may reuse its buffer. Errors reach the reading loop below
+  // through the destroyed stream.
+  const feed = async (): Promise<void> => {
+    try {
+      for await (const chunk of compressed) {
+        await new Promise<void>((resolve, reject) =>
+          gunzip.write(chunk, (error) => (error ? reject(error) : resolve())),
+        );
+      }
+      gunzip.end();
+    } catch (error) {
+      gunzip.destroy(error as Error);
+    }
+  };
+  void feed();
+  try {
+    yield* gunzip as AsyncIterable<Buffer>;
+  } finally {
+    gunzip.destroy();
+  }
 }
 
 /** Stop a stream source at once, even mid-read; other iterables stop through `return()`. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { InputError, type RunJobOptions } from './api.js';
 import { profileCsv } from './csv.js';
 import { describeFile } from './describe.js';
@@ -22,10 +23,12 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
     );
   }
   // The CSV profile is several times slower than the FASTQ one, so it takes zlib's output in
-  // small buffers (see OpenOptions.gunzipChunkBytes).
+  // small buffers (see OpenOptions.gunzipChunkBytes), and on this thread: inflating is a small
+  // part of its work, and a worker would add its own memory to the profile's.
   const input = await openInput(source, {
     signal: options.signal,
     gunzipChunkBytes: format === 'csv' ? 64 * 1024 : 1 << 20,
+    gunzipOnWorker: options.gunzipOnWorker ?? (format === 'fastq' && availableParallelism() > 1),
   });
   const inputSummary = () => ({
     name: options.name,
