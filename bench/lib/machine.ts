@@ -18,7 +18,7 @@ export interface MachineInfo {
 
 function tryRun(program: string, args: string[]): string | undefined {
   try {
-    return execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return undefined;
   }
@@ -47,21 +47,24 @@ export async function machineInfo(): Promise<MachineInfo> {
     cpuModel: cpuModel(readFileSync('/proc/cpuinfo', 'utf8')),
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
-    seqkit: tryRun('seqkit', ['version']),
-    miller: tryRun('mlr', ['--version']),
+    seqkit: tryRun('seqkit', ['version'])?.trim(),
+    miller: tryRun('mlr', ['--version'])?.trim(),
     duckdb: duckdb === undefined ? undefined : `DuckDB ${duckdb} (@duckdb/node-api)`,
     load: [a ?? 0, b ?? 0, c ?? 0],
     code: codeState(),
   };
 }
 
+/** The calibration is the bench's output, not code it measures. */
+const NOT_MEASURED = new Set(['src/runtime/calibration.json']);
+
 /** `commit abc1234`, plus the files under src/ that differ from it (the measured code is the work tree). */
 export function codeState(): string {
-  const commit = tryRun('git', ['rev-parse', '--short', 'HEAD']) ?? 'unknown';
+  const commit = tryRun('git', ['rev-parse', '--short', 'HEAD'])?.trim() ?? 'unknown';
   const changed = (tryRun('git', ['status', '--porcelain', '--', 'src']) ?? '')
     .split('\n')
     .map((line) => line.slice(3).trim())
-    .filter(Boolean);
+    .filter((file) => file !== '' && !NOT_MEASURED.has(file));
   return changed.length === 0
     ? `commit ${commit}`
     : `commit ${commit} with uncommitted changes to ${changed.join(', ')}`;
