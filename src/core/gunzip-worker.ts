@@ -22,10 +22,10 @@ const INPUT_WINDOW = 2;
 /** Decompressed buffers sent by the worker and not yet returned by the consumer. */
 const OUTPUT_WINDOW = 3;
 /**
- * zlib's own output buffers in the worker, copied out at once. It allocates a new one each
- * time one fills: smaller ones are collected sooner, and much smaller ones cost more calls.
+ * zlib's own output buffers in the worker, copied out at once. Each is a job on the thread
+ * pool and a hop back to the worker: fewer, larger ones keep zlib busier.
  */
-const ZLIB_CHUNK_BYTES = 256 * 1024;
+const ZLIB_CHUNK_BYTES = 1 << 20;
 
 /** Runs in the worker: zlib's output, copied into buffers of `chunkBytes` that are sent full. */
 const WORKER_SOURCE = `'use strict';
