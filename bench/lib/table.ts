@@ -20,7 +20,12 @@ export function formatTable(columns: readonly Column[], rows: readonly (readonly
   const cell = (text: string, i: number) =>
     columns[i]?.align === 'right' ? text.padStart(widths[i] as number) : text.padEnd(widths[i] as number);
   const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  const rule = `|${columns.map((c, i) => (c.align === 'right' ? `${'-'.repeat((widths[i] as number) + 1)}:` : '-'.repeat((widths[i] as number) + 2))).join('|')}|`;
+  // Prettier's own style, so generated Markdown passes `prettier --check` unchanged.
+  const rule = line(
+    columns.map((c, i) =>
+      c.align === 'right' ? `${'-'.repeat((widths[i] as number) - 1)}:` : '-'.repeat(widths[i] as number),
+    ),
+  );
   return [line(columns.map((c) => c.header)), rule, ...rows.map(line)].join('\n');
 }
 

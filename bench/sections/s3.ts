@@ -4,8 +4,8 @@
  * alternately; the core's own time is compared (process start-up excluded from both). The object
  * is stored twice: without a checksum (the transfer path alone) and with a full-object CRC64NVME
  * checksum, which is what S3 gives new objects by default and which the SDK then verifies on
- * every GET of the whole object. Each is read with one GET and with parallel ranged GETs as the
- * deployed stack does. Reading the body without the core, and `curl` fetching the object, show
+ * every GET of the whole object. Each is read with one GET, and once with parallel ranged GETs as
+ * the deployed stack does. Reading the body without the core, and `curl` fetching the object, show
  * where the time goes: the SDK's stream or the emulator.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -16,15 +16,29 @@ import { startEmulator } from '../../local/emulator.js';
 import { localAwsEnv, provisionLocalCloud } from '../../local/resources.js';
 import { parseCoreRun } from '../lib/core-run.js';
 import { REPO_ROOT } from '../lib/inputs.js';
-import type { RunResult } from '../lib/measure.js';
+import { runTimed, type RunResult } from '../lib/measure.js';
+import { median } from '../lib/stats.js';
 import { throughputOf, type Measured } from '../lib/table.js';
-import { alternate, atLeast, coreRunnerCommand, input, label, peakOf, type BenchContext } from './context.js';
+import {
+  alternate,
+  atLeast,
+  atMost,
+  coreRunnerCommand,
+  input,
+  label,
+  MEMORY_LIMIT_MIB,
+  peakOf,
+  rssMiB,
+  type BenchContext,
+} from './context.js';
 
 const GROUP = 'S3 path';
 const PLAIN_KEY = 'bench/no-checksum/reads.fq';
 const CHECKSUM_KEY = 'bench/crc64nvme/reads.fq';
 /** What the stack sets S3_READ_CONCURRENCY to by default (lib/constructs/storage.ts). */
 const DEPLOYED_READ_CONCURRENCY = 4;
+/** Objects' default part size for ranged reads (src/runtime/aws/objects.ts). */
+const RANGE_BYTES = 8 * 1024 * 1024;
 
 export async function s3Section(ctx: BenchContext): Promise<void> {
   ctx.log(`\n== ${GROUP}`);
@@ -82,24 +96,32 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
       `${cloud.endpoint}/${cloud.bucket}/${PLAIN_KEY}`,
     ];
-    const runs = await alternate(ctx, [
+    const [local = [], plain = [], checked = [], drained = [], transfer = []] = await alternate(ctx, [
       { name: 'local file', argv: coreRunnerCommand('--file', file.path, '--format', 'fastq') },
       { name: 'one GET', ...fromS3(PLAIN_KEY) },
       { name: 'one GET, CRC64NVME', ...fromS3(CHECKSUM_KEY) },
-      { name: 'ranged GETs', ...fromS3(PLAIN_KEY, ...ranged) },
-      { name: 'ranged GETs, CRC64NVME object', ...fromS3(CHECKSUM_KEY, ...ranged) },
       { name: 'one GET, drained', ...fromS3(PLAIN_KEY, '--drain') },
       { name: 'curl', argv: curl },
     ]);
-    const [
-      local = [],
-      plain = [],
-      checked = [],
-      rangedPlain = [],
-      rangedChecked = [],
-      drained = [],
-      transfer = [],
-    ] = runs;
+    // The emulator serves each ranged GET by reading the whole object, so ranged reads of a large
+    // object take minutes there whatever the reader does: run once, for the memory figure, and
+    // time one range with curl to show why.
+    ctx.log(`  ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight, once`);
+    const rangedRun = await runTimed(fromS3(CHECKSUM_KEY, ...ranged).argv, {
+      cwd: REPO_ROOT,
+      ...fromS3(CHECKSUM_KEY).options,
+    });
+    const oneRange = await runTimed([
+      ...curl.slice(0, -1),
+      '-r',
+      `0-${RANGE_BYTES - 1}`,
+      curl.at(-1) as string,
+    ]);
+    ctx.notes.push(
+      `S3 path: the emulator took ${oneRange.seconds.toFixed(2)} s to serve one ${RANGE_BYTES / 2 ** 20} MiB range of ` +
+        `this object with curl (${median(transfer.map((r) => r.seconds)).toFixed(2)} s for all of it): it reads the whole ` +
+        'object for every range, so the ranged row measures the emulator, not the reader. Its peak RSS stands.',
+    );
 
     const reads = (runs: RunResult[]) => parseCoreRun(runs[0]?.stdout ?? '{}').fastq?.reads;
     const core = (tool: string, runs: RunResult[], reference = false): Measured => ({
@@ -121,12 +143,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       checked,
     );
     const rangedRow = core(
-      `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight, as deployed (in-process time)`,
-      rangedPlain,
-    );
-    const rangedCheckedRow = core(
-      `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs, object with CRC64NVME (in-process time)`,
-      rangedChecked,
+      `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight as deployed, CRC64NVME object (in-process time)`,
+      [rangedRun],
     );
     const drainedRow: Measured = {
       ...core('Objects.open, one GET, body read to the end, no core (in-process time)', drained),
@@ -140,17 +158,26 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       seconds: transfer.map((r) => r.seconds),
       peakRssKiB: peakOf(transfer),
     };
-    ctx.rows.push(localRow, plainRow, checkedRow, rangedRow, rangedCheckedRow, drainedRow, curlRow);
+    ctx.rows.push(localRow, plainRow, checkedRow, drainedRow, curlRow, rangedRow);
     const versus = (row: Measured) => throughputOf(row) / throughputOf(localRow);
     ctx.checks.push(
-      atLeast(
-        `S3 path as deployed (${DEPLOYED_READ_CONCURRENCY} ranged GETs) ÷ local file, MB/s`,
-        versus(rangedRow),
-        0.8,
-      ),
-      atLeast('S3 path as deployed, object with CRC64NVME ÷ local file', versus(rangedCheckedRow), 0.8),
       atLeast('S3 path, one GET ÷ local file, MB/s', versus(plainRow), 0.8),
       atLeast('S3 path, one GET, CRC64NVME verified ÷ local file', versus(checkedRow), 0.8),
+      {
+        ...atLeast(
+          `S3 path as deployed (${DEPLOYED_READ_CONCURRENCY} ranged GETs) ÷ local file`,
+          versus(rangedRow),
+          0.8,
+        ),
+        met: undefined,
+        measured: `${versus(rangedRow).toFixed(2)}× (emulator-bound, see notes)`,
+      },
+      atMost(
+        `S3 path as deployed (${DEPLOYED_READ_CONCURRENCY} ranged GETs): peak RSS`,
+        rssMiB(rangedRow.peakRssKiB),
+        MEMORY_LIMIT_MIB,
+        'MiB',
+      ),
     );
   } finally {
     await emulator.stop();

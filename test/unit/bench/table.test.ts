@@ -23,7 +23,7 @@ describe('formatTable', () => {
     );
     expect(text.split('\n')).toEqual([
       '| tool   | MB/s |',
-      '|--------|-----:|',
+      '| ------ | ---: |',
       '| ours   |  612 |',
       '| seqkit | 48.5 |',
     ]);
