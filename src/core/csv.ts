@@ -479,45 +479,57 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** An optional sign and one or more digits. */
-function isInteger(value: string): boolean {
-  const n = value.length;
-  let i = 0;
-  const c = value.charCodeAt(0);
-  if (c === 43 || c === 45) i++;
-  if (i === n) return false;
-  for (; i < n; i++) if (!isDigit(value.charCodeAt(i))) return false;
-  return true;
-}
+/** Exact powers of ten, for the fast path of `decimalValue`. */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
-/** A decimal in plain or exponent notation: `[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`. */
-function isDecimal(value: string): boolean {
+/** Set by `decimalValue`: the number it read had a fraction or an exponent. */
+let readFraction = false;
+
+/**
+ * The value of a decimal in plain or exponent notation, `[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`,
+ * or NaN if `value` is not one. Read while checking it: up to 15 digits without an exponent,
+ * the digits as an integer divided by an exact power of ten, which rounds exactly as
+ * `Number(value)` does; anything longer goes to `Number`.
+ */
+function decimalValue(value: string): number {
   const n = value.length;
   let i = 0;
   let c = value.charCodeAt(0);
+  const negative = c === 45;
   if (c === 43 || c === 45) i++;
+  let mantissa = 0;
   let digits = 0;
-  while (i < n && isDigit(value.charCodeAt(i))) {
-    i++;
+  let scale = 0;
+  for (; i < n; i++) {
+    c = value.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    mantissa = mantissa * 10 + c;
     digits++;
   }
+  readFraction = false;
   if (i < n && value.charCodeAt(i) === 46) {
-    i++;
-    while (i < n && isDigit(value.charCodeAt(i))) {
-      i++;
+    readFraction = true;
+    for (i++; i < n; i++) {
+      c = value.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      mantissa = mantissa * 10 + c;
       digits++;
+      scale++;
     }
   }
-  if (digits === 0) return false;
-  if (i < n && (value.charCodeAt(i) | 32) === 101) {
-    i++;
-    c = value.charCodeAt(i);
+  if (digits === 0) return Number.NaN;
+  if (i < n) {
+    if ((value.charCodeAt(i) | 32) !== 101) return Number.NaN; // e or E
+    readFraction = true;
+    c = value.charCodeAt(++i);
     if (c === 43 || c === 45) i++;
     const start = i;
     while (i < n && isDigit(value.charCodeAt(i))) i++;
-    if (i === start) return false;
+    return i === start || i !== n ? Number.NaN : Number(value);
   }
-  return i === n;
+  if (digits > 15) return Number(value);
+  const x = scale === 0 ? mantissa : mantissa / (POWERS_OF_TEN[scale] as number);
+  return negative ? -x : x;
 }
 
 /** `true` or `false`, any case. */
@@ -600,10 +612,13 @@ class ColumnAccumulator {
     this.present++;
     this.distinct.addHash(hash53(value));
     if (this.maybeNumber) {
-      if (this.maybeInteger && !isInteger(value)) this.maybeInteger = false;
-      const number = this.maybeInteger || isDecimal(value) ? Number(value) : Number.NaN;
-      if (Number.isFinite(number)) this.addNumber(number);
-      else this.maybeNumber = this.maybeInteger = false;
+      const number = decimalValue(value);
+      if (Number.isFinite(number)) {
+        if (readFraction) this.maybeInteger = false;
+        this.addNumber(number);
+      } else {
+        this.maybeNumber = this.maybeInteger = false;
+      }
     }
     if (this.maybeBoolean && !isBoolean(value)) this.maybeBoolean = false;
     if (this.maybeDate && !isDate(value)) this.maybeDate = false;

@@ -10,7 +10,7 @@ import {
   distinctPlan,
 } from '../../../src/core/csv.js';
 import { runJob, type ColumnProfile, type CsvProfile } from '../../../src/core/index.js';
-import { CSV_COLUMNS, csvBuffer, csvRows } from '../../support/generate.js';
+import { CSV_COLUMNS, csvBuffer, csvRows, Prng } from '../../support/generate.js';
 import { expectInputError, runOn } from './helpers.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/csv');
@@ -321,5 +321,44 @@ describe('CSV limits', () => {
     const profile = await profileOf(`a,b\n1,"${field}"\n2,"${field}z"\n`, 100_000);
     expect(profile.rows).toBe(2);
     expect(column(profile, 'b')).toMatchObject({ type: 'string', distinct: 2 });
+  });
+});
+
+describe('CSV numbers', () => {
+  it('reads every decimal exactly as Number() does', async () => {
+    const prng = new Prng(61);
+    const digits = (n: number): string => Array.from({ length: n }, () => String(prng.int(0, 9))).join('');
+    const values: string[] = [
+      '0',
+      '-0',
+      '+0',
+      '-0.0',
+      '1.',
+      '.5',
+      '00501',
+      '9007199254740993',
+      '1e-7',
+      '2E+3',
+    ];
+    while (values.length < 600) {
+      const sign = prng.pick(['', '', '-', '+']);
+      const whole = digits(prng.int(0, 18));
+      const fraction = prng.float() < 0.7 ? `.${digits(prng.int(whole === '' ? 1 : 0, 18))}` : '';
+      const exponent = prng.float() < 0.1 ? `e${prng.pick(['', '-', '+'])}${digits(prng.int(1, 3))}` : '';
+      if (whole === '' && fraction === '') continue;
+      values.push(`${sign}${whole}${fraction}${exponent}`);
+    }
+    const header = values.map((_, i) => `c${i}`).join(',');
+    const profile = await profileOf(`${header}\n${values.join(',')}\n`);
+    profile.columnProfiles.forEach((c, i) => {
+      const value = values[i] as string;
+      const expected = Number(value);
+      if (!Number.isFinite(expected)) {
+        expect(c.type, value).toBe('string');
+        return;
+      }
+      expect(c.type, value).toBe(/^[+-]?\d+$/.test(value) ? 'integer' : 'number');
+      expect(Object.is(c.min, expected), `${value}: ${c.min} vs ${expected}`).toBe(true);
+    });
   });
 });
