@@ -37,8 +37,14 @@ const spare = [];
 let inFlight = 0;
 let out = null;
 let filled = 0;
+// V8 frees zlib's spent output buffers only when it collects this thread's heap, which the
+// code here allocates too little to fill: some 30 MiB of them would pile up. A small young
+// generation (resourceLimits) and 64 KiB of garbage per buffer sent bring a collection every
+// few MiB instead.
+let ballast = null;
 
 function send() {
+  ballast = new Array(8192).fill(0);
   const buffer = out.buffer;
   parentPort.postMessage({ type: 'data', buffer, length: filled }, [buffer]);
   out = null;
@@ -98,6 +104,9 @@ export async function* gunzipOnWorker(
 ): AsyncGenerator<Buffer> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // Not the parent's flags: a loader the parent runs under (tsx, say) would load here too.
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: 1 },
     workerData: { chunkBytes, zlibChunkBytes: ZLIB_CHUNK_BYTES, outputWindow: OUTPUT_WINDOW },
   });
   const output: Buffer[] = [];
