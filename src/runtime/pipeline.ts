@@ -17,6 +17,8 @@ export interface ExecuteDeps {
   objects: Objects;
   sharedMountPath: string;
   telemetry: Telemetry;
+  /** Inflate gzip on a second thread (the core's default: when the machine shows a second core). */
+  gunzipOnWorker?: boolean;
   now?: () => Date;
 }
 
@@ -206,7 +208,7 @@ export async function executeJob(
   const started = now();
   try {
     const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const report = await runJob(input.body, { name: job.key, signal });
+    const report = await runJob(input.body, { name: job.key, signal, gunzipOnWorker: deps.gunzipOnWorker });
     const finished = now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {

@@ -29,6 +29,9 @@ export function dispatchDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry
     jobTtlDays: settings.jobTtlDays,
     sharedMountPath: settings.sharedMountPath,
     telemetry,
+    // Lambda gives a second full vCPU only from about 3,538 MB; below that a second thread competes
+    // with the parser for one vCPU's share, whatever the machine reports.
+    gunzipOnWorker: Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 0) >= 3538 ? undefined : false,
   };
 }
 
