@@ -9,25 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SEQKIT_COLUMNS } from '../test/support/seqkit.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/fixtures/fastq');
 const OUTPUT = path.join(FIXTURES, 'expected-seqkit.json');
-
-/** The columns of `seqkit stats -a -T` that the job core also reports. */
-const SHARED_COLUMNS = [
-  'num_seqs',
-  'sum_len',
-  'min_len',
-  'avg_len',
-  'max_len',
-  'Q1',
-  'Q2',
-  'Q3',
-  'N50',
-  'Q20(%)',
-  'Q30(%)',
-  'GC(%)',
-] as const;
 
 function seqkit(args: string[], cwd?: string): string {
   return execFileSync('seqkit', args, { encoding: 'utf8', cwd });
@@ -45,7 +30,7 @@ for (const file of files) {
   const row = (rowLine ?? '').split('\t');
   if (row.length !== header.length) throw new Error(`seqkit printed no statistics for ${file}`);
   const values: Record<string, string> = {};
-  for (const column of SHARED_COLUMNS) {
+  for (const column of SEQKIT_COLUMNS) {
     const value = row[header.indexOf(column)];
     if (value === undefined) throw new Error(`seqkit printed no ${column} column`);
     values[column] = value;

@@ -1,6 +1,9 @@
 import { expect } from 'vitest';
 import { InputError, runJob, type Format, type JobReport } from '../../../src/core/index.js';
 import type { FastqStats } from '../../../src/core/report.js';
+import { SEQKIT_COLUMNS, type SeqkitColumn } from '../../support/seqkit.js';
+
+export { SEQKIT_COLUMNS, type SeqkitColumn };
 
 /** Yield `data` in pieces of `size` bytes (or of the sizes in turn, when given a list). */
 export async function* chunked(
@@ -62,23 +65,6 @@ export function seqkitFixed(value: number, digits: number): string {
   const scale = 10 ** digits;
   return (Math.trunc((value + 0.5 / scale) * scale) / scale).toFixed(digits);
 }
-
-/** The columns of `seqkit stats -a -T` that the core also reports. */
-export const SEQKIT_COLUMNS = [
-  'num_seqs',
-  'sum_len',
-  'min_len',
-  'avg_len',
-  'max_len',
-  'Q1',
-  'Q2',
-  'Q3',
-  'N50',
-  'Q20(%)',
-  'Q30(%)',
-  'GC(%)',
-] as const;
-export type SeqkitColumn = (typeof SEQKIT_COLUMNS)[number];
 
 /** Our statistics printed the way `seqkit stats -a -T` prints its columns. */
 export function asSeqkitColumns(stats: FastqStats): Record<SeqkitColumn, string> {
