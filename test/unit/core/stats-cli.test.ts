@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +7,11 @@ import { writeFastq } from '../../support/generate.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
+/** As `npm run pipeline` starts it: the launcher that runs bin/pipeline.ts from a cached bundle. */
 function pipeline(...args: string[]) {
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bin/pipeline.ts'), ...args],
+    [path.join(ROOT, 'scripts/bundled.mjs'), 'bin/pipeline.ts', ...args],
     {
       cwd: ROOT,
       encoding: 'utf8',
@@ -76,5 +77,21 @@ describe('pipeline stats', () => {
     const { code, stdout } = pipeline('--help');
     expect(code).toBe(0);
     expect(stdout).toMatch(/stats\s+print the JSON report/);
+  });
+
+  it('rebuilds its cached bundle when a source has changed', () => {
+    const source = path.join(ROOT, 'src/cli/command.ts');
+    const { atime, mtime } = statSync(source);
+    const touched = new Date(mtime.getTime() + 1000);
+    utimesSync(source, atime, touched);
+    try {
+      expect(pipeline('--help').code).toBe(0);
+      const manifest = JSON.parse(
+        readFileSync(path.join(ROOT, 'node_modules/.cache/s3-pipeline/bin__pipeline.inputs.json'), 'utf8'),
+      ) as Record<string, number>;
+      expect(manifest['src/cli/command.ts']).toBe(statSync(source).mtimeMs);
+    } finally {
+      utimesSync(source, atime, mtime);
+    }
   });
 });
