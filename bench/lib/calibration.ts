@@ -90,6 +90,11 @@ export interface CalibrationInput {
   /** e.g. 'AMD EPYC, Node v20.20.2'. */
   machine: string;
   runs: number;
+  /**
+   * How the core read its input, for `measuredOn`: from S3 (the local emulator) as deployed, or
+   * from local files when the emulator is not installed.
+   */
+  source: string;
 }
 
 /** Median bytes per second, rounded down to whole MB/s so the policy never flatters the core. */
@@ -152,8 +157,8 @@ export function deriveCalibration(input: CalibrationInput): CalibrationFile {
 
   return {
     measuredOn:
-      `${input.date}, npm run bench -- --calibrate on ${input.machine}: the job core alone (runJob, process ` +
-      `start-up excluded), median of ${input.runs}, pinned to one core taken as one full vCPU ≈ Lambda at ${FULL_VCPU_MEMORY_MB} MB`,
+      `${input.date}, npm run bench -- --calibrate on ${input.machine}: the job core (runJob, process ` +
+      `start-up excluded) ${input.source}, median of ${input.runs}, pinned to one core taken as one full vCPU ≈ Lambda at ${FULL_VCPU_MEMORY_MB} MB`,
     referenceMemoryMb: FULL_VCPU_MEMORY_MB,
     startupSeconds: STARTUP_SECONDS,
     throughput: Object.fromEntries(
@@ -162,7 +167,7 @@ export function deriveCalibration(input: CalibrationInput): CalibrationFile {
     fargate: {
       note:
         '1 vCPU = one core of the calibration machine (pinned); 2 = both cores unpinned; 0.5 = half of 1 ' +
-        '(CPU quota); 4 = as 2, since the core uses at most its main thread plus zlib on a second',
+        '(CPU quota); 4 = as 2, not measured: the parser is one thread, and beside it only zlib and the S3 reader',
       byVcpu: [
         { vcpu: 0.5, ...half },
         { vcpu: 1, ...one },

@@ -3,6 +3,8 @@ import type { JobReport } from '../../src/core/index.js';
 
 export interface CoreRun {
   seconds: number;
+  /** Reading from S3: seconds from the request to the first byte of the body. */
+  firstByteSeconds?: number;
   bytes: number;
   uncompressedBytes: number;
   gzip: boolean;

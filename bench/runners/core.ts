@@ -3,10 +3,11 @@
  * source to the report, process start-up excluded), the bytes it saw and the figures the bench
  * compares with the reference tools.
  *
- *   node --import tsx bench/runners/core.ts --file F [--format fastq|csv]
- *   … | node --import tsx bench/runners/core.ts --stdin --format fastq     (any length, streamed)
- *   node --import tsx bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N]
- *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight)
+ *   node scripts/bundled.mjs bench/runners/core.ts --file F [--format fastq|csv]
+ *   … | node scripts/bundled.mjs bench/runners/core.ts --stdin --format fastq     (any length, streamed)
+ *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N] [--reader R]
+ *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight;
+ *       R is `worker-thread` (the default with a second CPU, as deployed) or `main-thread`)
  *
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
@@ -26,11 +27,27 @@ const { values } = parseArgs({
     format: { type: 'string' },
     drain: { type: 'boolean', default: false },
     'read-concurrency': { type: 'string', default: '1' },
+    reader: { type: 'string' },
   },
 });
 
 /** Opens the source; the clock starts here, as a file's read starts at its open. */
-async function open(): Promise<{ source: ByteSource; name: string; started: bigint }> {
+interface Opened {
+  source: ByteSource;
+  name: string;
+  started: bigint;
+  /** When the first byte arrived (S3 only): the emulator's wait before it streams. */
+  firstByte?: { at?: bigint };
+}
+
+async function* timingFirstByte(body: AsyncIterable<Uint8Array>, firstByte: { at?: bigint }) {
+  for await (const chunk of body) {
+    firstByte.at ??= process.hrtime.bigint();
+    yield chunk;
+  }
+}
+
+async function open(): Promise<Opened> {
   if (values.file !== undefined) {
     const started = process.hrtime.bigint();
     return {
@@ -54,22 +71,27 @@ async function open(): Promise<{ source: ByteSource; name: string; started: bigi
     // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
     const { createClients } = await import('../../src/runtime/aws/clients.js');
     const { Objects } = await import('../../src/runtime/aws/objects.js');
-    const objects = new Objects(createClients(process.env).s3, {
+    const { hasSecondCpu } = await import('../../src/runtime/wiring.js');
+    const reader = values.reader ?? (hasSecondCpu(process.env) ? 'worker-thread' : 'main-thread');
+    if (reader !== 'worker-thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
+    const clients = createClients(process.env, { readOnWorkerThread: reader === 'worker-thread' });
+    const objects = new Objects(clients.s3, {
       readConcurrency: Number(values['read-concurrency']),
+      reader: clients.s3Reader,
     });
     // The pipeline knows the size from its HEAD before it opens the object.
     const { size } = await objects.head(bucket, key);
     const started = process.hrtime.bigint();
     const opened = await objects.open(bucket, key, null, undefined, size);
-    const source = opened.body as ByteSource;
-    return { source, name: key, started };
+    const firstByte: { at?: bigint } = {};
+    return { source: timingFirstByte(opened.body, firstByte), name: key, started, firstByte };
   }
   throw new Error('give --file, --stdin or --s3');
 }
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 
-const { source, name, started } = await open();
+const { source, name, started, firstByte } = await open();
 let run: CoreRun;
 if (values.drain) {
   let bytes = 0;
@@ -80,4 +102,5 @@ if (values.drain) {
   const report = await runJob(source, { name, ...(format ? { format } : {}) });
   run = summarize(report, elapsed(started));
 }
+if (firstByte?.at !== undefined) run.firstByteSeconds = Number(firstByte.at - started) / 1e9;
 process.stdout.write(`${JSON.stringify(run)}\n`);

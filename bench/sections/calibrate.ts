@@ -1,7 +1,10 @@
 /**
- * `--calibrate`: the core's own throughput per format, plain and gzip, pinned to one core (taken
- * as one vCPU, i.e. Lambda at 1,769 MB) and on both cores (Fargate's 2 vCPU), alternately; the
- * gzip expansion of the synthetic and of modelled real-looking data; written to
+ * `--calibrate`: the core's throughput per format, plain and gzip, reading its input from S3 as
+ * deployed (the local emulator, through `Objects.open`): pinned to one core (taken as one vCPU,
+ * i.e. Lambda at 1,769 MB) with the body read on the main thread, and on both cores (Fargate's
+ * 2 vCPU) with it read on a worker thread, alternately. The emulator's wait before the first byte
+ * is left out (S3's is `startupSeconds`). Without the emulator installed, local files stand in.
+ * Also the gzip expansion of the synthetic and of modelled real-looking data. Written to
  * src/runtime/calibration.json in the shape src/runtime/routing.ts reads.
  */
 import { writeFileSync } from 'node:fs';
@@ -12,12 +15,25 @@ import { parseCoreRun } from '../lib/core-run.js';
 import { REPO_ROOT } from '../lib/inputs.js';
 import { machineInfo } from '../lib/machine.js';
 import { binnedQualityFastq, gzipExpansion } from '../lib/realistic.js';
+import { emulatorInstalled, withEmulatorBucket, type EmulatorBucket } from '../lib/emulator-bucket.js';
+import type { RunResult } from '../lib/measure.js';
 import { alternate, coreRunnerCommand, input, type BenchContext } from './context.js';
 
 export const CALIBRATION_FILE = path.join(REPO_ROOT, 'src', 'runtime', 'calibration.json');
 
 export async function calibrateSection(ctx: BenchContext): Promise<void> {
-  ctx.log('\n== calibration (the core alone, in-process time)');
+  if (emulatorInstalled()) {
+    await withEmulatorBucket((bucket) => calibrate(ctx, bucket));
+  } else {
+    ctx.log('  the emulator is not installed (bash scripts/setup-python.sh): calibrating on local files');
+    await calibrate(ctx, undefined);
+  }
+}
+
+async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined): Promise<void> {
+  ctx.log(
+    `\n== calibration (the core, in-process time, reading ${bucket ? 'from the emulator' : 'local files'})`,
+  );
   const { fastq, fastqGz, csv, csvGz } = ctx.inputs;
   const measurements: CoreMeasurement[] = [];
   const expansions: Record<Format, ExpansionSample[]> = { fastq: [], csv: [] };
@@ -29,11 +45,25 @@ export async function calibrateSection(ctx: BenchContext): Promise<void> {
   ] as const) {
     const file = await input(ctx, spec);
     ctx.log(`  ${path.basename(file.path)}`);
-    const argv = coreRunnerCommand('--file', file.path, '--format', format);
-    const [one = [], two = []] = await alternate(ctx, [
-      { name: '1 CPU', argv, options: { cpus: '0' } },
-      { name: '2 CPUs', argv },
-    ]);
+    let one: RunResult[] = [];
+    let two: RunResult[] = [];
+    if (bucket) {
+      const key = `calibration/${path.basename(file.path)}`;
+      await bucket.upload(key, file.path);
+      const argv = (reader: string) =>
+        coreRunnerCommand('--s3', `s3://${bucket.bucket}/${key}`, '--format', format, '--reader', reader);
+      const env = { ...process.env, ...bucket.env };
+      [one = [], two = []] = await alternate(ctx, [
+        { name: '1 CPU, main thread', argv: argv('main-thread'), options: { cpus: '0', env } },
+        { name: '2 CPUs, worker thread', argv: argv('worker-thread'), options: { env } },
+      ]);
+    } else {
+      const argv = coreRunnerCommand('--file', file.path, '--format', format);
+      [one = [], two = []] = await alternate(ctx, [
+        { name: '1 CPU', argv, options: { cpus: '0' } },
+        { name: '2 CPUs', argv },
+      ]);
+    }
     for (const [cpus, runs] of [
       [1, one],
       [2, two],
@@ -43,7 +73,11 @@ export async function calibrateSection(ctx: BenchContext): Promise<void> {
         gzip,
         cpus,
         uncompressedBytes: file.uncompressedBytes,
-        seconds: runs.map((r) => parseCoreRun(r.stdout).seconds),
+        // Streaming time: the emulator's wait for the first byte is not S3's.
+        seconds: runs.map((r) => {
+          const run = parseCoreRun(r.stdout);
+          return run.seconds - (run.firstByteSeconds ?? 0);
+        }),
       });
     }
     if (gzip) {
@@ -67,6 +101,9 @@ export async function calibrateSection(ctx: BenchContext): Promise<void> {
     date: new Date().toISOString().slice(0, 10),
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
+    source: bucket
+      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), on the main thread on one core and on a worker thread on two'
+      : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;
   if (ctx.options.quick) {

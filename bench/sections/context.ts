@@ -51,7 +51,13 @@ export function oursCommand(file: string): string[] {
 
 /** The bench's own runner of the core (see bench/runners/core.ts). */
 export function coreRunnerCommand(...args: string[]): string[] {
-  return [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'bench', 'runners', 'core.ts'), ...args];
+  // Bundled, as the deployed code runs: no compiler loaded beside it to count against its memory.
+  return [
+    process.execPath,
+    path.join(REPO_ROOT, 'scripts', 'bundled.mjs'),
+    path.join(REPO_ROOT, 'bench', 'runners', 'core.ts'),
+    ...args,
+  ];
 }
 
 export interface Contender {

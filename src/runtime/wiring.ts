@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createClients, type Clients } from './aws/clients.js';
 import { JobsTable } from './aws/jobs-table.js';
 import { Objects } from './aws/objects.js';
@@ -9,6 +10,17 @@ import type { Telemetry } from './telemetry.js';
 
 /** Builds each entry point's dependencies from its environment, once per process. */
 
+/**
+ * Whether a second thread (inflating gzip, reading S3) gets a CPU of its own. Lambda gives a
+ * second full vCPU only from about 3,538 MB; below that a second thread competes with the parser
+ * for one vCPU's share, whatever the machine reports.
+ */
+export function hasSecondCpu(env: NodeJS.ProcessEnv): boolean {
+  const lambdaMemoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+  if (lambdaMemoryMb !== undefined) return Number(lambdaMemoryMb) >= 3538;
+  return availableParallelism() > 1;
+}
+
 function workerTasks(clients: Clients, settings: RedriveSettings, telemetry: Telemetry): WorkerTasks {
   return new WorkerTasks(clients.ecs, settings.worker, {
     baseMs: settings.retryBaseMs,
@@ -19,19 +31,21 @@ function workerTasks(clients: Clients, settings: RedriveSettings, telemetry: Tel
 
 export function dispatchDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry): DispatchDeps {
   const settings = dispatcherSettings(env);
-  const clients = createClients(env);
+  const secondCpu = hasSecondCpu(env);
+  const clients = createClients(env, { readOnWorkerThread: secondCpu });
   return {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    objects: new Objects(clients.s3, { readConcurrency: settings.s3ReadConcurrency }),
+    objects: new Objects(clients.s3, {
+      readConcurrency: settings.s3ReadConcurrency,
+      reader: clients.s3Reader,
+    }),
     tasks: workerTasks(clients, settings, telemetry),
     policy: settings.policy,
     maxObjectBytes: settings.maxObjectBytes,
     jobTtlDays: settings.jobTtlDays,
     sharedMountPath: settings.sharedMountPath,
     telemetry,
-    // Lambda gives a second full vCPU only from about 3,538 MB; below that a second thread competes
-    // with the parser for one vCPU's share, whatever the machine reports.
-    gunzipOnWorker: Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 0) >= 3538 ? undefined : false,
+    gunzipOnWorker: secondCpu ? undefined : false,
   };
 }
 
@@ -49,10 +63,13 @@ export function redriveDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry)
 
 export function executeDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry): ExecuteDeps {
   const settings = commonSettings(env);
-  const clients = createClients(env);
+  const clients = createClients(env, { readOnWorkerThread: hasSecondCpu(env) });
   return {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    objects: new Objects(clients.s3, { readConcurrency: settings.s3ReadConcurrency }),
+    objects: new Objects(clients.s3, {
+      readConcurrency: settings.s3ReadConcurrency,
+      reader: clients.s3Reader,
+    }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
   };

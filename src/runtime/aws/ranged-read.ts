@@ -44,11 +44,16 @@ export async function rangedRead(s3: S3Client, options: RangedReadOptions): Prom
   const first = await get(0);
   const size = totalSize(first);
   const etag = options.versionId ? undefined : first.ETag;
-  const collect = async (out: GetObjectCommandOutput) => Buffer.from(await out.Body!.transformToByteArray());
+  // A part is kept as the chunks it arrived in: joining them would hold each part twice.
+  const collect = async (out: GetObjectCommandOutput) => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of out.Body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    return chunks;
+  };
   const parts = Math.ceil(size / partBytes);
 
   async function* body(): AsyncGenerator<Uint8Array> {
-    const inFlight: Promise<Buffer>[] = [collect(first)];
+    const inFlight: Promise<Uint8Array[]>[] = [collect(first)];
     let next = 1;
     const fill = () => {
       while (next < parts && inFlight.length < concurrency)
@@ -59,7 +64,7 @@ export async function rangedRead(s3: S3Client, options: RangedReadOptions): Prom
       while (inFlight.length) {
         const part = await inFlight.shift()!;
         fill();
-        if (part.length) yield part;
+        for (const chunk of part) if (chunk.length) yield chunk;
       }
     } finally {
       // A consumer that stops early (bad input, abort) leaves no request unobserved.

@@ -36,6 +36,7 @@ const derived = deriveCalibration({
   date: '2026-11-24',
   machine: 'Test CPU (2 cores), Node v20',
   runs: 3,
+  source: 'reading from S3',
 });
 
 describe('rateOf', () => {
@@ -63,7 +64,7 @@ describe('deriveCalibration', () => {
       gzipExpansion: 7.5,
     });
     expect(derived.measuredOn).toMatch(
-      /^2026-11-24, .* on Test CPU .*median of 3, pinned to one core .*1769 MB$/,
+      /^2026-11-24, .* on Test CPU .* reading from S3, median of 3, pinned to one core .*1769 MB$/,
     );
   });
 
@@ -92,6 +93,7 @@ describe('deriveCalibration', () => {
         date: 'd',
         machine: 'm',
         runs: 1,
+        source: 's',
       }),
     ).toThrowError(/missing measurement: csv\.gz on 2 CPU/);
   });
