@@ -8,7 +8,7 @@ import { ExitCode, type Command } from '../src/cli/command.js';
 
 const commands: Record<string, Command> = {
   stats: {
-    summary: 'print the JSON report of a local FASTQ or CSV file (plain or gzip)',
+    summary: 'print the JSON report of a FASTQ or CSV file or standard input (plain or gzip)',
     run: async (args) => (await import('../src/cli/stats.js')).runStats(args),
   },
 };

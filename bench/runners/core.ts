@@ -59,7 +59,8 @@ async function open(): Promise<Opened> {
   if (values.stdin) {
     const started = process.hrtime.bigint();
     return {
-      source: createReadStream('', { fd: 0, highWaterMark: READ_CHUNK_BYTES }),
+      // Not a read stream on fd 0: the pipe the bench gives may be non-blocking.
+      source: process.stdin,
       name: 'stdin',
       started,
     };

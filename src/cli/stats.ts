@@ -3,9 +3,11 @@ import { fileChunks, InputError, runJob, type Format, type JobReport } from '../
 import { ExitCode, UsageError } from './command.js';
 
 const USAGE = `usage: pipeline stats FILE [--format fastq|csv]
+       pipeline stats - --format fastq|csv       (reads standard input)
 
 Runs the job core on a local file (plain or gzip) and prints its JSON report.
 The format comes from the name (.fastq .fq .csv, optionally .gz) unless --format is given.
+Gzip is recognised by its content, also on standard input.
 
 Exit codes: 0 report printed, 1 the input is invalid or unreadable, 2 usage error.`;
 
@@ -34,12 +36,24 @@ export function parseStatsArgs(args: string[]): StatsArgs | undefined {
   if (parsed.positionals.length !== 1) {
     throw new UsageError(parsed.positionals.length === 0 ? 'missing FILE' : 'expected exactly one FILE');
   }
-  return { file: parsed.positionals[0] as string, ...(format ? { format } : {}) };
+  const file = parsed.positionals[0] as string;
+  if (file === STDIN && format === undefined) {
+    throw new UsageError('reading standard input (-) needs --format: there is no name to tell it from');
+  }
+  return { file, ...(format ? { format } : {}) };
 }
 
-/** Run the core on a local file. */
+/** The FILE that stands for standard input. */
+const STDIN = '-';
+
+/** Run the core on a local file, or on standard input for `-`. */
 export function statsForFile(file: string, format?: Format): Promise<JobReport> {
-  return runJob(fileChunks(file), { name: file, ...(format ? { format } : {}) });
+  const options = format ? { format } : {};
+  if (file === STDIN) {
+    // process.stdin, not a read stream on fd 0: a pipe may be non-blocking, which only it handles.
+    return runJob(process.stdin, { name: 'stdin', ...options });
+  }
+  return runJob(fileChunks(file), { name: file, ...options });
 }
 
 /** `pipeline stats`: returns the exit code. */

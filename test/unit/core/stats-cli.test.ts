@@ -9,13 +9,14 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** As `npm run pipeline` starts it: the launcher that runs bin/pipeline.ts from a cached bundle. */
 function pipeline(...args: string[]) {
+  return pipelineWithInput(undefined, ...args);
+}
+
+function pipelineWithInput(input: Buffer | undefined, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
     [path.join(ROOT, 'scripts/bundled.mjs'), 'bin/pipeline.ts', ...args],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-    },
+    { cwd: ROOT, encoding: 'utf8', input },
   );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -40,6 +41,23 @@ describe('pipeline stats', () => {
       fastq: { reads: 100 },
     });
     expect(stdout).toBe(`${JSON.stringify(report, null, 2)}\n`);
+  });
+
+  it('reads standard input for -, gzip recognised by its content', async () => {
+    const file = path.join(dir, 'piped.fq.gz');
+    await writeFastq(file, { reads: 250, seed: 43, gzip: true });
+    const fromFile = JSON.parse(pipeline('stats', file).stdout);
+    const piped = pipelineWithInput(readFileSync(file), 'stats', '-', '--format', 'fastq');
+    expect(piped.code).toBe(0);
+    const report = JSON.parse(piped.stdout);
+    expect(report.input).toMatchObject({ name: 'stdin', gzip: true });
+    expect(report.fastq).toEqual(fromFile.fastq);
+  });
+
+  it('asks for --format when reading standard input', () => {
+    const { code, stderr } = pipelineWithInput(Buffer.from('@r\nA\n+\nI\n'), 'stats', '-');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/standard input \(-\) needs --format/);
   });
 
   it('prints error: <message> and exits 1 on invalid input', () => {
