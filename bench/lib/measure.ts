@@ -40,18 +40,27 @@ export async function runTimed(argv: readonly string[], options: RunOptions = {}
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-time-'));
   const rssFile = path.join(dir, 'rss');
   let command = [...argv];
+  if (options.stdinFiles !== undefined) {
+    // `cat FILES | command`, through a pipe as a shell makes it.
+    const files = options.stdinFiles;
+    command = [
+      'bash',
+      '-c',
+      'n=$1; shift; cat -- "${@:1:n}" | exec "${@:n+1}"',
+      'bash',
+      String(files.length),
+      ...files,
+      ...command,
+    ];
+  }
   if (options.cpus !== undefined) command = ['taskset', '-c', options.cpus, ...command];
   if (hasGnuTime()) command = [GNU_TIME, '-f', '%M', '-o', rssFile, ...command];
   try {
-    const cat =
-      options.stdinFiles === undefined
-        ? undefined
-        : spawn('cat', [...options.stdinFiles], { stdio: ['ignore', 'pipe', 'inherit'] });
     const started = process.hrtime.bigint();
     const child = spawn(command[0] as string, command.slice(1), {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: [cat?.stdout ?? 'ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -62,7 +71,6 @@ export async function runTimed(argv: readonly string[], options: RunOptions = {}
       child.once('close', (c) => resolve(c));
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (cat !== undefined && cat.exitCode === null) cat.kill();
     if (code !== 0) {
       throw new CommandFailed(`${argv.join(' ')} exited with ${code}: ${stderr.trim().slice(-2000)}`);
     }

@@ -13,7 +13,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runJob, type ByteSource, type Format } from '../../src/core/index.js';
+import { runJob, stdinChunks, type ByteSource, type Format } from '../../src/core/index.js';
 import { summarize, type CoreRun } from '../lib/core-run.js';
 
 /** As the CLI reads files: 1 MiB buffers. */
@@ -59,8 +59,7 @@ async function open(): Promise<Opened> {
   if (values.stdin) {
     const started = process.hrtime.bigint();
     return {
-      // Not a read stream on fd 0: the pipe the bench gives may be non-blocking.
-      source: process.stdin,
+      source: stdinChunks(),
       name: 'stdin',
       started,
     };

@@ -10,6 +10,7 @@
  * object, show where the time goes: our reader or the emulator.
  */
 import { parseCoreRun } from '../lib/core-run.js';
+import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
 import { emulatorInstalled, withEmulatorBucket } from '../lib/emulator-bucket.js';
 import { REPO_ROOT } from '../lib/inputs.js';
 import { runTimed, type RunResult } from '../lib/measure.js';
@@ -33,8 +34,7 @@ const PLAIN_KEY = 'bench/no-checksum/reads.fq';
 const CHECKSUM_KEY = 'bench/crc64nvme/reads.fq';
 /** What the stack sets S3_READ_CONCURRENCY to by default (lib/constructs/storage.ts). */
 const DEPLOYED_READ_CONCURRENCY = 4;
-/** Objects' default part size for ranged reads (src/runtime/aws/objects.ts). */
-const RANGE_BYTES = 8 * 1024 * 1024;
+const RANGE_BYTES = DEFAULT_PART_BYTES;
 
 export async function s3Section(ctx: BenchContext): Promise<void> {
   ctx.log(`\n== ${GROUP}`);

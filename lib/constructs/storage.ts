@@ -13,8 +13,8 @@ import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID } from './sca
 
 export interface DataBucketProps {
   /**
-   * Ranged GETs a job keeps in flight when it reads an input of 16 MiB or more; one S3
-   * connection delivers far less than the job core parses. Memory held: this × 8 MiB.
+   * Ranged GETs a job keeps in flight when it reads an input of 8 MiB or more; one S3
+   * connection delivers far less than the job core parses. Memory held: this × 4 MiB.
    * @default 4
    */
   readonly readConcurrency?: number;

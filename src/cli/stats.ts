@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { fileChunks, InputError, runJob, type Format, type JobReport } from '../core/index.js';
+import { fileChunks, InputError, runJob, stdinChunks, type Format, type JobReport } from '../core/index.js';
 import { ExitCode, UsageError } from './command.js';
 
 const USAGE = `usage: pipeline stats FILE [--format fastq|csv]
@@ -50,8 +50,7 @@ const STDIN = '-';
 export function statsForFile(file: string, format?: Format): Promise<JobReport> {
   const options = format ? { format } : {};
   if (file === STDIN) {
-    // process.stdin, not a read stream on fd 0: a pipe may be non-blocking, which only it handles.
-    return runJob(process.stdin, { name: 'stdin', ...options });
+    return runJob(stdinChunks(), { name: 'stdin', ...options });
   }
   return runJob(fileChunks(file), { name: file, ...options });
 }

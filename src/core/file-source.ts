@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Default read size: large reads keep per-chunk overhead low. */
@@ -20,4 +21,15 @@ export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): 
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Standard input. A pipe or a redirected file is read like a file, into one reused buffer, so a
+ * stream of any length leaves no garbage behind; anything else (a socket, a terminal) through
+ * `process.stdin`, the only reader that copes with a non-blocking descriptor.
+ */
+export function stdinChunks(chunkBytes = FILE_CHUNK_BYTES): AsyncIterable<Uint8Array> {
+  const stat = fstatSync(0);
+  if (stat.isFIFO() || stat.isFile()) return fileChunks('/dev/stdin', chunkBytes);
+  return process.stdin;
 }

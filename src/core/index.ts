@@ -2,7 +2,7 @@
 export { InputError, JobAbortedError, type FileKind, type Format, type RunJobOptions } from './api.js';
 export { describeFile } from './describe.js';
 export { runJob } from './run-job.js';
-export { fileChunks, FILE_CHUNK_BYTES } from './file-source.js';
+export { fileChunks, FILE_CHUNK_BYTES, stdinChunks } from './file-source.js';
 export type { ByteSource } from './input.js';
 export {
   RESULT_SCHEMA_VERSION,

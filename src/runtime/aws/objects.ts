@@ -6,7 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { rangedRead } from './ranged-read.js';
+import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
 import { recycleChunk } from './worker-thread-http.js';
 
 export interface ObjectHead {
@@ -23,7 +23,7 @@ export interface ObjectsOptions {
    * @default 1
    */
   readConcurrency?: number;
-  /** Bytes per ranged GET. @default 8 MiB */
+  /** Bytes per ranged GET. @default DEFAULT_PART_BYTES (4 MiB) */
   partBytes?: number;
   /**
    * The client that reads inputs, one with `WorkerThreadHttpHandler` say.
@@ -61,7 +61,7 @@ export class Objects {
     size?: number,
   ): Promise<OpenedObject> {
     const concurrency = this.options.readConcurrency ?? 1;
-    const partBytes = this.options.partBytes ?? 8 * 1024 * 1024;
+    const partBytes = this.options.partBytes ?? DEFAULT_PART_BYTES;
     const reader = this.options.reader ?? this.s3;
     if (concurrency > 1 && size !== undefined && size >= 2 * partBytes) {
       const read = await rangedRead(reader, {

@@ -28,12 +28,15 @@ import type {
 /** The body arrives in buffers of this size (the last of a response may be shorter). */
 const CHUNK_BYTES = 1 << 20;
 /** Buffers a response stream holds on the main thread before it takes no more. */
-const STREAM_BUFFERS = 4;
-/** Buffers the worker sends ahead of those the stream has taken, then it stops reading the socket. */
-const SEND_AHEAD = 2;
+const STREAM_BUFFERS = 2;
 /**
- * Buffers handed back that the worker keeps to fill again: enough for a few parallel ranged
- * GETs of 8 MiB; more are left to the garbage collector.
+ * Buffers the worker sends ahead of those the stream has taken, then it stops reading the
+ * socket. Generous, because every pause and resume of the socket costs the parser some idle time.
+ */
+const SEND_AHEAD = 6;
+/**
+ * Buffers handed back that the worker keeps to fill again: enough for several parallel ranged
+ * GETs of 4 MiB; more are left to the garbage collector.
  */
 const MAX_SPARE = 32;
 

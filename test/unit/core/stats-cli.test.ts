@@ -54,6 +54,25 @@ describe('pipeline stats', () => {
     expect(report.fastq).toEqual(fromFile.fastq);
   });
 
+  it('reads standard input the same from a pipe, a redirected file and a socket', async () => {
+    const file = path.join(dir, 'shell.fq.gz');
+    await writeFastq(file, { reads: 300, seed: 44, gzip: true });
+    const expected = JSON.parse(pipeline('stats', file).stdout).fastq;
+    const launcher = `${JSON.stringify(process.execPath)} scripts/bundled.mjs bin/pipeline.ts stats - --format fastq`;
+    for (const shell of [
+      `cat ${JSON.stringify(file)} | ${launcher}`,
+      `${launcher} < ${JSON.stringify(file)}`,
+    ]) {
+      const result = spawnSync('bash', ['-c', shell], { cwd: ROOT, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).fastq).toEqual(expected);
+    }
+    // spawnSync's input arrives through a socket, which only process.stdin can read.
+    expect(
+      JSON.parse(pipelineWithInput(readFileSync(file), 'stats', '-', '--format', 'fastq').stdout).fastq,
+    ).toEqual(expected);
+  });
+
   it('asks for --format when reading standard input', () => {
     const { code, stderr } = pipelineWithInput(Buffer.from('@r\nA\n+\nI\n'), 'stats', '-');
     expect(code).toBe(2);
