@@ -71,7 +71,7 @@ async function open(): Promise<Opened> {
     // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
     const { createClients } = await import('../../src/runtime/aws/clients.js');
     const { Objects } = await import('../../src/runtime/aws/objects.js');
-    const { hasSecondCpu } = await import('../../src/runtime/wiring.js');
+    const { hasSecondCpu } = await import('../../src/runtime/settings.js');
     const reader = values.reader ?? (hasSecondCpu(process.env) ? 'worker-thread' : 'main-thread');
     if (reader !== 'worker-thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
     const clients = createClients(process.env, { readOnWorkerThread: reader === 'worker-thread' });

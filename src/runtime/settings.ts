@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Env, type EnvName } from '../../lib/contract.js';
 import type { RoutingPolicy } from './routing.js';
 import type { WorkerTaskSettings } from './aws/tasks.js';
@@ -77,4 +78,15 @@ export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
     policy,
     maxObjectBytes: number(env, Env.MAX_OBJECT_BYTES, { min: 1 }),
   };
+}
+
+/**
+ * Whether a second thread (inflating gzip, reading S3) gets a CPU of its own. Lambda gives a
+ * second full vCPU only from about 3,538 MB; below that a second thread competes with the parser
+ * for one vCPU's share, whatever the machine reports.
+ */
+export function hasSecondCpu(env: NodeJS.ProcessEnv): boolean {
+  const lambdaMemoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+  if (lambdaMemoryMb !== undefined) return Number(lambdaMemoryMb) >= 3538;
+  return availableParallelism() > 1;
 }

@@ -1,25 +1,19 @@
-import { availableParallelism } from 'node:os';
 import { createClients, type Clients } from './aws/clients.js';
 import { JobsTable } from './aws/jobs-table.js';
 import { Objects } from './aws/objects.js';
 import { WorkerTasks } from './aws/tasks.js';
 import type { DispatchDeps, ExecuteDeps } from './pipeline.js';
 import type { RedriveDeps } from './redrive.js';
-import { commonSettings, dispatcherSettings, redriveSettings, type RedriveSettings } from './settings.js';
+import {
+  commonSettings,
+  dispatcherSettings,
+  hasSecondCpu,
+  redriveSettings,
+  type RedriveSettings,
+} from './settings.js';
 import type { Telemetry } from './telemetry.js';
 
 /** Builds each entry point's dependencies from its environment, once per process. */
-
-/**
- * Whether a second thread (inflating gzip, reading S3) gets a CPU of its own. Lambda gives a
- * second full vCPU only from about 3,538 MB; below that a second thread competes with the parser
- * for one vCPU's share, whatever the machine reports.
- */
-export function hasSecondCpu(env: NodeJS.ProcessEnv): boolean {
-  const lambdaMemoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
-  if (lambdaMemoryMb !== undefined) return Number(lambdaMemoryMb) >= 3538;
-  return availableParallelism() > 1;
-}
 
 function workerTasks(clients: Clients, settings: RedriveSettings, telemetry: Telemetry): WorkerTasks {
   return new WorkerTasks(clients.ecs, settings.worker, {
