@@ -43,6 +43,11 @@ export const Env = {
   JOB_TIMEOUT_SECONDS: 'JOB_TIMEOUT_SECONDS',
   /** Ranged GETs in flight when a job reads a large input (1: one stream). */
   S3_READ_CONCURRENCY: 'S3_READ_CONCURRENCY',
+  /**
+   * vCPUs of the worker task (Fargate CPU units ÷ 1024). A task of one vCPU or less sees more
+   * CPUs than its quota lets it use, so the runtime asks this before it starts a second thread.
+   */
+  TASK_VCPUS: 'TASK_VCPUS',
   /** Largest object the pipeline accepts, in bytes. */
   MAX_OBJECT_BYTES: 'MAX_OBJECT_BYTES',
   /** Days a finished job item is kept before DynamoDB TTL removes it. */
@@ -85,6 +90,7 @@ export const WORKER_ENV: readonly EnvName[] = [
   Env.JOB_TTL_DAYS,
   Env.S3_READ_CONCURRENCY,
   Env.JOB_TIMEOUT_SECONDS,
+  Env.TASK_VCPUS,
 ];
 
 /** Environment variables set per job by RunTask container overrides. */

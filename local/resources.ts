@@ -26,9 +26,14 @@ import {
   WORKER_CONTAINER_NAME,
   type EnvName,
 } from '../lib/contract.js';
+import { DEFAULTS } from '../lib/config.js';
 import { buildRoutingPolicy, type RoutingPolicy } from '../src/runtime/routing.js';
 
 /** The local stand-ins for the stack's resources, created in the emulator. */
+
+/** CPU units of the local worker task: the stack's default. */
+const WORKER_CPU_UNITS = DEFAULTS.workerCpu;
+
 export interface LocalCloud {
   endpoint: string;
   region: string;
@@ -196,7 +201,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
       family: `${name}-worker`,
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
-      cpu: '1024',
+      cpu: String(WORKER_CPU_UNITS),
       memory: '2048',
       containerDefinitions: [
         {
@@ -204,7 +209,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
           image: 's3-pipeline-worker:local',
           essential: true,
           // The emulator sums container-level reservations to place the task.
-          cpu: 1024,
+          cpu: WORKER_CPU_UNITS,
           memory: 2048,
           environment: Object.entries(taskEnv).map(([k, v]) => ({ name: k, value: v })),
         },
@@ -242,6 +247,8 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
 /** The worker container's environment in the task definition (the job itself comes as overrides). */
 export function workerTaskEnv(table: string, sharedDir: string): Record<string, string> {
   return {
+    // As the deployed task: 1 vCPU (the task definition below), so a worker reads on one thread.
+    [Env.TASK_VCPUS]: String(WORKER_CPU_UNITS / 1024),
     [Env.JOBS_TABLE]: table,
     [Env.SHARED_MOUNT_PATH]: sharedDir,
     [Env.JOB_TTL_DAYS]: '30',

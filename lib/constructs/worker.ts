@@ -155,6 +155,7 @@ export class Worker extends Construct {
       addEnvironment: (name: EnvName, value: string) => container.addEnvironment(name, value),
     };
     this.consumer.addEnvironment(Env.JOB_TTL_DAYS, String(props.jobTtlDays));
+    this.consumer.addEnvironment(Env.TASK_VCPUS, String((props.cpu ?? 1024) / 1024));
     this.consumer.addEnvironment(
       Env.JOB_TIMEOUT_SECONDS,
       String((props.jobTimeout ?? Duration.hours(12)).toSeconds()),

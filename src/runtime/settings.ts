@@ -82,11 +82,14 @@ export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
 
 /**
  * Whether a second thread (inflating gzip, reading S3) gets a CPU of its own. Lambda gives a
- * second full vCPU only from about 3,538 MB; below that a second thread competes with the parser
- * for one vCPU's share, whatever the machine reports.
+ * second full vCPU only from about 3,538 MB, and a Fargate task of one vCPU runs on a machine with
+ * more; below that a second thread competes with the parser for one vCPU's share, whatever the
+ * machine reports. Elsewhere (the CLI, a laptop) the machine's count is the truth.
  */
 export function hasSecondCpu(env: NodeJS.ProcessEnv): boolean {
   const lambdaMemoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
   if (lambdaMemoryMb !== undefined) return Number(lambdaMemoryMb) >= 3538;
+  const taskVcpus = env[Env.TASK_VCPUS];
+  if (taskVcpus !== undefined) return Number(taskVcpus) >= 2;
   return availableParallelism() > 1;
 }

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DISPATCHER_ENV,
+  Env,
   INCOMING_PREFIX,
   OPEN_JOBS_INDEX,
   SHARED_MOUNT_PATH,
@@ -285,6 +286,15 @@ describe('pipeline stack', () => {
       expect(container(s).Name).toBe(WORKER_CONTAINER_NAME);
       const names = (container(s).Environment as { Name: string }[]).map((e) => e.Name);
       expect(names).toEqual(expect.arrayContaining([...WORKER_ENV]));
+    });
+
+    it("tells the worker its task's vCPUs, which the machine it runs on does not", () => {
+      const vcpus = (synth: Synthesized) =>
+        (container(synth).Environment as { Name: string; Value: string }[]).find(
+          (e) => e.Name === Env.TASK_VCPUS,
+        )?.Value;
+      expect(vcpus(s)).toBe('1');
+      expect(vcpus(prod)).toBe('2');
     });
 
     it('mounts the access point with transit encryption and IAM authorisation at the shared mount path', () => {

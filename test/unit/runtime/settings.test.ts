@@ -11,7 +11,14 @@ describe('hasSecondCpu', () => {
     expect(hasSecondCpu({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '10240' })).toBe(true);
   });
 
-  it('asks the machine everywhere else (a Fargate task, the CLI)', () => {
+  it("takes a worker task's vCPUs from its environment, not from the machine it runs on", () => {
+    expect(hasSecondCpu({ TASK_VCPUS: '0.5' })).toBe(false);
+    expect(hasSecondCpu({ TASK_VCPUS: '1' })).toBe(false);
+    expect(hasSecondCpu({ TASK_VCPUS: '2' })).toBe(true);
+    expect(hasSecondCpu({ TASK_VCPUS: '4' })).toBe(true);
+  });
+
+  it('asks the machine everywhere else (the CLI, a laptop)', () => {
     expect(hasSecondCpu({})).toBe(availableParallelism() > 1);
   });
 });
