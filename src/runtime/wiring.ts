@@ -57,7 +57,8 @@ export function redriveDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry)
 
 export function executeDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry): ExecuteDeps {
   const settings = commonSettings(env);
-  const clients = createClients(env, { readOnWorkerThread: hasSecondCpu(env) });
+  const secondCpu = hasSecondCpu(env);
+  const clients = createClients(env, { readOnWorkerThread: secondCpu });
   return {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
     objects: new Objects(clients.s3, {
@@ -66,5 +67,6 @@ export function executeDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry)
     }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
+    gunzipOnWorker: secondCpu ? undefined : false,
   };
 }
