@@ -1,6 +1,6 @@
 /**
  * Streaming CSV profile. Records are parsed by Papa Parse's core parser (RFC 4180 quoting),
- * fed with text decoded from 64 KiB slices. Papa Parse is lenient where RFC 4180 is not (a
+ * fed with text decoded from 32 KiB slices. Papa Parse is lenient where RFC 4180 is not (a
  * quote inside an unquoted field, spaces after a closing quote), so every parsed record is
  * checked against the text it came from: its fields, written back as RFC 4180 writes them,
  * must cover that text exactly. The check is a walk over field lengths, done only for text
@@ -28,8 +28,11 @@ export const DISTINCT_EXACT_CAP = 10_000;
 /** Memory for distinct counting, shared by all columns (see `distinctPlan`): 32 MiB. */
 export const DISTINCT_STATE_BYTES = 32 * 1024 * 1024;
 
-/** Size of the byte slices decoded and parsed at a time: small strings die young. */
-const SLICE_BYTES = 64 * 1024;
+/**
+ * Size of the byte slices decoded and parsed at a time: small strings die young. 32 KiB parses
+ * as fast as 64 KiB and peaks 15 MiB lower on the bench's CSV (8 KiB is no better).
+ */
+const SLICE_BYTES = 32 * 1024;
 
 const QUOTE = 34; // '"'
 const COMMA = 44; // ','
