@@ -25,6 +25,17 @@ export interface CsvCounts {
   nullCounts: Record<string, number>;
 }
 
+/** Our CSV profile reduced to the figures compared with other tools. */
+export function csvCountsOf(profile: {
+  rows: number;
+  columnProfiles: readonly { name: string; nullCount: number }[];
+}): CsvCounts {
+  return {
+    rows: profile.rows,
+    nullCounts: Object.fromEntries(profile.columnProfiles.map((c) => [c.name, c.nullCount])),
+  };
+}
+
 /** Miller's `summary` as JSON (one record per column, `--ojson`) reduced to rows and null counts. */
 export function parseMillerSummary(json: string): CsvCounts {
   const records = JSON.parse(json) as { field_name: string; count: number; null_count: number }[];

@@ -1,5 +1,6 @@
 /** What bench/runners/core.ts prints: the core's own time and the figures compared with other tools. */
 import type { JobReport } from '../../src/core/index.js';
+import { csvCountsOf } from './agreement.js';
 
 export interface CoreRun {
   seconds: number;
@@ -19,14 +20,7 @@ export function summarize(report: JobReport, seconds: number): CoreRun {
     uncompressedBytes: report.input.uncompressedBytes,
     gzip: report.input.gzip,
     ...(report.fastq ? { fastq: { reads: report.fastq.reads, bases: report.fastq.bases } } : {}),
-    ...(report.csv
-      ? {
-          csv: {
-            rows: report.csv.rows,
-            nullCounts: Object.fromEntries(report.csv.columnProfiles.map((c) => [c.name, c.nullCount])),
-          },
-        }
-      : {}),
+    ...(report.csv ? { csv: csvCountsOf(report.csv) } : {}),
   };
 }
 

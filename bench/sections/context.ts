@@ -108,6 +108,14 @@ export function atMost(what: string, value: number | undefined, bound: number, u
   };
 }
 
+/** A row for a tool timed as a whole process: each run's wall-clock seconds, and the peak RSS. */
+export function wholeProcessRow(
+  row: Omit<Measured, 'seconds' | 'peakRssKiB'>,
+  runs: readonly RunResult[],
+): Measured {
+  return { ...row, seconds: runs.map((r) => r.seconds), peakRssKiB: peakOf(runs) };
+}
+
 /** Largest peak RSS of several runs, in KiB. */
 export function peakOf(results: readonly RunResult[]): number | undefined {
   return maxOf(results.map((r) => r.peakRssKiB));

@@ -2,7 +2,13 @@
  * CSV profile: our CLI against Miller's `summary` and DuckDB's `SUMMARIZE` (one thread) on the
  * same file, and whether the three agree on the row count and per-column null counts.
  */
-import { agreeCsv, parseMillerSummary, type CsvAgreement, type CsvCounts } from '../lib/agreement.js';
+import {
+  agreeCsv,
+  csvCountsOf,
+  parseMillerSummary,
+  type CsvAgreement,
+  type CsvCounts,
+} from '../lib/agreement.js';
 import { REPO_ROOT } from '../lib/inputs.js';
 import { onPath, runTimed } from '../lib/measure.js';
 import { throughputOf, type Measured } from '../lib/table.js';
@@ -15,9 +21,9 @@ import {
   label,
   MEMORY_LIMIT_MIB,
   oursCommand,
-  peakOf,
   rssMiB,
   type BenchContext,
+  wholeProcessRow,
   type Contender,
 } from './context.js';
 
@@ -59,42 +65,41 @@ export async function csvSection(ctx: BenchContext): Promise<void> {
   const report = JSON.parse(ours[0]?.stdout ?? '{}') as {
     csv?: { rows: number; columnProfiles: { name: string; nullCount: number }[] };
   };
-  const oursCounts: CsvCounts | undefined = report.csv && {
-    rows: report.csv.rows,
-    nullCounts: Object.fromEntries(report.csv.columnProfiles.map((c) => [c.name, c.nullCount])),
-  };
+  const oursCounts = report.csv && csvCountsOf(report.csv);
 
-  const oursRow: Measured = {
-    group: GROUP,
-    tool: 'ours: npm run pipeline -- stats',
-    input: name,
-    bytes,
-    seconds: ours.map((r) => r.seconds),
-    peakRssKiB: peakOf(ours),
-  };
+  const oursRow: Measured = wholeProcessRow(
+    {
+      group: GROUP,
+      tool: 'ours: npm run pipeline -- stats',
+      input: name,
+      bytes,
+    },
+    ours,
+  );
   ctx.rows.push(oursRow);
   if (miller) {
     const runs = at('mlr');
-    const row: Measured = {
-      group: GROUP,
-      tool: 'mlr --icsv summary',
-      input: name,
-      bytes,
-      seconds: runs.map((r) => r.seconds),
-      peakRssKiB: peakOf(runs),
-      reference: true,
-      agrees: oursCounts
-        ? noted(
-            ctx,
-            'Miller',
-            agreeCsv(oursCounts, parseMillerSummary(runs[0]?.stdout ?? '[]'), (column) =>
-              column === 'score'
-                ? 'Miller counts only empty values as null; ours also NA, N/A, NaN, null, None'
-                : undefined,
-            ),
-          )
-        : 'no: ours printed no profile',
-    };
+    const row: Measured = wholeProcessRow(
+      {
+        group: GROUP,
+        tool: 'mlr --icsv summary',
+        input: name,
+        bytes,
+        reference: true,
+        agrees: oursCounts
+          ? noted(
+              ctx,
+              'Miller',
+              agreeCsv(oursCounts, parseMillerSummary(runs[0]?.stdout ?? '[]'), (column) =>
+                column === 'score'
+                  ? 'Miller counts only empty values as null; ours also NA, N/A, NaN, null, None'
+                  : undefined,
+              ),
+            )
+          : 'no: ours printed no profile',
+      },
+      runs,
+    );
     ctx.rows.push(row);
     ctx.checks.push(atLeast('CSV: ours ÷ Miller, MB/s', throughputOf(oursRow) / throughputOf(row), 5));
   }
@@ -102,17 +107,18 @@ export async function csvSection(ctx: BenchContext): Promise<void> {
     const runs = at('duckdb');
     // SUMMARIZE gives a rounded null percentage: count exactly in a separate, untimed run.
     const counted = await runTimed(duckdbCommand(file.path, true), { cwd: REPO_ROOT });
-    const row: Measured = {
-      group: GROUP,
-      tool: 'DuckDB SUMMARIZE, threads=1',
-      input: name,
-      bytes,
-      seconds: runs.map((r) => r.seconds),
-      peakRssKiB: peakOf(runs),
-      agrees: oursCounts
-        ? noted(ctx, 'DuckDB', agreeCsv(oursCounts, JSON.parse(counted.stdout.trim()) as CsvCounts))
-        : 'no: ours printed no profile',
-    };
+    const row: Measured = wholeProcessRow(
+      {
+        group: GROUP,
+        tool: 'DuckDB SUMMARIZE, threads=1',
+        input: name,
+        bytes,
+        agrees: oursCounts
+          ? noted(ctx, 'DuckDB', agreeCsv(oursCounts, JSON.parse(counted.stdout.trim()) as CsvCounts))
+          : 'no: ours printed no profile',
+      },
+      runs,
+    );
     ctx.rows.push(row);
     ctx.checks.push(
       atLeast('CSV: ours ÷ DuckDB (1 thread), MB/s', throughputOf(oursRow) / throughputOf(row), 0.5),

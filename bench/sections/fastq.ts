@@ -17,9 +17,9 @@ import {
   label,
   MEMORY_LIMIT_MIB,
   oursCommand,
-  peakOf,
   rssMiB,
   type BenchContext,
+  wholeProcessRow,
 } from './context.js';
 
 export async function fastqSection(ctx: BenchContext, gzip: boolean): Promise<void> {
@@ -36,28 +36,25 @@ export async function fastqSection(ctx: BenchContext, gzip: boolean): Promise<vo
 
   const [ours = [], theirs = []] = await alternate(ctx, contenders);
   const oursReport = JSON.parse(ours[0]?.stdout ?? '{}') as { fastq?: { reads: number; bases: number } };
-  const oursRow: Measured = {
-    group,
-    tool: 'ours: npm run pipeline -- stats',
-    input: name,
-    bytes,
-    seconds: ours.map((r) => r.seconds),
-    peakRssKiB: peakOf(ours),
-  };
+  const oursRow = wholeProcessRow(
+    { group, tool: 'ours: npm run pipeline -- stats', input: name, bytes },
+    ours,
+  );
   ctx.rows.push(oursRow);
   if (seqkit) {
-    const seqkitRow: Measured = {
-      group,
-      tool: 'seqkit stats -a',
-      input: name,
-      bytes,
-      seconds: theirs.map((r) => r.seconds),
-      peakRssKiB: peakOf(theirs),
-      reference: true,
-      agrees: oursReport.fastq
-        ? agreeFastq(oursReport.fastq, theirs[0]?.stdout ?? '')
-        : 'no: ours printed no stats',
-    };
+    const seqkitRow = wholeProcessRow(
+      {
+        group,
+        tool: 'seqkit stats -a',
+        input: name,
+        bytes,
+        reference: true,
+        agrees: oursReport.fastq
+          ? agreeFastq(oursReport.fastq, theirs[0]?.stdout ?? '')
+          : 'no: ours printed no stats',
+      },
+      theirs,
+    );
     ctx.rows.push(seqkitRow);
     ctx.checks.push(
       atLeast(

@@ -27,6 +27,7 @@ import {
   peakOf,
   rssMiB,
   type BenchContext,
+  wholeProcessRow,
 } from './context.js';
 
 const GROUP = 'S3 path';
@@ -166,14 +167,15 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       ),
       agrees: undefined,
     };
-    const curlRow: Measured = {
-      group: GROUP,
-      tool: 'curl GET from the emulator, no parsing (whole process)',
-      input: label(file),
-      bytes: file.uncompressedBytes,
-      seconds: transfer.map((r) => r.seconds),
-      peakRssKiB: peakOf(transfer),
-    };
+    const curlRow = wholeProcessRow(
+      {
+        group: GROUP,
+        tool: 'curl GET from the emulator, no parsing (whole process)',
+        input: label(file),
+        bytes: file.uncompressedBytes,
+      },
+      transfer,
+    );
     ctx.rows.push(
       localRow,
       threadedRow,

@@ -9,6 +9,7 @@ import {
   dispatcherSettings,
   hasSecondCpu,
   redriveSettings,
+  type CommonSettings,
   type RedriveSettings,
 } from './settings.js';
 import type { Telemetry } from './telemetry.js';
@@ -25,21 +26,13 @@ function workerTasks(clients: Clients, settings: RedriveSettings, telemetry: Tel
 
 export function dispatchDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry): DispatchDeps {
   const settings = dispatcherSettings(env);
-  const secondCpu = hasSecondCpu(env);
-  const clients = createClients(env, { readOnWorkerThread: secondCpu });
+  const { deps, clients } = executeDeps(env, settings, telemetry);
   return {
-    jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    objects: new Objects(clients.s3, {
-      readConcurrency: settings.s3ReadConcurrency,
-      reader: clients.s3Reader,
-    }),
+    ...deps,
     tasks: workerTasks(clients, settings, telemetry),
     policy: settings.policy,
     maxObjectBytes: settings.maxObjectBytes,
     jobTtlDays: settings.jobTtlDays,
-    sharedMountPath: settings.sharedMountPath,
-    telemetry,
-    gunzipOnWorker: secondCpu ? undefined : false,
   };
 }
 
@@ -56,10 +49,18 @@ export function redriveDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry)
 }
 
 export function executeDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry): ExecuteDeps {
-  const settings = commonSettings(env);
+  return executeDeps(env, commonSettings(env), telemetry).deps;
+}
+
+/** What running a job needs, the same in the dispatcher and the worker, with the clients built for it. */
+function executeDeps(
+  env: NodeJS.ProcessEnv,
+  settings: CommonSettings,
+  telemetry: Telemetry,
+): { deps: ExecuteDeps; clients: Clients } {
   const secondCpu = hasSecondCpu(env);
   const clients = createClients(env, { readOnWorkerThread: secondCpu });
-  return {
+  const deps: ExecuteDeps = {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
     objects: new Objects(clients.s3, {
       readConcurrency: settings.s3ReadConcurrency,
@@ -69,4 +70,5 @@ export function executeDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry)
     telemetry,
     gunzipOnWorker: secondCpu ? undefined : false,
   };
+  return { deps, clients };
 }
