@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { InputError, JobAbortedError } from './api.js';
-import { gunzipOnWorker } from './gunzip-worker.js';
+import { canGunzipOnWorker, gunzipOnWorker } from './gunzip-worker.js';
 
 /**
  * Where a job's bytes come from. The core is done with a chunk as soon as it asks for the next
@@ -109,9 +109,10 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
   }
 
   async function* gunzipped(): AsyncGenerator<Buffer> {
-    const inflated = onWorker
-      ? gunzipOnWorker(raw(), gunzipChunkBytes)
-      : gunzipInThread(raw(), gunzipChunkBytes);
+    const inflated =
+      onWorker && canGunzipOnWorker()
+        ? gunzipOnWorker(raw(), gunzipChunkBytes)
+        : gunzipInThread(raw(), gunzipChunkBytes);
     let completed = false;
     try {
       for await (const chunk of inflated) {

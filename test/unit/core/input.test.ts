@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InputError, JobAbortedError } from '../../../src/core/api.js';
+import { canGunzipOnWorker } from '../../../src/core/gunzip-worker.js';
 import { openInput, type OpenOptions } from '../../../src/core/input.js';
 import { fastqBuffer } from '../../support/generate.js';
 import { chunked } from './helpers.js';
@@ -58,16 +59,54 @@ describe.each([
     }
   });
 
-  it('fails truncated, corrupt or trailing-junk gzip as GZIP_CORRUPT', async () => {
+  it('ignores zero padding after the last member, as gzip does', async () => {
+    const padded = Buffer.concat([multiMember, Buffer.alloc(5_000)]);
+    for (const size of [1_000, 1 << 20]) {
+      const result = await inflate(reusing(padded, size), { gunzipOnWorker });
+      expect(result.data.equals(plain), `${size}-byte chunks`).toBe(true);
+    }
+  });
+
+  it('fails truncated, corrupt or trailing-junk gzip as GZIP_CORRUPT, naming the fault', async () => {
     const gz = gzipSync(plain);
     const corrupt = Buffer.from(gz);
     corrupt.fill(0x55, 1_000, 1_100);
-    const junk = Buffer.concat([gz, Buffer.from('not gzip at all')]);
-    for (const bad of [gz.subarray(0, gz.length - 100), corrupt, junk]) {
-      const error = await inflate(chunked(bad, 4_096), { gunzipOnWorker }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).code).toBe('GZIP_CORRUPT');
+    const wrongCrc = Buffer.from(gz);
+    wrongCrc[gz.length - 8] ^= 0xff;
+    const wrongLength = Buffer.from(gz);
+    wrongLength[gz.length - 4] ^= 0xff;
+    const cases: [string, Buffer, RegExp][] = [
+      ['cut mid-stream', gz.subarray(0, gz.length - 100), /unexpected end of file/],
+      ['cut before the trailer', gz.subarray(0, gz.length - 8), /unexpected end of file/],
+      ['cut mid-trailer', gz.subarray(0, gz.length - 3), /unexpected end of file/],
+      ['corrupt data', corrupt, /invalid|incorrect/],
+      ['wrong CRC-32', wrongCrc, /incorrect data check/],
+      ['wrong length', wrongLength, /incorrect length check/],
+      ['trailing junk', Buffer.concat([gz, Buffer.from('not gzip at all')]), /incorrect header check/],
+    ];
+    for (const [fault, bad, message] of cases) {
+      for (const size of [4_096, 1 << 20]) {
+        const error = await inflate(chunked(bad, size), { gunzipOnWorker }).catch((e: unknown) => e);
+        expect(error, fault).toBeInstanceOf(InputError);
+        expect((error as InputError).code, fault).toBe('GZIP_CORRUPT');
+        expect((error as InputError).message, fault).toMatch(message);
+      }
     }
+  });
+
+  it('hands out a highly compressed input in bounded chunks', async () => {
+    const zeros = gzipSync(Buffer.alloc(40 << 20));
+    expect(zeros.length).toBeLessThan(100_000);
+    const input = await openInput([zeros], { gunzipOnWorker, gunzipChunkBytes: 1 << 20 });
+    let bytes = 0;
+    let largest = 0;
+    for await (const chunk of input.chunks) {
+      bytes += chunk.length;
+      largest = Math.max(largest, chunk.length);
+      expect(chunk.every((byte) => byte === 0)).toBe(true);
+    }
+    expect(bytes).toBe(40 << 20);
+    expect(largest).toBe(1 << 20);
   });
 
   it('passes on a failure of the source', async () => {
@@ -113,6 +152,12 @@ describe.each([
       break;
     }
     await vi.waitFor(() => expect(finished).toBe(true));
+  });
+});
+
+describe('gzip on a worker thread', () => {
+  it('is available on this Node.js, which exposes the zlib handle the worker drives', () => {
+    expect(canGunzipOnWorker()).toBe(true);
   });
 });
 
