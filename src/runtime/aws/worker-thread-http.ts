@@ -3,7 +3,8 @@
  * object overlaps with parsing it on the main thread. On one thread the two take turns: the
  * stream's per-chunk work and the parser's add up, and an input read from S3 parses at about half
  * a local file's speed. With a second vCPU free (Fargate from 2 vCPU, Lambda from 3,538 MB) the
- * parser gets the main thread to itself (0.84× of a local file in BENCHMARKS.md).
+ * parser gets the main thread to itself (0.78–0.90× of a local file in BENCHMARKS.md, against an
+ * emulator that shares the two cores).
  *
  * The SDK still does everything but the socket work on the main thread: endpoints, signing,
  * retries, error parsing, checksums. The worker sends the body back in buffers of
