@@ -29,11 +29,10 @@ import {
 import { DEFAULTS } from '../lib/config.js';
 import { buildRoutingPolicy, type RoutingPolicy } from '../src/runtime/routing.js';
 
-/** The local stand-ins for the stack's resources, created in the emulator. */
-
 /** CPU units of the local worker task: the stack's default. */
 const WORKER_CPU_UNITS = DEFAULTS.workerCpu;
 
+/** The local stand-ins for the stack's resources, created in the emulator. */
 export interface LocalCloud {
   endpoint: string;
   region: string;

@@ -5,18 +5,19 @@ import { open } from 'node:fs/promises';
 export const FILE_CHUNK_BYTES = 1 << 20;
 
 /**
- * The bytes of a local file, read into two buffers used in turn. This is safe for `runJob`,
- * which is done with a chunk once it asks for the next, and it keeps memory flat: no chunk is
- * left for the garbage collector. A regular file's next chunk is read while the consumer works
- * on the current one (a plain FASTQ parses 11% faster); a pipe is read only when asked, so
- * that a consumer that stops early is not left waiting on a read nobody will answer.
+ * The bytes of a local file, read into reused buffers. This is safe for `runJob`, which is done
+ * with a chunk once it asks for the next, and it keeps memory flat: no chunk is left for the
+ * garbage collector. A regular file is read into two buffers in turn, the next chunk while the
+ * consumer works on the current one (a plain FASTQ parses 11% faster); a pipe into one, only
+ * when asked, so that a consumer that stops early is not left waiting on a read nobody will
+ * answer.
  */
 export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
   const handle = await open(path, 'r');
   let pending: Promise<{ bytesRead: number }> | undefined;
   try {
     const readAhead = (await handle.stat()).isFile();
-    const buffers = [Buffer.allocUnsafe(chunkBytes), readAhead ? Buffer.allocUnsafe(chunkBytes) : undefined];
+    const buffers = Array.from({ length: readAhead ? 2 : 1 }, () => Buffer.allocUnsafe(chunkBytes));
     let turn = 0;
     const read = (): Promise<{ bytesRead: number }> =>
       handle.read(buffers[turn] as Buffer, 0, chunkBytes, null);
@@ -39,9 +40,9 @@ export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): 
 }
 
 /**
- * Standard input. A pipe or a redirected file is read like a file, into one reused buffer, so a
- * stream of any length leaves no garbage behind; anything else (a socket, a terminal) through
- * `process.stdin`, the only reader that copes with a non-blocking descriptor.
+ * Standard input. A pipe or a redirected file is read like a file (`fileChunks`), into reused
+ * buffers, so a stream of any length leaves no garbage behind; anything else (a socket, a
+ * terminal) through `process.stdin`, the only reader that copes with a non-blocking descriptor.
  */
 export function stdinChunks(chunkBytes = FILE_CHUNK_BYTES): AsyncIterable<Uint8Array> {
   const stat = fstatSync(0);
