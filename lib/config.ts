@@ -71,6 +71,14 @@ export interface PipelineConfig {
    */
   readonly workerArchitecture: WorkerArchitecture;
   /**
+   * Image of the worker container, by name (`repository:tag` or a full registry URI) instead of
+   * building `containers/worker` at deploy time. Emulators that have no image registry (LocalStack
+   * without its paid tier) are deployed with a name here, so deploying needs no Docker; their
+   * runners start the worker's bundle for each task instead. Context key `workerImage`.
+   * @default - built from containers/worker (an image asset, which needs Docker to deploy)
+   */
+  readonly workerImage?: string;
+  /**
    * Predicted Lambda run times are multiplied by this before they are compared with the
    * dispatcher's budget (≥ 1). Context key `routingSafetyFactor`.
    * @default 2
@@ -226,6 +234,7 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     workerCpu,
     workerMemoryMb,
     workerArchitecture: oneOf(get, 'workerArchitecture', ARCHITECTURES, DEFAULTS.workerArchitecture),
+    workerImage: imageName(get),
     routingSafetyFactor: num(get, 'routingSafetyFactor', DEFAULTS.routingSafetyFactor, 1, 100),
     maxObjectBytes: int(get, 'maxObjectBytes', DEFAULTS.maxObjectBytes, 1, MAX_S3_OBJECT_BYTES),
     jobTtlDays: int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650),
@@ -310,6 +319,15 @@ function zones(get: ContextGetter, region: string): string[] {
     throw new ConfigError('azCount', `is ${count} but 'availabilityZones' names ${list.length} zones`);
   }
   return list;
+}
+
+function imageName(get: ContextGetter): string | undefined {
+  const value = optionalStr(get, 'workerImage');
+  // Docker's reference grammar, loosely: lower-case path, optional registry host, tag or digest.
+  if (value !== undefined && !/^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$/.test(value)) {
+    throw new ConfigError('workerImage', `must be an image name like 'repo/worker:1.0'; got '${value}'`);
+  }
+  return value;
 }
 
 function cidr16(get: ContextGetter): string {

@@ -66,6 +66,7 @@ export class PipelineStack extends Stack {
       cpu: config.workerCpu,
       memoryLimitMiB: config.workerMemoryMb,
       architecture: config.workerArchitecture,
+      imageName: config.workerImage,
       logRetention,
       removalPolicy,
     });

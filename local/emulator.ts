@@ -34,13 +34,39 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing: run \`bash scripts/setup-python.sh\` (needs Python 3)`);
   }
-  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(binary, ['-H', host, '-p', String(port)], {
-    stdio: ['ignore', out, out],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
-  });
   const endpoint = `http://${host}:${port}`;
-  // The emulator never outlives this process, however it ends (Ctrl-C, a closed pipe, a crash).
+  const stop = await startService({
+    name: 'the emulator',
+    command: binary,
+    args: ['-H', host, '-p', String(port)],
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    readyUrl: `${endpoint}/moto-api/`,
+    logFile: options.logFile,
+  });
+  return { endpoint, port, stop };
+}
+
+export interface ServiceOptions {
+  /** How errors name it, e.g. 'the emulator'. */
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Answers 2xx once the service is ready. */
+  readyUrl: string;
+  /** @default 30 s */
+  readyTimeoutMs?: number;
+  /** Where its output goes. @default ignored */
+  logFile?: string;
+}
+
+/**
+ * Starts a local server process and waits until it answers; returns how to stop it. The process
+ * never outlives this one, however it ends (Ctrl-C, a closed pipe, a crash).
+ */
+export async function startService(options: ServiceOptions): Promise<() => Promise<void>> {
+  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(options.command, options.args, { stdio: ['ignore', out, out], env: options.env });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) =>
@@ -50,30 +76,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }),
   );
   try {
-    await waitUntilUp(endpoint, exited);
+    await waitUntilUp(options, exited);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
   }
-  return { endpoint, port, stop: () => stopChild(child, exited) };
+  return () => stopChild(child, exited);
 }
 
-async function waitUntilUp(endpoint: string, exited: Promise<number | null>): Promise<void> {
+async function waitUntilUp(options: ServiceOptions, exited: Promise<number | null>): Promise<void> {
   let gone: number | null | undefined;
   void exited.then((code) => (gone = code));
-  const until = Date.now() + 30_000;
+  const timeoutMs = options.readyTimeoutMs ?? 30_000;
+  const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (gone !== undefined)
-      throw new Error(`the emulator exited with code ${gone} before it answered (port in use?)`);
+      throw new Error(`${options.name} exited with code ${gone} before it answered (port in use?)`);
     try {
-      const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(options.readyUrl, { signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the emulator did not answer at ${endpoint} within 30 s`);
+  throw new Error(`${options.name} did not answer at ${options.readyUrl} within ${timeoutMs / 1000} s`);
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {

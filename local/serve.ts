@@ -1,69 +1,58 @@
 /**
- * `npm run local`: keeps the local cloud running until Ctrl-C. Any S3 client pointed at the
- * endpoint can upload to `incoming/`; results appear under `results/` and in `.local/efs/results/`.
+ * `npm run local [-- --emulator moto|localstack]`: keeps a local cloud running until Ctrl-C. Any
+ * S3 client pointed at the endpoint can upload to `incoming/`; results appear under `results/`
+ * and in `.local/efs/results/`.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../lib/contract.js';
-import { lambdaMaxBytes } from '../src/runtime/routing.js';
-import { startLocalCloud } from './cloud.js';
+import { parseEmulator, startEmulated } from './emulators.js';
+
+export type { LocalOutputs } from './emulators.js';
 
 // The SDK's notice that its 2027 releases need Node 22 is not for this command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-/** What `.local/outputs.json` holds, for scripts and tests that drive the running cloud. */
-export interface LocalOutputs {
-  endpoint: string;
-  region: string;
-  bucket: string;
-  table: string;
-  /** Size above which a gzipped FASTQ takes the ECS route locally. */
-  lambdaMaxBytes: number;
-  sharedDir: string;
-}
-
+const { values: args } = parseArgs({ options: { emulator: { type: 'string' } } });
+const emulator = parseEmulator(args.emulator ?? process.env.LOCAL_EMULATOR);
 const port = Number(process.env.LOCAL_PORT ?? 4566);
-const local = await startLocalCloud({ port, stateDir: process.env.LOCAL_STATE_DIR });
-const { cloud } = local;
-const outputs: LocalOutputs = {
-  endpoint: cloud.endpoint,
-  region: cloud.region,
-  bucket: cloud.bucket,
-  table: cloud.table,
-  lambdaMaxBytes: lambdaMaxBytes({ format: 'fastq', gzip: true }, cloud.policy),
-  sharedDir: cloud.sharedDir,
-};
+if (emulator === 'localstack')
+  console.log('starting LocalStack and deploying the stack into it (about 30 s)…');
+const local = await startEmulated(emulator, { port, stateDir: process.env.LOCAL_STATE_DIR });
+const { outputs } = local;
 const outputsFile = path.join(local.stateDir, 'outputs.json');
 await writeFile(outputsFile, JSON.stringify(outputs, null, 2) + '\n');
 
 const time = () => new Date().toISOString().slice(11, 19);
-local.runner.on(
-  'invocation',
-  (r: { functionName: string; ok: boolean; durationMs: number; error?: string }) =>
-    console.log(`${time()} ${r.functionName} ${r.ok ? 'ok' : `error: ${r.error}`} (${r.durationMs} ms)`),
-);
-local.runner.on('task-started', (t: { jobId?: string }) =>
+local.tasks.on('task-started', (t: { jobId?: string }) =>
   console.log(`${time()} worker task started for job ${t.jobId}`),
 );
-local.runner.on('task-stopped', (t: { exitCode: number | null; durationMs: number }) =>
+local.tasks.on('task-stopped', (t: { exitCode: number | null; durationMs: number }) =>
   console.log(`${time()} worker task stopped, exit code ${t.exitCode} (${t.durationMs} ms)`),
 );
+if (emulator === 'moto') {
+  local.tasks.on(
+    'invocation',
+    (r: { functionName: string; ok: boolean; durationMs: number; error?: string }) =>
+      console.log(`${time()} ${r.functionName} ${r.ok ? 'ok' : `error: ${r.error}`} (${r.durationMs} ms)`),
+  );
+}
 
-console.log(
-  `local cloud running: endpoint ${cloud.endpoint}, region ${cloud.region}, bucket ${cloud.bucket}`,
-);
+console.log(`local cloud running: ${local.describe().join('\n')}`);
+console.log(`endpoint ${outputs.endpoint}, region ${outputs.region}, bucket ${outputs.bucket}`);
 console.log(
   `outputs written to ${path.relative(process.cwd(), outputsFile)}; logs in ${path.relative(process.cwd(), path.join(local.stateDir, 'logs'))}`,
 );
 console.log('try:');
 console.log(
-  `  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${cloud.region}`,
+  `  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${outputs.region}`,
 );
 console.log(
-  `  aws --endpoint-url ${cloud.endpoint} s3 cp reads.fastq.gz s3://${cloud.bucket}/${INCOMING_PREFIX}reads.fastq.gz`,
+  `  aws --endpoint-url ${outputs.endpoint} s3 cp reads.fastq.gz s3://${outputs.bucket}/${INCOMING_PREFIX}reads.fastq.gz`,
 );
 console.log(
-  `  aws --endpoint-url ${cloud.endpoint} s3 cp s3://${cloud.bucket}/results/reads.fastq.gz.json -`,
+  `  aws --endpoint-url ${outputs.endpoint} s3 cp s3://${outputs.bucket}/results/reads.fastq.gz.json -`,
 );
 console.log('Ctrl-C to stop');
 

@@ -3,30 +3,63 @@
 # prerequisite. Safe to run again: an environment is only (re)installed when its requirements
 # file changed since its last install.
 #
-#   .venv       local/requirements.txt       the local cloud's AWS API emulator (moto)
-#   .venv/scan  local/requirements-scan.txt  the template scanners (cfn-lint, checkov)
+#   .venv             local/requirements.txt              the local cloud's AWS API emulator (moto)
+#   .venv/scan        local/requirements-scan.txt         the template scanners (cfn-lint, checkov)
+#   .venv/localstack  local/localstack/requirements.txt   LocalStack in host mode, on CPython 3.13,
+#                     + constraints.txt + plugin/          with the project's LocalStack plugin
 #
 # The scanners get their own environment because checkov pins boto3/botocore 1.35 while moto
 # runs on current ones; it sits inside .venv so git, eslint and prettier ignore it like the rest.
 #
-# Usage: setup-python.sh [local|scan]... (default: both)
+# Usage: setup-python.sh [local|scan|localstack]... (default: local and scan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python=${PYTHON:-python3}
 command -v "$python" >/dev/null || { echo "error: python3 is required (https://www.python.org/downloads/)" >&2; exit 1; }
 
-# install VENV_DIR REQUIREMENTS_FILE
+# install VENV_DIR PYTHON REQUIREMENTS_FILE [PIP_ARGS...]: pip install -r REQUIREMENTS_FILE PIP_ARGS
+# into VENV_DIR, created with PYTHON, unless nothing it was made from changed since.
 install() {
-  local venv=$1 requirements=$2
+  local venv=$1 base=$2 requirements=$3
+  shift 3
   local stamp=$venv/.requirements.sha256 want
-  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  want=$( (cat "$requirements" "$@" 2>/dev/null; "$base" --version) | sha256sum | cut -d' ' -f1)
   if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
     return 0
   fi
   echo "setting up $venv (pinned tools from $requirements)…" >&2
-  [[ -x $venv/bin/python ]] || "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  [[ -x $venv/bin/python ]] || "$base" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" "${@/#/-c}"
+  echo "$want" >"$stamp"
+}
+
+# A CPython 3.13 or later for LocalStack: $PYTHON313, python3.13 on PATH, or pyenv's newest 3.13.
+python313() {
+  local candidate
+  for candidate in "${PYTHON313:-}" python3.13 "$(pyenv prefix "$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13\.[0-9]+$' | sort -V | tail -1)" 2>/dev/null)/bin/python3.13"; do
+    [[ -n $candidate ]] || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  cat >&2 <<'MSG'
+error: LocalStack 4.14 needs CPython 3.13 or later, and none was found.
+  Install one (pyenv install 3.13, or your system's python3.13 package, or python.org) and run
+  again, or point PYTHON313 at its interpreter.
+MSG
+  return 1
+}
+
+# The project's LocalStack plugin (local/localstack/plugin), reinstalled whenever a file of it changes.
+install_plugin() {
+  local venv=$1 plugin=local/localstack/plugin
+  local stamp=$venv/.plugin.sha256 want
+  want=$(find "$plugin" -type f \( -name '*.py' -o -name '*.toml' \) -not -path '*/build/*' | sort | xargs cat | sha256sum | cut -d' ' -f1)
+  [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return 0
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "./$plugin"
+  rm -rf "$plugin/build" "$plugin"/*.egg-info
   echo "$want" >"$stamp"
 }
 
@@ -34,8 +67,12 @@ targets=("$@")
 ((${#targets[@]})) || targets=(local scan)
 for name in "${targets[@]}"; do
   case $name in
-    local) install .venv local/requirements.txt ;;
-    scan) install .venv/scan local/requirements-scan.txt ;;
-    *) echo "error: unknown environment '$name' (expected local or scan)" >&2; exit 2 ;;
+    local) install .venv "$python" local/requirements.txt ;;
+    scan) install .venv/scan "$python" local/requirements-scan.txt ;;
+    localstack)
+      install .venv/localstack "$(python313)" local/localstack/requirements.txt local/localstack/constraints.txt
+      install_plugin .venv/localstack
+      ;;
+    *) echo "error: unknown environment '$name' (expected local, scan or localstack)" >&2; exit 2 ;;
   esac
 done

@@ -62,6 +62,12 @@ export interface WorkerProps {
    */
   readonly imageDirectory?: string;
   /**
+   * An image to run, by name, instead of building `imageDirectory` (e.g. one already published,
+   * or a placeholder name on an emulator with no registry, whose runner starts the bundle).
+   * @default - built from `imageDirectory` at deploy time
+   */
+  readonly imageName?: string;
+  /**
    * Retention of the worker's log group.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -93,6 +99,9 @@ export class Worker extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
+    if (props.imageName !== undefined && props.imageDirectory !== undefined) {
+      throw new Error(`${this.node.path}: give imageName or imageDirectory, not both`);
+    }
     const arm = (props.architecture ?? 'arm64') === 'arm64';
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
@@ -137,9 +146,11 @@ export class Worker extends Construct {
 
     this.container = this.taskDefinition.addContainer('Container', {
       containerName: WORKER_CONTAINER_NAME,
-      image: ecs.ContainerImage.fromAsset(repoPath(props.imageDirectory ?? 'containers/worker'), {
-        platform: arm ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
-      }),
+      image: props.imageName
+        ? ecs.ContainerImage.fromRegistry(props.imageName)
+        : ecs.ContainerImage.fromAsset(repoPath(props.imageDirectory ?? 'containers/worker'), {
+            platform: arm ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
+          }),
       essential: true,
       readonlyRootFilesystem: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
@@ -175,11 +186,15 @@ export class Worker extends Construct {
       'AwsSolutions-ECS2',
       'The environment holds only non-secret settings from lib/contract.ts (table name, mount path, TTL); the job itself arrives as RunTask overrides.',
     );
-    acknowledgeFinding(
-      this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy'),
-      'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken supports no resource scoping; image pulls are limited to the CDK asset repository.',
-    );
+    // Only an image asset gives the execution role ECR permissions (and its policy).
+    const pullPolicy = this.taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
+    if (pullPolicy && !props.imageName) {
+      acknowledgeFinding(
+        pullPolicy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken supports no resource scoping; image pulls are limited to the CDK asset repository.',
+      );
+    }
   }
 
   /** ARN pattern of every revision of the worker's task definition family. */

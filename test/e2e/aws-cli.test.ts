@@ -1,6 +1,8 @@
 /**
  * `npm run local` driven by a real client: the AWS CLI uploads to the running local cloud and
- * reads the result back, as the README shows. Local target only.
+ * reads the result back, as the README shows. On the local target it drives the default (moto)
+ * cloud; on the localstack target, `npm run local -- --emulator localstack`, where the CLI also
+ * finds the deployed stack and its functions.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,18 +12,23 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, REPO_ROOT } from '../../local/emulator.js';
-import type { LocalOutputs } from '../../local/serve.js';
+import type { FastqStats } from '../../src/core/index.js';
+import type { LocalOutputs } from '../../local/emulators.js';
+import { sharedResultPath } from '../../src/runtime/keys.js';
 import { writeFastq } from '../support/generate.js';
+import { seqkitStats, seqkitVersion } from '../support/seqkit.js';
+import { expectSeqkitAgreement } from '../unit/core/helpers.js';
 import { targetName } from './targets.js';
 
 const exec = promisify(execFile);
 const awsCli = ['/usr/bin/aws', '/usr/local/bin/aws'].find((p) => existsSync(p));
-const skipReason =
-  targetName() !== 'local'
-    ? 'the AWS CLI walkthrough runs against the local cloud only'
-    : !awsCli
-      ? 'the AWS CLI v2 is not installed (apt-get install awscli)'
-      : undefined;
+const emulator = { local: 'moto', localstack: 'localstack', aws: undefined }[targetName()];
+const skipReason = !emulator
+  ? 'the AWS CLI walkthrough runs against `npm run local`, not a deployed stack'
+  : !awsCli
+    ? 'the AWS CLI v2 is not installed (apt-get install awscli)'
+    : undefined;
+const seqkit = seqkitVersion() !== undefined;
 
 let server: ChildProcess | undefined;
 let stateDir: string;
@@ -44,14 +51,18 @@ describe.skipIf(skipReason)('the AWS CLI against `npm run local`', () => {
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-local-'));
     const port = await freePort();
-    server = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['local/serve.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, LOCAL_PORT: String(port), LOCAL_STATE_DIR: stateDir, NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    server = spawn(
+      path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+      ['local/serve.ts', '--emulator', emulator!],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, LOCAL_PORT: String(port), LOCAL_STATE_DIR: stateDir, NODE_NO_WARNINGS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
     server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-    const until = Date.now() + 60_000;
+    const until = Date.now() + 180_000;
     while (!existsSync(path.join(stateDir, 'outputs.json'))) {
       if (server.exitCode !== null) throw new Error(`npm run local exited early:\n${serverLog}`);
       if (Date.now() > until) throw new Error(`npm run local did not write outputs.json:\n${serverLog}`);
@@ -67,6 +78,7 @@ describe.skipIf(skipReason)('the AWS CLI against `npm run local`', () => {
 
   it('writes the outputs a client needs', () => {
     expect(outputs).toMatchObject({
+      emulator,
       region: 'us-east-1',
       bucket: expect.any(String),
       table: expect.any(String),
@@ -75,22 +87,45 @@ describe.skipIf(skipReason)('the AWS CLI against `npm run local`', () => {
     expect(outputs.lambdaMaxBytes).toBeGreaterThan(0);
   });
 
-  it('turns an upload with `aws s3 cp` into a result under results/', async () => {
+  it('turns uploads with awkward keys into results that agree with seqkit', async () => {
     const file = path.join(stateDir, 'reads.fastq.gz');
-    await writeFastq(file, { reads: 3000, seed: 31, gzip: true });
-    await aws('s3', 'cp', file, `s3://${outputs.bucket}/incoming/cli/reads.fastq.gz`);
-    const key = 'results/cli/reads.fastq.gz.json';
-    const until = Date.now() + 60_000;
-    let listed = '';
-    while (!listed.includes('reads.fastq.gz.json') && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 500));
-      listed = await aws('s3', 'ls', `s3://${outputs.bucket}/results/cli/`).catch(() => '');
+    await writeFastq(file, { reads: 3000, minLen: 40, maxLen: 250, seed: 31, gzip: true });
+    const names = ['run 1/reads+a.fastq.gz', 'échantillon №2/100% reads.fastq.gz'];
+    for (const name of names) await aws('s3', 'cp', file, `s3://${outputs.bucket}/incoming/cli/${name}`);
+    for (const name of names) {
+      const key = `results/cli/${name}.json`;
+      const until = Date.now() + 60_000;
+      let document: { report: { fastq: FastqStats } } | undefined;
+      while (!document && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 500));
+        document = await aws('s3', 'cp', `s3://${outputs.bucket}/${key}`, '-').then(
+          (body) => JSON.parse(body) as { report: { fastq: FastqStats } },
+          () => undefined,
+        );
+      }
+      expect(document, `${key} within 60 s`).toBeDefined();
+      expect(document!.report.fastq.reads).toBe(3000);
+      if (seqkit) expectSeqkitAgreement(document!.report.fastq, seqkitStats(file));
+      expect(existsSync(sharedResultPath(outputs.sharedDir, `incoming/cli/${name}`))).toBe(true);
     }
-    const document = JSON.parse(await aws('s3', 'cp', `s3://${outputs.bucket}/${key}`, '-')) as {
-      report: { fastq: { reads: number } };
+  });
+
+  it.skipIf(emulator !== 'localstack')('shows the deployed stack and its functions', async () => {
+    const stacks = JSON.parse(
+      await aws('cloudformation', 'describe-stacks', '--stack-name', outputs.stackName!),
+    ) as { Stacks: { StackStatus: string; Outputs: { OutputKey: string; OutputValue: string }[] }[] };
+    expect(stacks.Stacks[0]!.StackStatus).toBe('CREATE_COMPLETE');
+    const stackOutputs = Object.fromEntries(
+      stacks.Stacks[0]!.Outputs.map((o) => [o.OutputKey, o.OutputValue]),
+    );
+    expect(stackOutputs).toMatchObject({ DataBucketName: outputs.bucket, JobsTableName: outputs.table });
+    const functions = JSON.parse(await aws('lambda', 'list-functions')) as {
+      Functions: { FunctionName: string; Runtime: string }[];
     };
-    expect(document.report.fastq.reads).toBe(3000);
-    expect(existsSync(path.join(outputs.sharedDir, 'results', 'cli', 'reads.fastq.gz.json'))).toBe(true);
+    const dispatcher = functions.Functions.find(
+      (f) => f.FunctionName === stackOutputs.DispatcherFunctionName,
+    );
+    expect(dispatcher?.Runtime).toBe('nodejs24.x');
   });
 
   it('stops cleanly on Ctrl-C', async () => {

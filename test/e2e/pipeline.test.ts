@@ -14,7 +14,6 @@ import { runJob, type JobReport } from '../../src/core/index.js';
 import { jobIdFor, type Job, type ResultDocument } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { FORCED_ROUTE_METADATA } from '../../src/runtime/pipeline.js';
-import type { InvocationReport } from '../../local/runner.js';
 import { waitForJobs } from '../../local/watch.js';
 import { writeCsv, writeFastq } from '../support/generate.js';
 import { startTarget, targetName, type E2ETarget } from './targets.js';
@@ -23,14 +22,10 @@ const name = targetName();
 let target: E2ETarget;
 let dir: string;
 const run = `e2e-${Date.now()}`;
-const dispatcherInvocations: InvocationReport[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-e2e-inputs-'));
   target = await startTarget(name);
-  target.local?.runner.on('invocation', (r: InvocationReport) => {
-    if (r.functionName === 'dispatcher') dispatcherInvocations.push(r);
-  });
 }, 600_000);
 
 afterAll(async () => {
@@ -197,11 +192,11 @@ describe(`pipeline end to end (target: ${name})`, () => {
       const resultJob = jobIdFor(target.bucket, job.resultKey!, head.VersionId ?? null);
       expect(await target.jobs.get(resultJob)).toBeUndefined();
     }
-    if (target.local) {
+    if (target.dispatcherInvocations) {
       // Only uploads reached the dispatcher: the notification filter kept every result away.
       await new Promise((r) => setTimeout(r, 1500));
       const uploads = 1 + (target.cannot.ecs ? 0 : 3) + 1 + 4;
-      expect(dispatcherInvocations.filter((r) => r.attempt === 1)).toHaveLength(uploads);
+      expect(await target.dispatcherInvocations()).toBe(uploads);
     }
   });
 });

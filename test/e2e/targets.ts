@@ -1,12 +1,12 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
-import { REPO_ROOT } from '../../local/emulator.js';
+import type { InvocationReport } from '../../local/runner.js';
+import { startLocalStackCloud } from '../../local/localstack/cloud.js';
+import type { LocalStackMode } from '../../local/localstack/server.js';
 import { localAwsEnv } from '../../local/resources.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
@@ -33,6 +33,8 @@ export interface E2ETarget {
   jobTimeoutMs: number;
   /** Local only: the runner, to count invocations. */
   local?: RunningLocalCloud;
+  /** How many times the dispatcher has been invoked, where the target can tell. */
+  dispatcherInvocations?: () => Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,10 @@ async function startLocal(): Promise<E2ETarget> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-e2e-'));
   const local = await startLocalCloud({ port: 0, stateDir });
   const { cloud } = local;
+  let firstAttempts = 0;
+  local.runner.on('invocation', (r: InvocationReport) => {
+    if (r.functionName === 'dispatcher' && r.attempt === 1) firstAttempts++;
+  });
   Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
   const clients = createClients();
   return {
@@ -73,6 +79,8 @@ async function startLocal(): Promise<E2ETarget> {
     },
     jobTimeoutMs: 60_000,
     local,
+    // Each event is invoked once; retries of a failed invocation are not counted.
+    dispatcherInvocations: async () => firstAttempts,
     async stop() {
       await local.stop();
       await rm(stateDir, { recursive: true, force: true });
@@ -80,67 +88,46 @@ async function startLocal(): Promise<E2ETarget> {
   };
 }
 
-const run = promisify(execFile);
-
 /**
- * LocalStack in a container (testcontainers), the stack deployed into it with cdklocal. Lambda
- * runs in Docker (hence the socket mount). The stack has ECS and EFS resources, which LocalStack
- * provides only on a paid tier, so without LOCALSTACK_AUTH_TOKEN the stack cannot be deployed and
- * the target says so instead of passing. EFS mounts are not emulated on any tier: that case is
- * skipped with its reason, never faked.
+ * LocalStack with the stack deployed into it from its template (`local/localstack/cloud.ts`): in
+ * host mode with no Docker (the default, and CI's), or in LocalStack's container where Docker runs
+ * (`LOCALSTACK_MODE=container`). The large case forces the ECS route by metadata: the deployed
+ * dispatcher has the real 15-minute budget.
  */
 async function startLocalStack(): Promise<E2ETarget> {
-  const token = process.env.LOCALSTACK_AUTH_TOKEN;
-  if (!token) {
-    throw new Error(
-      'E2E_TARGET=localstack needs LOCALSTACK_AUTH_TOKEN: the stack has ECS and EFS resources, which LocalStack ' +
-        'emulates only on a paid tier (its free tier has Lambda, S3, DynamoDB and SQS, but a deployment with ' +
-        'ECS or EFS resources fails there)',
-    );
-  }
-  const { getContainerRuntimeClient } = await import('testcontainers');
-  try {
-    await getContainerRuntimeClient();
-  } catch (error) {
-    throw new Error(
-      `E2E_TARGET=localstack needs a container runtime (Docker) and none was found: ${(error as Error).message}`,
-    );
-  }
-  const { LocalstackContainer } = await import('@testcontainers/localstack');
-  const image = process.env.LOCALSTACK_IMAGE ?? 'localstack/localstack:4.14.0';
-  const container = await new LocalstackContainer(image)
-    .withEnvironment({ LOCALSTACK_AUTH_TOKEN: token, LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT: '60' })
-    .withBindMounts([{ source: '/var/run/docker.sock', target: '/var/run/docker.sock' }])
-    .start();
-  const endpoint = container.getConnectionUri();
-  const region = 'us-east-1';
-  const env = { ...process.env, ...localAwsEnv(endpoint, region), AWS_ENDPOINT_URL_S3: endpoint };
-  const outputsFile = path.join(os.tmpdir(), `s3-pipeline-localstack-${Date.now()}.json`);
-  const cdklocal = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdklocal');
-  await run(cdklocal, ['bootstrap'], { cwd: REPO_ROOT, env, maxBuffer: 64 << 20 });
-  await run(cdklocal, ['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputsFile], {
-    cwd: REPO_ROOT,
-    env,
-    maxBuffer: 64 << 20,
-  });
-  const outputs = Object.values(
-    JSON.parse(await readFile(outputsFile, 'utf8')) as Record<string, Record<string, string>>,
-  )[0]!;
-  Object.assign(process.env, localAwsEnv(endpoint, region));
+  const mode = (process.env.LOCALSTACK_MODE ?? 'host') as LocalStackMode;
+  if (mode !== 'host' && mode !== 'container')
+    throw new Error(`LOCALSTACK_MODE must be host or container, not ${mode}`);
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-e2e-localstack-'));
+  const ls = await startLocalStackCloud({ port: 0, stateDir, mode });
+  Object.assign(process.env, localAwsEnv(ls.endpoint, ls.region));
   const clients = createClients();
+  const dispatcher = ls.outputs.DispatcherFunctionName;
   return {
     name: 'localstack',
-    bucket: outputs.DataBucketName!,
+    bucket: ls.outputs.DataBucketName,
     s3: clients.s3,
-    jobs: new JobsTable(clients.ddb, outputs.JobsTableName!),
-    cannot: {
-      efs: 'LocalStack does not mount EFS file systems: each function and task writes to a folder of its own',
-    },
+    jobs: new JobsTable(clients.ddb, ls.outputs.JobsTableName),
+    sharedDir: ls.sharedDir,
+    cannot: ls.sharedDir
+      ? {}
+      : {
+          efs: 'in the container, functions run in containers of their own, which see no folder of this machine',
+        },
     largeRoute: { by: 'metadata' },
-    jobTimeoutMs: 180_000,
+    jobTimeoutMs: 120_000,
+    // The runtime logs a START line per invocation, as Lambda does, in one file per environment.
+    async dispatcherInvocations() {
+      const dir = path.join(stateDir, 'logs', 'lambda');
+      let count = 0;
+      for (const file of (await readdir(dir)).filter((f) => f.startsWith(dispatcher))) {
+        count += (await readFile(path.join(dir, file), 'utf8')).match(/^START RequestId: /gm)?.length ?? 0;
+      }
+      return count;
+    },
     async stop() {
-      await container.stop();
-      await rm(outputsFile, { force: true });
+      await ls.stop();
+      await rm(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../../src/core/index.js';
 import { writeFastq, type FastqOptions, type WriteOptions } from '../../support/generate.js';
+import { seqkitStats, seqkitVersion as findSeqkit } from '../../support/seqkit.js';
 import { expectSeqkitAgreement } from './helpers.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/fastq');
@@ -36,14 +36,6 @@ describe('agreement with values recorded from seqkit stats -a -T', () => {
   });
 });
 
-function findSeqkit(): string | undefined {
-  try {
-    return execFileSync('seqkit', ['version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
 const seqkitVersion = findSeqkit();
 if (seqkitVersion === undefined) {
   console.warn('skipping the live seqkit comparison: seqkit is not on PATH (apt-get install seqkit)');
@@ -55,15 +47,6 @@ describe.skipIf(seqkitVersion === undefined)(`live comparison with ${seqkitVersi
     dir = mkdtempSync(path.join(tmpdir(), 'seqkit-live-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  function seqkitStats(file: string): Record<string, string> {
-    const [header, row] = execFileSync('seqkit', ['stats', '-a', '-T', file], { encoding: 'utf8' })
-      .trimEnd()
-      .split('\n')
-      .map((line) => line.split('\t'));
-    if (header === undefined || row === undefined) throw new Error('seqkit printed no statistics');
-    return Object.fromEntries(header.map((column, i) => [column, row[i] as string]));
-  }
 
   const cases: [string, FastqOptions & WriteOptions][] = [
     ['short reads of varying length', { reads: 20_001, minLen: 35, maxLen: 151, seed: 11 }],

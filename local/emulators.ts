@@ -1,0 +1,122 @@
+/**
+ * The two Docker-less clouds `npm run local` and `npm run demo` can start, behind one shape:
+ * - `moto` (default): moto's server for the APIs, the stack's resources created by
+ *   `local/resources.ts`, and the runner playing Lambda and Fargate. Starts in seconds.
+ * - `localstack`: LocalStack in host mode with the stack deployed from its template by cdklocal,
+ *   functions run by LocalStack itself (the project's process executor). About half a minute.
+ */
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { EventEmitter } from 'node:events';
+import { Env } from '../lib/contract.js';
+import { lambdaMaxBytes, type RoutingPolicy } from '../src/runtime/routing.js';
+import { startLocalCloud } from './cloud.js';
+import { startLocalStackCloud } from './localstack/cloud.js';
+
+export const EMULATORS = ['moto', 'localstack'] as const;
+export type EmulatorName = (typeof EMULATORS)[number];
+
+/** What `.local/outputs.json` holds, for scripts and tests that drive the running cloud. */
+export interface LocalOutputs {
+  emulator: EmulatorName;
+  endpoint: string;
+  region: string;
+  bucket: string;
+  table: string;
+  /** Size above which a gzipped FASTQ takes the ECS route. */
+  lambdaMaxBytes: number;
+  /** The local folder that is the shared EFS file system. */
+  sharedDir: string;
+  /** LocalStack only: the deployed stack's name and its outputs. */
+  stackName?: string;
+}
+
+export interface RunningEmulator {
+  outputs: LocalOutputs;
+  stateDir: string;
+  /** Emits `task-started` ({taskArn, jobId}) and `task-stopped` (TaskReport) for worker tasks. */
+  tasks: EventEmitter;
+  /** Lines that say what is running, for the console. */
+  describe(): string[];
+  stop(): Promise<void>;
+}
+
+export function parseEmulator(value: string | undefined): EmulatorName {
+  const name = value ?? 'moto';
+  if (!(EMULATORS as readonly string[]).includes(name)) {
+    throw new Error(`--emulator must be one of ${EMULATORS.join(', ')}; got '${name}'`);
+  }
+  return name as EmulatorName;
+}
+
+export async function startEmulated(
+  emulator: EmulatorName,
+  options: { port?: number; stateDir?: string },
+): Promise<RunningEmulator> {
+  if (emulator === 'moto') {
+    const local = await startLocalCloud(options);
+    const { cloud } = local;
+    return {
+      outputs: {
+        emulator,
+        endpoint: cloud.endpoint,
+        region: cloud.region,
+        bucket: cloud.bucket,
+        table: cloud.table,
+        lambdaMaxBytes: lambdaMaxBytes({ format: 'fastq', gzip: true }, cloud.policy),
+        sharedDir: cloud.sharedDir,
+      },
+      stateDir: local.stateDir,
+      tasks: local.runner,
+      describe: () => [
+        `moto emulator ${cloud.endpoint}; the runner plays Lambda (${cloud.lambdaTimeoutSeconds} s timeout) and Fargate`,
+      ],
+      stop: () => local.stop(),
+    };
+  }
+  const ls = await startLocalStackCloud(options);
+  const policy = await deployedRoutingPolicy(ls.endpoint, ls.region, ls.outputs.DispatcherFunctionName);
+  return {
+    outputs: {
+      emulator,
+      endpoint: ls.endpoint,
+      region: ls.region,
+      bucket: ls.outputs.DataBucketName,
+      table: ls.outputs.JobsTableName,
+      lambdaMaxBytes: lambdaMaxBytes({ format: 'fastq', gzip: true }, policy),
+      sharedDir: ls.sharedDir!,
+      stackName: ls.stackName,
+    },
+    stateDir: ls.stateDir,
+    tasks: ls.tasks,
+    describe: () => [
+      `LocalStack ${ls.endpoint} (${ls.mode} mode): stack ${ls.stackName} deployed from its template`,
+      `  started in ${s(ls.timings.startMs)}, bootstrapped in ${s(ls.timings.bootstrapMs)}, deployed in ${s(ls.timings.deployMs)}`,
+    ],
+    stop: () => ls.stop(),
+  };
+}
+
+/** The routing policy the deployed dispatcher was given, from its own configuration. */
+async function deployedRoutingPolicy(
+  endpoint: string,
+  region: string,
+  functionName: string,
+): Promise<RoutingPolicy> {
+  const lambda = new LambdaClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    const json = config.Environment?.Variables?.[Env.ROUTING_POLICY];
+    if (!json) throw new Error(`the deployed dispatcher ${functionName} has no ${Env.ROUTING_POLICY}`);
+    return JSON.parse(json) as RoutingPolicy;
+  } finally {
+    lambda.destroy();
+  }
+}
+
+function s(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

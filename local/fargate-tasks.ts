@@ -1,0 +1,227 @@
+import {
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  StopTaskCommand,
+  type ECSClient,
+  type KeyValuePair,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { WORKER_CONTAINER_NAME } from '../lib/contract.js';
+import type { JobsTable } from '../src/runtime/aws/jobs-table.js';
+
+export interface FargateTasksOptions {
+  ecs: ECSClient;
+  clusterArn: string;
+  region: string;
+  /** The worker bundle each task runs (the image's only content). */
+  workerBundle: string;
+  /** Node.js binary of the worker processes. @default this process's */
+  node?: string;
+  /** Environment before the task definition's and the overrides: endpoint, credentials, PATH. */
+  baseEnv: Record<string, string>;
+  /** Rewrites a task's final environment, e.g. to map a mount path to the local shared folder. */
+  mapEnv?: (env: Record<string, string>) => Record<string, string>;
+  /** Folder for one log file per task. */
+  logDir: string;
+  /** Whether to kill the n-th task of a job once its job is under way (injected faults). */
+  crash?: (taskNumber: number) => boolean;
+  /** Needed with `crash`: where to see that a job is under way. */
+  jobs?: JobsTable;
+  /** Delivers what the stack's EventBridge rule sends when a task stops. */
+  deliverStopped: (event: TaskStateChangeEvent) => Promise<void>;
+  /** How often RunTask's recorded tasks are looked for. @default 200 */
+  pollMs?: number;
+}
+
+/** The part of an `ECS Task State Change` event the task-state function reads. */
+export interface TaskStateChangeEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'ECS Task State Change';
+  source: 'aws.ecs';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface TaskReport {
+  taskArn: string;
+  jobId?: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+/**
+ * Plays Fargate for an emulator whose ECS only records tasks: each task `RunTask` recorded in the
+ * cluster is started as a worker process with the task definition's environment and the
+ * overrides; when it exits, the task is stopped in the emulator and the `ECS Task State Change`
+ * event that EventBridge would deliver is handed to `deliverStopped`.
+ *
+ * Events: `task-started` ({taskArn, jobId}), `task-stopped` (TaskReport).
+ */
+export class FargateTasks extends EventEmitter {
+  readonly stats = { tasksStarted: 0, workersCrashed: 0 };
+  private readonly seen = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly containerEnvs = new Map<string, KeyValuePair[]>();
+  private readonly tasksPerJob = new Map<string, number>();
+  private polling = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: FargateTasksOptions) {
+    super();
+  }
+
+  start(): void {
+    if (this.polling) return;
+    this.polling = true;
+    this.loop = this.watch();
+  }
+
+  /** Stops looking for tasks and waits for those under way to end. */
+  async stop(): Promise<void> {
+    this.polling = false;
+    await this.loop;
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  private async watch(): Promise<void> {
+    const { ecs, clusterArn } = this.options;
+    while (this.polling) {
+      const listed = await ecs.send(new ListTasksCommand({ cluster: clusterArn, desiredStatus: 'RUNNING' }));
+      const fresh = (listed.taskArns ?? []).filter((arn) => !this.seen.has(arn));
+      if (fresh.length) {
+        const described = await ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: fresh }));
+        for (const task of described.tasks ?? []) {
+          this.seen.add(task.taskArn!);
+          const run = this.run(task).catch((error: unknown) =>
+            console.error(`task ${task.taskArn}: ${(error as Error).message}`),
+          );
+          this.running.add(run);
+          void run.finally(() => this.running.delete(run));
+        }
+      }
+      await sleep(this.options.pollMs ?? 200);
+    }
+  }
+
+  private async run(task: Task): Promise<void> {
+    const { ecs, clusterArn } = this.options;
+    const overrides = task.overrides?.containerOverrides?.find((o) => o.name === WORKER_CONTAINER_NAME);
+    let env: Record<string, string> = { ...this.options.baseEnv };
+    for (const pair of [
+      ...(await this.containerEnv(task.taskDefinitionArn!)),
+      ...(overrides?.environment ?? []),
+    ]) {
+      if (pair.name) env[pair.name] = pair.value ?? '';
+    }
+    env = this.options.mapEnv?.(env) ?? env;
+    const taskId = task.taskArn!.split('/').pop()!;
+    const jobId = env.JOB_ID;
+    this.emit('task-started', { taskArn: task.taskArn, jobId });
+    const log = openSync(path.join(this.options.logDir, `worker-${taskId}.log`), 'a');
+    const started = Date.now();
+    const child = spawn(this.options.node ?? process.execPath, [this.options.workerBundle], {
+      env,
+      stdio: ['ignore', log, log],
+    });
+    this.stats.tasksStarted++;
+    const taskNumber = (this.tasksPerJob.get(jobId ?? '') ?? 0) + 1;
+    this.tasksPerJob.set(jobId ?? '', taskNumber);
+    // A lost Fargate task: killed once its job is under way, exit code 137.
+    const crash =
+      jobId && this.options.jobs && this.options.crash?.(taskNumber)
+        ? killWhenRunning(child, this.options.jobs, jobId)
+        : undefined;
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (c, s) => resolve([c, s])),
+    );
+    crash?.abort();
+    closeSync(log);
+    if (signal === 'SIGKILL') this.stats.workersCrashed++;
+    // A container killed by a signal reports 128 + the signal number, as Docker does.
+    const exitCode = code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null);
+    const stoppedReason = 'Essential container in task exited';
+    await ecs.send(new StopTaskCommand({ cluster: clusterArn, task: task.taskArn, reason: stoppedReason }));
+    this.emit('task-stopped', {
+      taskArn: task.taskArn!,
+      jobId,
+      exitCode,
+      durationMs: Date.now() - started,
+    } satisfies TaskReport);
+    await this.options.deliverStopped({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'ECS Task State Change',
+      source: 'aws.ecs',
+      account: task.taskArn!.split(':')[4] ?? '000000000000',
+      time: new Date().toISOString(),
+      region: this.options.region,
+      resources: [task.taskArn!],
+      detail: {
+        clusterArn,
+        taskArn: task.taskArn,
+        taskDefinitionArn: task.taskDefinitionArn,
+        group: task.group,
+        startedBy: task.startedBy,
+        launchType: 'FARGATE',
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stopCode: 'EssentialContainerExited',
+        stoppedReason,
+        stoppedAt: new Date().toISOString(),
+        containers: [
+          {
+            name: WORKER_CONTAINER_NAME,
+            exitCode: exitCode ?? undefined,
+            lastStatus: 'STOPPED',
+            taskArn: task.taskArn,
+          },
+        ],
+        overrides: task.overrides,
+      },
+    });
+  }
+
+  private async containerEnv(taskDefinitionArn: string): Promise<KeyValuePair[]> {
+    let env = this.containerEnvs.get(taskDefinitionArn);
+    if (!env) {
+      const out = await this.options.ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }),
+      );
+      env =
+        out.taskDefinition?.containerDefinitions?.find((c) => c.name === WORKER_CONTAINER_NAME)
+          ?.environment ?? [];
+      this.containerEnvs.set(taskDefinitionArn, env);
+    }
+    return env;
+  }
+}
+
+/** Polls the job until the worker has marked it RUNNING, then kills the worker. */
+function killWhenRunning(child: ChildProcess, jobs: JobsTable, jobId: string): AbortController {
+  const cancel = new AbortController();
+  void (async () => {
+    while (!cancel.signal.aborted && child.exitCode === null) {
+      const job = await jobs.get(jobId).catch(() => undefined);
+      if (job?.status === 'RUNNING' && job.taskArn) {
+        child.kill('SIGKILL');
+        return;
+      }
+      await sleep(10);
+    }
+  })();
+  return cancel;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
