@@ -1,18 +1,20 @@
 /**
- * `npm run demo`: the pipeline end to end on this machine, with no Docker and no AWS account.
- * Starts the local cloud, uploads sample inputs, waits for every job and prints what happened.
+ * `npm run demo [-- --emulator moto|localstack]`: the pipeline end to end on this machine, with no
+ * Docker and no AWS account. Starts a local cloud, uploads sample inputs, waits for every job and
+ * prints what happened.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../lib/contract.js';
 import { createClients } from '../src/runtime/aws/clients.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../src/runtime/job.js';
-import { lambdaMaxBytes } from '../src/runtime/routing.js';
+import { FORCED_ROUTE_METADATA } from '../src/runtime/pipeline.js';
 import { writeCsv, writeFastq } from '../test/support/generate.js';
-import { startLocalCloud } from './cloud.js';
+import { ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 import { localAwsEnv } from './resources.js';
 import { waitForJobs } from './watch.js';
 
@@ -22,16 +24,21 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 interface Sample {
   key: string;
   file: string;
+  metadata?: Record<string, string>;
   expect: { route: Job['route']; status: Job['status'] };
 }
+
+/** Above this, a sample over the Lambda limit would take too long to make: the route is forced. */
+const LARGEST_SAMPLE = 50e6;
 
 async function makeSamples(dir: string, gzipLambdaMax: number): Promise<Sample[]> {
   await mkdir(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
   await writeFastq(file('small.fastq'), { reads: 4000, minLen: 50, maxLen: 250, seed: 7 });
-  // Synthetic reads compress about 2:1; aim at twice the local Lambda limit.
+  // Synthetic reads compress about 2:1; aim at twice the Lambda limit where that is small.
+  const bySize = gzipLambdaMax * 2 <= LARGEST_SAMPLE;
   await writeFastq(file('large.fastq.gz'), {
-    bytes: Math.ceil(gzipLambdaMax * 2 * 2.2),
+    bytes: bySize ? Math.ceil(gzipLambdaMax * 2 * 2.2) : 30e6,
     seed: 11,
     gzip: true,
   });
@@ -47,6 +54,7 @@ async function makeSamples(dir: string, gzipLambdaMax: number): Promise<Sample[]
     {
       key: `${INCOMING_PREFIX}demo/large.fastq.gz`,
       file: file('large.fastq.gz'),
+      metadata: bySize ? undefined : { [FORCED_ROUTE_METADATA]: 'ecs' },
       expect: { route: 'ecs', status: 'SUCCEEDED' },
     },
     {
@@ -64,19 +72,27 @@ async function makeSamples(dir: string, gzipLambdaMax: number): Promise<Sample[]
 
 async function main(): Promise<number> {
   const started = Date.now();
+  const { values: args } = parseArgs({ options: { emulator: { type: 'string' } } });
+  const emulator = parseEmulator(args.emulator ?? process.env.LOCAL_EMULATOR);
+  ensureEmulatorInstalled(emulator);
   const port = Number(process.env.DEMO_PORT ?? 0);
-  console.log('starting the local cloud (moto emulator + local Lambda/Fargate runner)…');
-  const local = await startLocalCloud({ port });
+  console.log(
+    emulator === 'moto'
+      ? 'starting the local cloud (moto emulator + local Lambda/Fargate runner)…'
+      : 'starting LocalStack and deploying the stack into it (about 30 s)…',
+  );
+  const local = await startEmulated(emulator, { port });
   let ok = false;
   try {
-    const { cloud } = local;
+    const cloud = local.outputs;
     Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
-    const gzipMax = lambdaMaxBytes({ format: 'fastq', gzip: true }, cloud.policy);
+    const gzipMax = cloud.lambdaMaxBytes;
+    for (const line of local.describe()) console.log(`  ${line}`);
+    console.log(`  bucket ${cloud.bucket}, shared folder ${path.relative(process.cwd(), cloud.sharedDir)}`);
     console.log(
-      `  emulator ${cloud.endpoint}, bucket ${cloud.bucket}, shared folder ${path.relative(process.cwd(), cloud.sharedDir)}`,
-    );
-    console.log(
-      `  local Lambda: ${cloud.lambdaTimeoutSeconds}s timeout; gzipped FASTQ over ${mb(gzipMax)} goes to ECS`,
+      gzipMax * 2 <= LARGEST_SAMPLE
+        ? `  gzipped FASTQ over ${mb(gzipMax)} goes to ECS`
+        : `  gzipped FASTQ over ${mb(gzipMax)} goes to ECS: the large sample asks for ECS (${FORCED_ROUTE_METADATA})`,
     );
 
     const samples = await makeSamples(path.join(local.stateDir, 'demo-inputs'), gzipMax);
@@ -90,13 +106,14 @@ async function main(): Promise<number> {
           Key: sample.key,
           Body: createReadStream(sample.file),
           ContentLength: size,
+          Metadata: sample.metadata,
         }),
       );
       ids.set(jobIdFor(cloud.bucket, sample.key, put.VersionId ?? null), sample);
       console.log(`  uploaded ${sample.key} (${mb(size)})`);
     }
 
-    local.runner.on('task-started', () => console.log('  ECS: a worker task started'));
+    local.tasks.on('task-started', () => console.log('  ECS: a worker task started'));
     const jobs = new JobsTable(createClients().ddb, cloud.table);
     let last = '';
     const done = await waitForJobs(jobs, [...ids.keys()], {

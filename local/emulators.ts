@@ -6,10 +6,13 @@
  *   functions run by LocalStack itself (the project's process executor). About half a minute.
  */
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { execFileSync } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { Env } from '../lib/contract.js';
 import { lambdaMaxBytes, type RoutingPolicy } from '../src/runtime/routing.js';
 import { startLocalCloud } from './cloud.js';
+import { REPO_ROOT } from './emulator.js';
 import { startLocalStackCloud } from './localstack/cloud.js';
 
 export const EMULATORS = ['moto', 'localstack'] as const;
@@ -46,6 +49,13 @@ export function parseEmulator(value: string | undefined): EmulatorName {
     throw new Error(`--emulator must be one of ${EMULATORS.join(', ')}; got '${name}'`);
   }
   return name as EmulatorName;
+}
+
+/** LocalStack and the cloud's Node.js are installed on first use only: most runs need neither. */
+export function ensureEmulatorInstalled(emulator: EmulatorName): void {
+  if (emulator === 'localstack') {
+    execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'setup.sh'), 'localstack'], { stdio: 'inherit' });
+  }
 }
 
 export async function startEmulated(

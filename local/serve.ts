@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../lib/contract.js';
-import { parseEmulator, startEmulated } from './emulators.js';
+import { ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 
 export type { LocalOutputs } from './emulators.js';
 
@@ -16,6 +16,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values: args } = parseArgs({ options: { emulator: { type: 'string' } } });
 const emulator = parseEmulator(args.emulator ?? process.env.LOCAL_EMULATOR);
+ensureEmulatorInstalled(emulator);
 const port = Number(process.env.LOCAL_PORT ?? 4566);
 if (emulator === 'localstack')
   console.log('starting LocalStack and deploying the stack into it (about 30 s)…');

@@ -8,11 +8,11 @@
  * process (`local/lambda-host.ts`), warm between invocations; a timed-out or crashed one is
  * replaced by a cold one at the next invocation, as on Lambda.
  */
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExecutionEnvironment } from '../lambda-environment.js';
+import { resolveHandler } from './handler.js';
 
 interface LocalStackInvocation {
   'invoke-id': string;
@@ -24,16 +24,6 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: this runtime is started by LocalStack's process executor`);
   return value;
-}
-
-/** `index.handler` → the first of `index.mjs`, `index.js`, `index.cjs` in the task root, and `handler`. */
-export function resolveHandler(taskRoot: string, spec: string): { file: string; exportName: string } {
-  const dot = spec.lastIndexOf('.');
-  if (dot <= 0) throw new Error(`_HANDLER ${spec} is not MODULE.EXPORT`);
-  const base = path.join(taskRoot, spec.slice(0, dot));
-  const file = ['.mjs', '.js', '.cjs'].map((ext) => base + ext).find((f) => existsSync(f));
-  if (!file) throw new Error(`_HANDLER ${spec}: no ${spec.slice(0, dot)}.mjs, .js or .cjs in ${taskRoot}`);
-  return { file, exportName: spec.slice(dot + 1) };
 }
 
 const endpoint = required('LOCALSTACK_RUNTIME_ENDPOINT');

@@ -68,6 +68,11 @@ describe('config defaults', () => {
 describe('config rejections name the context key', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['envName with capitals', { envName: 'Prod' }, /Invalid context 'envName': must be 1-20 lowercase/],
+    [
+      'an image name with spaces',
+      { workerImage: 'my worker:1' },
+      /Invalid context 'workerImage': must be an image name like 'repo\/worker:1.0'; got 'my worker:1'/,
+    ],
     ['region that is not a region', { region: 'mars' }, /Invalid context 'region': must be a region name/],
     ['one AZ', { azCount: 1 }, /Invalid context 'azCount': must be between 2 and 6; got 1/],
     ['seven AZs', { azCount: 7 }, /Invalid context 'azCount': must be between 2 and 6; got 7/],

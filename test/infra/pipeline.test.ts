@@ -395,6 +395,18 @@ describe('pipeline stack', () => {
       expect(lines.at(-1)).toBe('CMD ["node", "/app/main.mjs"]');
     });
 
+    it('runs a named image instead, with nothing to build, when workerImage is set', () => {
+      const named = synthPipeline({ workerImage: 'registry.example.com/worker:1.2' });
+      expect(imageAssets(named)).toEqual([]);
+      expect(container(named).Image).toBe('registry.example.com/worker:1.2');
+      // Only the pull of an asset from ECR needs the execution role's ECR permissions.
+      const policies = JSON.stringify(named.template.findResources('AWS::IAM::Policy'));
+      expect(policies).not.toContain('ecr:GetAuthorizationToken');
+      expect(JSON.stringify(s.template.findResources('AWS::IAM::Policy'))).toContain(
+        'ecr:GetAuthorizationToken',
+      );
+    });
+
     it('runs on a cluster with enhanced Container Insights', () => {
       expect(propsOf(s, 'AWS::ECS::Cluster', 'WorkerCluster').ClusterSettings).toEqual([
         { Name: 'containerInsights', Value: 'enhanced' },
