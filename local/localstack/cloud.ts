@@ -38,6 +38,18 @@ export interface RunningLocalStackCloud {
 
 const REGION = 'us-east-1';
 
+/** What LocalStack's free tier leaves out and what stands in for it here (the README has the details). */
+export const LOCALSTACK_BRIDGES: Readonly<Record<string, string>> = {
+  lambda: 'functions run as local processes (the process executor plugin), not in containers',
+  customResources: "CDK's custom resources run through the plugin's provider, a paid feature in LocalStack",
+  dynamodb: "DynamoDB is the embedded moto's, not the vendor's DynamoDB Local",
+  ecsAndEfs: "ECS and EFS APIs and resources are the embedded moto's, created by the plugin's providers",
+  tasks: 'each RunTask starts the worker bundle as a local process; its stop is put on the event bus',
+  efs: 'a local folder stands for the EFS file system, at the mount path the stack gives',
+  vpcDns: "the VPC's DNS attributes are applied from the template after the deploy",
+  image: 'the worker image is deployed by name (workerImage) and never pulled',
+};
+
 /**
  * LocalStack with the stack deployed into it from the template, as `cdk deploy` sends it, and the
  * bridges for what LocalStack's free tier leaves out:

@@ -26,6 +26,8 @@ const run = `e2e-${Date.now()}`;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-e2e-inputs-'));
   target = await startTarget(name);
+  for (const [part, bridge] of Object.entries(target.bridges ?? {}))
+    console.info(`${name} bridge (${part}): ${bridge}`);
 }, 600_000);
 
 afterAll(async () => {

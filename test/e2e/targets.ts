@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
 import type { InvocationReport } from '../../local/runner.js';
-import { startLocalStackCloud } from '../../local/localstack/cloud.js';
+import { ensureEmulatorInstalled } from '../../local/emulators.js';
+import { LOCALSTACK_BRIDGES, startLocalStackCloud } from '../../local/localstack/cloud.js';
 import type { LocalStackMode } from '../../local/localstack/server.js';
 import { localAwsEnv } from '../../local/resources.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
@@ -24,6 +25,8 @@ export interface E2ETarget {
   sharedDir?: string;
   /** Why a capability cannot be tested on this target; absent when it can. */
   cannot: { ecs?: string; efs?: string };
+  /** What stands in for a part of AWS the target lacks, said once per run. */
+  bridges?: Readonly<Record<string, string>>;
   /**
    * How a "large" job reaches ECS: by its size (the local Lambda budget is small) or, where a
    * file over the budget would take too long to upload, by the forced-route metadata.
@@ -98,6 +101,8 @@ async function startLocalStack(): Promise<E2ETarget> {
   const mode = (process.env.LOCALSTACK_MODE ?? 'host') as LocalStackMode;
   if (mode !== 'host' && mode !== 'container')
     throw new Error(`LOCALSTACK_MODE must be host or container, not ${mode}`);
+  // `E2E_TARGET=localstack npm run test:e2e` on a fresh clone installs LocalStack here.
+  ensureEmulatorInstalled('localstack');
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-e2e-localstack-'));
   const ls = await startLocalStackCloud({ port: 0, stateDir, mode });
   Object.assign(process.env, localAwsEnv(ls.endpoint, ls.region));
@@ -114,6 +119,7 @@ async function startLocalStack(): Promise<E2ETarget> {
       : {
           efs: 'in the container, functions run in containers of their own, which see no folder of this machine',
         },
+    bridges: LOCALSTACK_BRIDGES,
     largeRoute: { by: 'metadata' },
     jobTimeoutMs: 120_000,
     // The runtime logs a START line per invocation, as Lambda does, in one file per environment.
