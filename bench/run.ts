@@ -11,10 +11,14 @@ import { hasGnuTime } from './lib/measure.js';
 import { checkTable, resultTable } from './lib/table.js';
 import { bundleSection } from './sections/bundle.js';
 import { calibrateSection } from './sections/calibrate.js';
+import { cloudsSection } from './sections/clouds.js';
 import { createContext, type BenchContext } from './sections/context.js';
 import { csvSection } from './sections/csv.js';
 import { fastqSection } from './sections/fastq.js';
 import { s3Section } from './sections/s3.js';
+
+// The SDK's notice that its 2027 releases need Node 22 is not for this command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -48,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     else if (section === 'gzip') await fastqSection(ctx, true);
     else if (section === 'csv') await csvSection(ctx);
     else if (section === 's3') await s3Section(ctx);
+    else if (section === 'clouds') await cloudsSection(ctx);
     else await bundleSection(ctx);
   }
   const report = renderReport(ctx, describeMachine(machine), argv);

@@ -38,6 +38,8 @@ export interface RunningEmulator {
   stateDir: string;
   /** Emits `task-started` ({taskArn, jobId}) and `task-stopped` (TaskReport) for worker tasks. */
   tasks: EventEmitter;
+  /** LocalStack only: how long its start, the bootstrap and the deploy took. */
+  timings?: { startMs: number; bootstrapMs: number; deployMs: number };
   /** Lines that say what is running, for the console. */
   describe(): string[];
   stop(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startEmulated(
     },
     stateDir: ls.stateDir,
     tasks: ls.tasks,
+    timings: ls.timings,
     describe: () => [
       `LocalStack ${ls.endpoint} (${ls.mode} mode): stack ${ls.stackName} deployed from its template`,
       `  started in ${s(ls.timings.startMs)}, bootstrapped in ${s(ls.timings.bootstrapMs)}, deployed in ${s(ls.timings.deployMs)}`,

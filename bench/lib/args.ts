@@ -1,7 +1,7 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['fastq', 'gzip', 'csv', 's3', 'bundle'] as const;
+export const SECTIONS = ['fastq', 'gzip', 'csv', 's3', 'bundle', 'clouds'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -86,11 +86,10 @@ class CustomResourceProvider(ResourceProvider[Properties]):
     def _run(self, request: ResourceRequest[Properties], kind: str) -> ProgressEvent[Properties]:
         props = request.desired_state if kind != "Delete" else request.previous_state
         request_id = str(uuid.uuid4())
-        port = config.GATEWAY_LISTEN[0].port
         event: dict[str, Any] = {
             "RequestType": kind,
             "ServiceToken": props["ServiceToken"],
-            "ResponseURL": f"http://127.0.0.1:{port}{RESPONSE_PATH}/{request_id}",
+            "ResponseURL": f"http://{_gateway_seen_by_functions()}{RESPONSE_PATH}/{request_id}",
             "StackId": request.stack_id,
             "RequestId": request_id,
             "LogicalResourceId": request.logical_resource_id,
@@ -126,6 +125,17 @@ class CustomResourceProvider(ResourceProvider[Properties]):
 
     def delete(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
         return self._run(request, "Delete")
+
+
+def _gateway_seen_by_functions() -> str:
+    """LocalStack's gateway as a function reaches it: on this machine with the process executor,
+    else (functions in containers) at the address LocalStack gives its containers."""
+    port = config.GATEWAY_LISTEN[0].port
+    if config.LAMBDA_RUNTIME_EXECUTOR == "process":
+        return f"127.0.0.1:{port}"
+    from localstack.services.lambda_.networking import get_main_endpoint_from_container
+
+    return f"{get_main_endpoint_from_container()}:{port}"
 
 
 def _without_outputs(props: Properties) -> Properties:
