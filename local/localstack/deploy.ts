@@ -128,7 +128,11 @@ async function applyVpcDnsAttributes(options: DeployOptions, stackName: string):
 }
 
 /** LocalStack deploys a type it has no provider for as a placeholder and only says so in its events. */
-async function refuseHollowResources(endpoint: string, region: string, stackName: string): Promise<void> {
+export async function refuseHollowResources(
+  endpoint: string,
+  region: string,
+  stackName: string,
+): Promise<void> {
   const cfn = new CloudFormationClient(clientConfig(endpoint, region));
   const hollow = new Set<string>();
   try {
