@@ -24,7 +24,7 @@ describe('parseBenchArgs', () => {
 
   it('rejects an unknown section by name', () => {
     expect(() => parseBenchArgs(['--only', 'fasta'])).toThrowError(
-      /--only takes fastq, gzip, csv, s3, bundle; not "fasta"/,
+      /--only takes fastq, gzip, csv, s3, bundle, clouds; not "fasta"/,
     );
   });
 
