@@ -493,6 +493,10 @@ let readFraction = false;
  * or NaN if `value` is not one. Read while checking it: up to 15 digits without an exponent,
  * the digits as an integer divided by an exact power of ten, which rounds exactly as
  * `Number(value)` does; anything longer goes to `Number`.
+ *
+ * A whole part with a leading zero (`00501`, `007`, `01.5`) makes it an identifier that only looks
+ * numeric, such as a ZIP code, not a number: NaN, as DuckDB's and pandas' readers keep such
+ * columns as text.
  */
 function decimalValue(value: string): number {
   const n = value.length;
@@ -503,12 +507,14 @@ function decimalValue(value: string): number {
   let mantissa = 0;
   let digits = 0;
   let scale = 0;
+  const wholeStart = i;
   for (; i < n; i++) {
     c = value.charCodeAt(i) - 48;
     if (c < 0 || c > 9) break;
     mantissa = mantissa * 10 + c;
     digits++;
   }
+  if (digits > 1 && value.charCodeAt(wholeStart) === 48) return Number.NaN;
   readFraction = false;
   if (i < n && value.charCodeAt(i) === 46) {
     readFraction = true;

@@ -58,7 +58,7 @@ describe('CSV profile', () => {
       ['str', 'string'],
       ['blank', 'empty'],
       ['mixed_num', 'string'],
-      ['zip', 'integer'],
+      ['zip', 'string'], // identifiers with leading zeros,
     ]);
     expect(column(profile, 'int')).toMatchObject({ nullCount: 1, min: -2, max: 4, mean: 1.5 });
     expect(column(profile, 'num')).toMatchObject({ nullCount: 0, min: -0.25, max: 1000, mean: 200.75 });
@@ -324,6 +324,20 @@ describe('CSV limits', () => {
   });
 });
 
+describe('CSV identifiers that look numeric', () => {
+  it('profiles a column of US ZIP codes as strings, as DuckDB and pandas keep them', async () => {
+    const profile = await profileOf('zip,count\n00501,1\n02134,2\n10001,3\n');
+    expect(column(profile, 'zip')).toMatchObject({ type: 'string', distinct: 3 });
+    expect(column(profile, 'zip').min).toBeUndefined();
+    expect(column(profile, 'count')).toMatchObject({ type: 'integer', min: 1, max: 3 });
+  });
+
+  it('treats any whole part with a leading zero as text, and a single zero as a number', async () => {
+    const profile = await profileOf('a,b,c,d\n007,01.5,-00,0\n1,2.5,1,0.5\n');
+    expect(profile.columnProfiles.map((c) => c.type)).toEqual(['string', 'string', 'string', 'number']);
+  });
+});
+
 describe('CSV numbers', () => {
   it('reads every decimal exactly as Number() does', async () => {
     const prng = new Prng(61);
@@ -335,7 +349,7 @@ describe('CSV numbers', () => {
       '-0.0',
       '1.',
       '.5',
-      '00501',
+      '0.25',
       '9007199254740993',
       '1e-7',
       '2E+3',
@@ -353,7 +367,8 @@ describe('CSV numbers', () => {
     profile.columnProfiles.forEach((c, i) => {
       const value = values[i] as string;
       const expected = Number(value);
-      if (!Number.isFinite(expected)) {
+      // A leading zero in the whole part marks an identifier (ZIP code), not a number.
+      if (!Number.isFinite(expected) || /^[+-]?0\d/.test(value)) {
         expect(c.type, value).toBe('string');
         return;
       }
