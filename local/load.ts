@@ -14,7 +14,7 @@ import { createClients } from '../src/runtime/aws/clients.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../src/runtime/job.js';
 import { FORCED_ROUTE_METADATA } from '../src/runtime/pipeline.js';
-import { csvBuffer, fastqBuffer } from '../test/support/generate.js';
+import { csvBuffer, fastqBuffer } from './synthetic-inputs.js';
 import { chaosFromRates, parseChaos, seededRandom } from './chaos.js';
 import { startLocalCloud } from './cloud.js';
 import { localAwsEnv } from './resources.js';

@@ -14,11 +14,11 @@ import {
   type FastqOptions,
   type WriteOptions,
   type WrittenFile,
-} from '../../test/support/generate.js';
+} from '../../local/synthetic-inputs.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DATA_DIR = path.join(REPO_ROOT, '.bench', 'data');
-const GENERATOR = path.join(REPO_ROOT, 'test', 'support', 'generate.ts');
+const GENERATOR = path.join(REPO_ROOT, 'local', 'synthetic-inputs.ts');
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;

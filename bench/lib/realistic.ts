@@ -4,7 +4,7 @@
  * the test generator's uniformly random qualities compress far less than real runs do.
  */
 import { gzipSync } from 'node:zlib';
-import { Prng } from '../../test/support/generate.js';
+import { Prng } from '../../local/synthetic-inputs.js';
 
 const READ_LENGTH = 151;
 // NovaSeq's four quality bins: Q2, Q12, Q23, Q37 (Phred+33), with their rough shares in a good run.

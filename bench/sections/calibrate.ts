@@ -82,7 +82,7 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     }
     if (gzip) {
       expansions[format].push({
-        source: `synthetic ${format} from test/support/generate.ts (${path.basename(file.path)}, zlib level 6)`,
+        source: `synthetic ${format} from local/synthetic-inputs.ts (${path.basename(file.path)}, zlib level 6)`,
         ratio: Math.round((file.uncompressedBytes / file.bytes) * 100) / 100,
       });
     }

@@ -14,7 +14,7 @@ import { waitForJobs } from '../../local/watch.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { jobIdFor } from '../../src/runtime/job.js';
-import { fastqBuffer } from '../../test/support/generate.js';
+import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { median } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
 import type { BenchContext } from './context.js';

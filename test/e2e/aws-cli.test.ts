@@ -15,7 +15,7 @@ import { freePort, REPO_ROOT } from '../../local/emulator.js';
 import type { FastqStats } from '../../src/core/index.js';
 import type { LocalOutputs } from '../../local/emulators.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
-import { writeFastq } from '../support/generate.js';
+import { writeFastq } from '../../local/synthetic-inputs.js';
 import { seqkitStats, seqkitVersion } from '../support/seqkit.js';
 import { expectSeqkitAgreement } from '../unit/core/helpers.js';
 import { targetName } from './targets.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INCOMING_PREFIX } from '../../lib/contract.js';
 import { waitForJobs } from '../../local/watch.js';
 import { jobIdFor } from '../../src/runtime/job.js';
-import { fastqBuffer } from '../support/generate.js';
+import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { startTarget, targetName, type E2ETarget } from './targets.js';
 
 let target: E2ETarget;

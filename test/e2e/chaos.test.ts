@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FORCED_ROUTE_METADATA } from '../../src/runtime/pipeline.js';
-import { fastqBuffer } from '../support/generate.js';
+import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { withLocalCloud as withCloud } from './local-harness.js';
 import { targetName } from './targets.js';
 

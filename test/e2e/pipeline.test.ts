@@ -15,7 +15,7 @@ import { jobIdFor, type Job, type ResultDocument } from '../../src/runtime/job.j
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { FORCED_ROUTE_METADATA } from '../../src/runtime/pipeline.js';
 import { waitForJobs } from '../../local/watch.js';
-import { writeCsv, writeFastq } from '../support/generate.js';
+import { writeCsv, writeFastq } from '../../local/synthetic-inputs.js';
 import { startTarget, targetName, type E2ETarget } from './targets.js';
 
 const name = targetName();

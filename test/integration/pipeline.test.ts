@@ -19,7 +19,7 @@ import { sweepExpired, type RedriveDeps } from '../../src/runtime/redrive.js';
 import { recordTaskStopped, type TaskStateDetail } from '../../src/runtime/task-state.js';
 import { createTelemetry } from '../../src/runtime/telemetry.js';
 import { runWorker } from '../../src/runtime/worker.js';
-import { fastqBuffer } from '../support/generate.js';
+import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { startTestCloud, type TestCloud } from '../support/local-cloud.js';
 
 let test: TestCloud;

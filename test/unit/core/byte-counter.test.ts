@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteCounter } from '../../../src/core/byte-counter.js';
-import { Prng } from '../../support/generate.js';
+import { Prng } from '../../../local/synthetic-inputs.js';
 
 const LETTERS = Uint8Array.from({ length: 256 }, (_, b) => (b >= 65 && b <= 90 ? 1 : 0));
 

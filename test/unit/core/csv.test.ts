@@ -10,7 +10,7 @@ import {
   distinctPlan,
 } from '../../../src/core/csv.js';
 import { runJob, type ColumnProfile, type CsvProfile } from '../../../src/core/index.js';
-import { CSV_COLUMNS, csvBuffer, csvRows, Prng } from '../../support/generate.js';
+import { CSV_COLUMNS, csvBuffer, csvRows, Prng } from '../../../local/synthetic-inputs.js';
 import { expectInputError, runOn } from './helpers.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/csv');

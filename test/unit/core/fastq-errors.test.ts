@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, runJob } from '../../../src/core/index.js';
-import { fastqBuffer } from '../../support/generate.js';
+import { fastqBuffer } from '../../../local/synthetic-inputs.js';
 import { expectInputError, runOn } from './helpers.js';
 
 const GOOD = '@r1\nACGT\n+\nIIII\n@r2\nGGCC\n+\n####\n';

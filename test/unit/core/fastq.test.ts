@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FastqStats } from '../../../src/core/report.js';
-import { fastqBuffer, fastqRecords, type FastqOptions } from '../../support/generate.js';
+import { fastqBuffer, fastqRecords, type FastqOptions } from '../../../local/synthetic-inputs.js';
 import { fastqStatsOf, runOn } from './helpers.js';
 
 /** Statistics computed the slow, obvious way: every length kept and sorted. */

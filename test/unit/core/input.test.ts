@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InputError, JobAbortedError } from '../../../src/core/api.js';
 import { canGunzipOnWorker } from '../../../src/core/gunzip-worker.js';
 import { openInput, type OpenOptions } from '../../../src/core/input.js';
-import { fastqBuffer } from '../../support/generate.js';
+import { fastqBuffer } from '../../../local/synthetic-inputs.js';
 import { chunked } from './helpers.js';
 
 /** Everything `openInput` yields, copied (a chunk is valid only until the next is asked for). */

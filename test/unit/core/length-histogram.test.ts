@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LengthHistogram } from '../../../src/core/length-histogram.js';
-import { Prng } from '../../support/generate.js';
+import { Prng } from '../../../local/synthetic-inputs.js';
 
 function summaryOf(lengths: number[]) {
   const histogram = new LengthHistogram();

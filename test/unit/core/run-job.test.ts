@@ -11,7 +11,7 @@ import {
   RESULT_SCHEMA_VERSION,
   runJob,
 } from '../../../src/core/index.js';
-import { csvBuffer, fastqBuffer, writeCsv, writeFastq } from '../../support/generate.js';
+import { csvBuffer, fastqBuffer, writeCsv, writeFastq } from '../../../local/synthetic-inputs.js';
 import { chunked } from './helpers.js';
 
 describe('describeFile', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../../src/core/index.js';
-import { writeFastq, type FastqOptions, type WriteOptions } from '../../support/generate.js';
+import { writeFastq, type FastqOptions, type WriteOptions } from '../../../local/synthetic-inputs.js';
 import { seqkitStats, seqkitVersion as findSeqkit } from '../../support/seqkit.js';
 import { expectSeqkitAgreement } from './helpers.js';
 

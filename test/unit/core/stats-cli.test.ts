@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFastq } from '../../support/generate.js';
+import { writeFastq } from '../../../local/synthetic-inputs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
