@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BenchUsageError, parseBenchArgs, USAGE, type BenchOptions } from './lib/args.js';
 import { REPO_ROOT } from './lib/inputs.js';
 import { machineInfo, describeMachine } from './lib/machine.js';
@@ -82,4 +83,7 @@ export function renderReport(ctx: BenchContext, machine: string, argv: string[])
   return parts.join('\n');
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Run only as the program, so a module that imports renderReport does not start a bench.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleLocal, type LocalBundles } from './bundle.js';
 import { startChaosProxy, type Chaos, type ChaosProxy } from './chaos.js';
@@ -40,7 +40,10 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
   await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
   // Bundles live inside the repository so their external AWS SDK imports resolve from node_modules.
-  const bundleDir = path.join(REPO_ROOT, '.local', 'bundles', randomUUID());
+  // Each cloud's folder is named after its process, so one left by an unclean stop is found.
+  const bundlesDir = path.join(REPO_ROOT, '.local', 'bundles');
+  await removeOrphanedBundles(bundlesDir);
+  const bundleDir = path.join(bundlesDir, `${process.pid}-${randomUUID()}`);
   const [emulator, bundles] = await Promise.all([
     startEmulator({ port: options.port ?? 4566, logFile: path.join(logDir, 'emulator.log') }),
     bundleLocal(bundleDir),
@@ -74,5 +77,24 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
     await emulator.stop();
     await rm(bundleDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Removes the bundle folders of local clouds whose process is gone (an unclean stop). */
+export async function removeOrphanedBundles(bundlesDir: string): Promise<void> {
+  const folders = await readdir(bundlesDir).catch(() => [] as string[]);
+  for (const folder of folders) {
+    const pid = Number(/^(\d+)-/.exec(folder)?.[1]);
+    if (!pid || !isAlive(pid)) await rm(path.join(bundlesDir, folder), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

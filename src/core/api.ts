@@ -18,7 +18,7 @@ export interface RunJobOptions {
   name: string;
   /** Force a format instead of detecting it from the name. */
   format?: Format;
-  /** Aborting stops the job between chunks with an `AbortError` (used to hand a job to ECS). */
+  /** Aborting stops the job between chunks with a `JobAbortedError` (used to hand a job to ECS). */
   signal?: AbortSignal;
   /**
    * Inflate gzip input on a worker thread, in parallel with parsing. It pays off only when a
@@ -47,5 +47,5 @@ export class InputError extends Error {
 
 /** Thrown when `signal` aborts the job. */
 export class JobAbortedError extends Error {
-  override readonly name = 'AbortError';
+  override readonly name = 'JobAbortedError';
 }
