@@ -119,6 +119,11 @@ export class LocalRunner extends EventEmitter {
     this.tasks.start();
   }
 
+  /** Resolves once no invocation is under way (each async invocation with its retries). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Stops polling and waits for every invocation and task under way to finish. */
   async stop(): Promise<void> {
     this.running = false;

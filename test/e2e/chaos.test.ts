@@ -25,7 +25,7 @@ describe.skipIf(skip)('guarantees under injected faults', () => {
         await h.upload('incoming/dup/b.fq', fastqBuffer({ reads: 200, seed: 42 }), toEcs),
       ];
       const jobs = await h.finish(ids);
-      await new Promise((r) => setTimeout(r, 1500)); // let the second deliveries finish too
+      await h.local.runner.settled(); // the second deliveries finish too
       expect(h.local.runner.stats.duplicatesDelivered).toBe(2);
       for (const job of jobs) {
         expect(job).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });

@@ -195,9 +195,14 @@ describe(`pipeline end to end (target: ${name})`, () => {
       expect(await target.jobs.get(resultJob)).toBeUndefined();
     }
     if (target.dispatcherInvocations) {
-      // Only uploads reached the dispatcher: the notification filter kept every result away.
-      await new Promise((r) => setTimeout(r, 1500));
-      const uploads = 1 + (target.cannot.ecs ? 0 : 3) + 1 + 4;
+      // Only uploads reached the dispatcher: the notification filter kept every result away. A
+      // last upload, made after every result was written, is waited for: events that came before
+      // it have been delivered by then.
+      const file = path.join(dir, 'last.csv');
+      await writeCsv(file, { rows: 5, seed: 26 });
+      const [last] = await finish(await upload('last.csv', file));
+      expect(last!.status).toBe('SUCCEEDED');
+      const uploads = 1 + (target.cannot.ecs ? 0 : 3) + 1 + 4 + 1;
       expect(await target.dispatcherInvocations()).toBe(uploads);
     }
   });
