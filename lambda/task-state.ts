@@ -1,5 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { WORKER_CONTAINER_NAME } from '../lib/contract.js';
+import { WORKER_CONTAINER_NAME } from '../contract/names.js';
 import { recordTaskStopped, type TaskStateDetail } from '../src/runtime/task-state.js';
 import { createTelemetry } from '../src/runtime/telemetry.js';
 import { redriveDepsFromEnv } from '../src/runtime/wiring.js';

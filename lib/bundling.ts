@@ -1,6 +1,6 @@
 import { build, buildSync, type BuildOptions } from 'esbuild';
 import { resolve } from 'node:path';
-import { Entry, WORKER_BUNDLE } from './contract.js';
+import { Entry, WORKER_BUNDLE } from '../contract/names.js';
 
 /**
  * How every runtime bundle is built, in one place: the functions `cdk deploy` ships, the worker

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { buildRoutingPolicy } from '../src/runtime/routing.js';
+import { buildRoutingPolicy } from '../contract/routing.js';
 import type { PipelineConfig } from './config.js';
 import { Dispatcher } from './constructs/dispatcher.js';
 import { JobsTable } from './constructs/jobs-table.js';

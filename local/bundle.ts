@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleFunction, bundleWorker } from '../lib/bundling.js';
-import { Entry } from '../lib/contract.js';
+import { Entry } from '../contract/names.js';
 import { REPO_ROOT } from './emulator.js';
 
 export interface LocalBundles {

@@ -9,8 +9,8 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { execFileSync } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { Env } from '../lib/contract.js';
-import { lambdaMaxBytes, type RoutingPolicy } from '../src/runtime/routing.js';
+import { Env } from '../contract/names.js';
+import { lambdaMaxBytes, type RoutingPolicy } from '../contract/routing.js';
 import { startLocalCloud } from './cloud.js';
 import { REPO_ROOT } from './emulator.js';
 import { startLocalStackCloud } from './localstack/cloud.js';

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { WORKER_CONTAINER_NAME } from '../lib/contract.js';
+import { WORKER_CONTAINER_NAME } from '../contract/names.js';
 import type { JobsTable } from '../src/runtime/aws/jobs-table.js';
 
 export interface FargateTasksOptions {

@@ -9,7 +9,7 @@ import { ListObjectVersionsCommand, PutObjectCommand, type ObjectVersion } from 
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { INCOMING_PREFIX, RESULTS_PREFIX } from '../lib/contract.js';
+import { INCOMING_PREFIX, RESULTS_PREFIX } from '../contract/names.js';
 import { createClients } from '../src/runtime/aws/clients.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../src/runtime/job.js';

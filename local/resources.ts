@@ -25,9 +25,9 @@ import {
   OPEN_JOBS_INDEX,
   WORKER_CONTAINER_NAME,
   type EnvName,
-} from '../lib/contract.js';
+} from '../contract/names.js';
 import { DEFAULTS } from '../lib/config.js';
-import { buildRoutingPolicy, type RoutingPolicy } from '../src/runtime/routing.js';
+import { buildRoutingPolicy, type RoutingPolicy } from '../contract/routing.js';
 
 /** CPU units of the local worker task: the stack's default. */
 const WORKER_CPU_UNITS = DEFAULTS.workerCpu;

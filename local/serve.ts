@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { INCOMING_PREFIX } from '../lib/contract.js';
+import { INCOMING_PREFIX } from '../contract/names.js';
 import { ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 
 export type { LocalOutputs } from './emulators.js';

@@ -11,7 +11,7 @@ export interface BenchOptions {
   sections: Section[];
   /** Timed runs of each tool (alternating); the median is reported. */
   runs: number;
-  /** Instead of the comparison: measure the core's throughput and write src/runtime/calibration.json. */
+  /** Instead of the comparison: measure the core's throughput and write contract/calibration.json. */
   calibrate: boolean;
   help: boolean;
 }
@@ -25,7 +25,7 @@ reference tools alternately and prints MB/s, the ratio to the reference and the 
   --only LIST   run only these sections (comma-separated): ${SECTIONS.join(', ')}
   --runs N      timed runs per tool, alternating; the median is reported (default 3)
   --calibrate   instead of the comparison, measure the core's own throughput (pinned to one
-                CPU, and on two) and write src/runtime/calibration.json
+                CPU, and on two) and write contract/calibration.json
                 (with --quick: print what it would write, write nothing)`;
 
 export class BenchUsageError extends Error {

@@ -1,6 +1,6 @@
 /**
- * Turns measured core throughput into src/runtime/calibration.json, in the shape
- * src/runtime/routing.ts reads (`measuredOn`, `referenceMemoryMb`, `startupSeconds`,
+ * Turns measured core throughput into contract/calibration.json, in the shape
+ * contract/routing.ts reads (`measuredOn`, `referenceMemoryMb`, `startupSeconds`,
  * `throughput`), plus a per-Fargate-CPU table and where each figure came from.
  */
 import type { Format } from '../../src/core/api.js';

@@ -76,7 +76,7 @@ export function workloadName(w: Workload): string {
   return `${w.format === 'fastq' ? 'FASTQ' : 'CSV'}${w.gzip ? '.gz' : ''}`;
 }
 
-/** The parts of src/runtime/calibration.json the model reads. */
+/** The parts of contract/calibration.json the model reads. */
 export interface Calibration {
   startupSeconds: number;
   throughput: Record<Format, { bytesPerSecond: number; gzipBytesPerSecond: number; gzipExpansion: number }>;

@@ -56,7 +56,7 @@ export async function machineInfo(): Promise<MachineInfo> {
 }
 
 /** The calibration is the bench's output, not code it measures. */
-const NOT_MEASURED = new Set(['src/runtime/calibration.json']);
+const NOT_MEASURED = new Set(['contract/calibration.json']);
 
 /** `commit abc1234`, plus the files under src/ that differ from it (the measured code is the work tree). */
 export function codeState(): string {

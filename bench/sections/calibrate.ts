@@ -5,7 +5,7 @@
  * 2 vCPU) with it read on a worker thread, alternately. The emulator's wait before the first byte
  * is left out (S3's is `startupSeconds`). Without the emulator installed, local files stand in.
  * Also the gzip expansion of the synthetic and of modelled real-looking data. Written to
- * src/runtime/calibration.json in the shape src/runtime/routing.ts reads.
+ * contract/calibration.json in the shape contract/routing.ts reads.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import { emulatorInstalled, withEmulatorBucket, type EmulatorBucket } from '../l
 import type { RunResult } from '../lib/measure.js';
 import { alternate, coreRunnerCommand, input, type BenchContext } from './context.js';
 
-export const CALIBRATION_FILE = path.join(REPO_ROOT, 'src', 'runtime', 'calibration.json');
+export const CALIBRATION_FILE = path.join(REPO_ROOT, 'contract', 'calibration.json');
 
 export async function calibrateSection(ctx: BenchContext): Promise<void> {
   if (emulatorInstalled()) {

@@ -7,7 +7,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { INCOMING_PREFIX } from '../../lib/contract.js';
+import { INCOMING_PREFIX } from '../../contract/names.js';
 import { ensureEmulatorInstalled, startEmulated, type EmulatorName } from '../../local/emulators.js';
 import { localAwsEnv } from '../../local/resources.js';
 import { waitForJobs } from '../../local/watch.js';

@@ -1,5 +1,5 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { EnvName } from '../contract.js';
+import type { EnvName } from '../../contract/names.js';
 
 /**
  * Something that runs our code: it can be given an environment variable and permissions.

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Env, OPEN_JOBS_INDEX } from '../contract.js';
+import { Env, OPEN_JOBS_INDEX } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
 import { acknowledgeCheckov } from './scanners.js';
 

@@ -4,7 +4,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BUNDLE_OPTIONS, LAMBDA_EXTERNALS } from '../bundling.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
 import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
 import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
@@ -86,7 +86,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
     acknowledgeCheckov(
       this,
       'CKV_AWS_173',
-      'The environment holds no secret: resource names and ARNs (lib/contract.ts), Powertools names and routing thresholds, which Lambda encrypts at rest with its AWS managed key. A customer managed key would protect nothing more.',
+      'The environment holds no secret: resource names and ARNs (contract/names.ts), Powertools names and routing thresholds, which Lambda encrypts at rest with its AWS managed key. A customer managed key would protect nothing more.',
     );
 
     if (this.role) {

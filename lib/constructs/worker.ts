@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { WorkerArchitecture } from '../config.js';
-import { Env, SHARED_MOUNT_PATH, WORKER_CONTAINER_NAME, type EnvName } from '../contract.js';
+import { Env, SHARED_MOUNT_PATH, WORKER_CONTAINER_NAME, type EnvName } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
 import { acknowledgeFinding, acknowledgePolicyFinding, regionalArnPattern } from './nag.js';
@@ -184,7 +184,7 @@ export class Worker extends Construct {
     acknowledgeFinding(
       this.taskDefinition,
       'AwsSolutions-ECS2',
-      'The environment holds only non-secret settings from lib/contract.ts (table name, mount path, TTL); the job itself arrives as RunTask overrides.',
+      'The environment holds only non-secret settings from contract/names.ts (table name, mount path, TTL); the job itself arrives as RunTask overrides.',
     );
     // Only an image asset gives the execution role ECR permissions (and its policy).
     const pullPolicy = this.taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');

@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleFunction, bundleWorker } from '../../lib/bundling.js';
-import { SHARED_MOUNT_PATH } from '../../lib/contract.js';
+import { SHARED_MOUNT_PATH } from '../../contract/names.js';
 import { REPO_ROOT } from '../emulator.js';
 import { FargateTasks } from '../fargate-tasks.js';
 import { cloudNode } from '../node24.js';

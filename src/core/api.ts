@@ -4,7 +4,9 @@
  * so a file gives the same report whichever way it is routed.
  */
 
-export type Format = 'fastq' | 'csv';
+import type { Format } from '../../contract/routing.js';
+
+export type { Format };
 
 /** What a key's name says about the file (the core still checks the bytes). */
 export interface FileKind {

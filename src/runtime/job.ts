@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Format } from '../core/api.js';
-import type { Route, RoutingDecision } from './routing.js';
+import type { Route, RoutingDecision } from '../../contract/routing.js';
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 

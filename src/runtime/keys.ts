@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { INCOMING_PREFIX, RESULTS_PREFIX, SHARED_RESULTS_DIR } from '../../lib/contract.js';
+import { INCOMING_PREFIX, RESULTS_PREFIX, SHARED_RESULTS_DIR } from '../../contract/names.js';
 
 /**
  * Object keys arrive in S3 event notifications URL-encoded, with spaces as `+`. Decode once, at

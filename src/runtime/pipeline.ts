@@ -8,7 +8,7 @@ import { TaskPlacementError, type WorkerTasks } from './aws/tasks.js';
 import { epochSeconds, jobIdFor, type Job, type ResultDocument } from './job.js';
 import { LAMBDA_LEASE_MARGIN_SECONDS, QUEUED_ON_ECS_LEASE_SECONDS } from './leases.js';
 import { isIncomingKey, MAX_KEY_BYTES, resultKeyFor, sharedResultPath } from './keys.js';
-import { decideRoute, type Route, type RoutingPolicy } from './routing.js';
+import { decideRoute, type Route, type RoutingPolicy } from '../../contract/routing.js';
 import type { Telemetry } from './telemetry.js';
 
 /** What running a job needs: built once per process by the dispatcher or the worker. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Env, type EnvName } from '../../lib/contract.js';
-import type { RoutingPolicy } from './routing.js';
+import { Env, type EnvName } from '../../contract/names.js';
+import { parseRoutingPolicy, type RoutingPolicy } from '../../contract/routing.js';
 import type { WorkerTaskSettings } from './aws/tasks.js';
 
 /** Reads the runtime's environment (names from the shared contract) with errors that say what is missing. */
@@ -68,9 +68,9 @@ export function redriveSettings(env: NodeJS.ProcessEnv): RedriveSettings {
 export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
   let policy: RoutingPolicy;
   try {
-    policy = JSON.parse(required(env, Env.ROUTING_POLICY)) as RoutingPolicy;
+    policy = parseRoutingPolicy(required(env, Env.ROUTING_POLICY));
   } catch (error) {
-    throw new Error(`environment variable ${Env.ROUTING_POLICY} is not valid JSON: ${String(error)}`);
+    throw new Error(`environment variable ${Env.ROUTING_POLICY}: ${(error as Error).message}`);
   }
   return {
     ...commonSettings(env),

@@ -1,4 +1,4 @@
-import { Env } from '../../lib/contract.js';
+import { Env } from '../../contract/names.js';
 import { redriveOrFail, type RedriveDeps, type RedriveOutcome } from './redrive.js';
 
 /** The part of an `ECS Task State Change` event's detail that we read. */

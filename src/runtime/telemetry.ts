@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/contract.js';
-import type { Route } from './routing.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
+import type { Route } from '../../contract/routing.js';
 
 /** Logs and job metrics, the same in the Lambda and in the worker (EMF lines on stdout). */
 export interface Telemetry {

@@ -1,4 +1,4 @@
-import { Env } from '../../lib/contract.js';
+import { Env } from '../../contract/names.js';
 import { epochSeconds, type Job } from './job.js';
 import { HEARTBEAT_SECONDS, RUNNING_LEASE_SECONDS } from './leases.js';
 import { executeJob, type ExecuteDeps } from './pipeline.js';

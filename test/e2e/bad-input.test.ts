@@ -5,7 +5,7 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INCOMING_PREFIX } from '../../lib/contract.js';
+import { INCOMING_PREFIX } from '../../contract/names.js';
 import { waitForJobs } from '../../local/watch.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';

@@ -6,7 +6,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { RoutingPolicy } from '../../src/runtime/routing.js';
+import type { RoutingPolicy } from '../../contract/routing.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { withLocalCloud } from './local-harness.js';
 import { targetName } from './targets.js';

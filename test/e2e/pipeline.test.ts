@@ -9,7 +9,7 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INCOMING_PREFIX } from '../../lib/contract.js';
+import { INCOMING_PREFIX } from '../../contract/names.js';
 import { runJob, type JobReport } from '../../src/core/index.js';
 import { jobIdFor, type Job, type ResultDocument } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';

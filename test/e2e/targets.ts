@@ -11,7 +11,7 @@ import type { LocalStackMode } from '../../local/localstack/server.js';
 import { localAwsEnv } from '../../local/resources.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
-import { lambdaMaxBytes } from '../../src/runtime/routing.js';
+import { lambdaMaxBytes } from '../../contract/routing.js';
 
 export type TargetName = 'local' | 'localstack' | 'aws';
 

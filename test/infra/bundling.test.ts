@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Entry, WORKER_BUNDLE } from '../../lib/contract.js';
+import { Entry, WORKER_BUNDLE } from '../../contract/names.js';
 import { bundleWorker } from '../../lib/bundling.js';
 
 describe('bundleWorker', () => {

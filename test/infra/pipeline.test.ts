@@ -14,11 +14,11 @@ import {
   WORKER_CONTAINER_NAME,
   WORKER_BUNDLE,
   WORKER_ENV,
-} from '../../lib/contract.js';
+} from '../../contract/names.js';
 import { repoPath } from '../../lib/constructs/paths.js';
 import { POWERTOOLS_ENV } from '../../lib/constructs/pipeline-function.js';
 import { Outputs } from '../../lib/pipeline-stack.js';
-import { buildRoutingPolicy } from '../../src/runtime/routing.js';
+import { buildRoutingPolicy } from '../../contract/routing.js';
 import {
   actionsOf,
   functionEnvNames,

@@ -7,7 +7,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Env, WORKER_CONTAINER_NAME } from '../../lib/contract.js';
+import { Env, WORKER_CONTAINER_NAME } from '../../contract/names.js';
 import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { Objects } from '../../src/runtime/aws/objects.js';

@@ -6,7 +6,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { OPEN_JOBS_INDEX } from '../../../lib/contract.js';
+import { OPEN_JOBS_INDEX } from '../../../contract/names.js';
 import { TERMINAL_STATUSES, type Job, type JobStatus } from '../job.js';
 
 export type ClaimOutcome = 'created' | 'reclaimed' | 'duplicate';

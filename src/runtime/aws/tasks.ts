@@ -1,5 +1,5 @@
 import { RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { Env } from '../../../lib/contract.js';
+import { Env } from '../../../contract/names.js';
 import type { Job } from '../job.js';
 import { backoffMs } from '../leases.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISPATCHER_ENV, SWEEPER_ENV, TASK_STATE_ENV, WORKER_ENV } from '../../../lib/contract.js';
+import { DISPATCHER_ENV, SWEEPER_ENV, TASK_STATE_ENV, WORKER_ENV } from '../../../contract/names.js';
 import {
   dispatcherEnv,
   sweeperEnv,
@@ -7,7 +7,7 @@ import {
   workerTaskEnv,
   type LocalCloud,
 } from '../../../local/resources.js';
-import { buildRoutingPolicy } from '../../../src/runtime/routing.js';
+import { buildRoutingPolicy } from '../../../contract/routing.js';
 
 const cloud: LocalCloud = {
   endpoint: 'http://127.0.0.1:4566',

@@ -3,8 +3,9 @@ import {
   buildRoutingPolicy,
   decideRoute,
   lambdaMaxBytes,
+  parseRoutingPolicy,
   type RoutingPolicy,
-} from '../../../src/runtime/routing.js';
+} from '../../../contract/routing.js';
 
 const MB = 1e6;
 const GB = 1e9;
@@ -74,5 +75,39 @@ describe('buildRoutingPolicy', () => {
     expect(() =>
       buildRoutingPolicy({ lambdaTimeoutSeconds: 900, lambdaMemoryMb: 1769, safetyFactor: 0.5 }),
     ).toThrow(/safetyFactor must be ≥ 1/);
+  });
+});
+
+describe('parseRoutingPolicy (the policy as it crosses into the dispatcher)', () => {
+  const deployed = buildRoutingPolicy({ lambdaTimeoutSeconds: 900, lambdaMemoryMb: 1769 });
+
+  it('reads back the policy the stack writes', () => {
+    expect(parseRoutingPolicy(JSON.stringify(deployed))).toEqual(deployed);
+  });
+
+  it.each([
+    ['text that is not JSON', '{', /not valid JSON/],
+    ['an array', '[]', /the policy must be an object/],
+    [
+      'a missing format',
+      JSON.stringify({ ...deployed, throughput: { fastq: deployed.throughput.fastq } }),
+      /throughput\.csv must be an object/,
+    ],
+    [
+      'a throughput given as text',
+      JSON.stringify({
+        ...deployed,
+        throughput: { ...deployed.throughput, csv: { ...deployed.throughput.csv, bytesPerSecond: '5e6' } },
+      }),
+      /throughput\.csv\.bytesPerSecond must be a number > 0, got "5e6"/,
+    ],
+    [
+      'a safety factor below 1',
+      JSON.stringify({ ...deployed, safetyFactor: 0.5 }),
+      /safetyFactor must be a number ≥ 1, got 0\.5/,
+    ],
+    ['no source', JSON.stringify({ ...deployed, source: undefined }), /source must be a string/],
+  ])('refuses %s, naming the field', (_name, json, message) => {
+    expect(() => parseRoutingPolicy(json)).toThrowError(message);
   });
 });

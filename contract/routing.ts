@@ -1,4 +1,3 @@
-import type { FileKind } from '../core/api.js';
 import calibration from './calibration.json' with { type: 'json' };
 
 /**
@@ -14,6 +13,16 @@ import calibration from './calibration.json' with { type: 'json' };
  */
 
 export type Route = 'lambda' | 'ecs';
+
+/** The input formats the job core reads (the core re-exports this). */
+export const FORMATS = ['fastq', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** What routing needs to know of an input besides its size. */
+export interface InputKind {
+  format: Format;
+  gzip: boolean;
+}
 
 export interface Throughput {
   /** Bytes of uncompressed input processed per second. */
@@ -32,7 +41,7 @@ export interface RoutingPolicy {
   /** Fixed cost of a job (first byte from S3, writing results), in seconds. */
   startupSeconds: number;
   /** Measured throughput per format. */
-  throughput: Record<FileKind['format'], Throughput>;
+  throughput: Record<Format, Throughput>;
   /** Where the throughput figures come from (calibration file and Lambda memory size). */
   source: string;
 }
@@ -45,7 +54,7 @@ export interface RoutingDecision {
   reason: string;
 }
 
-export function decideRoute(sizeBytes: number, kind: FileKind, policy: RoutingPolicy): RoutingDecision {
+export function decideRoute(sizeBytes: number, kind: InputKind, policy: RoutingPolicy): RoutingDecision {
   if (!Number.isFinite(sizeBytes) || sizeBytes < 0) throw new RangeError(`invalid object size: ${sizeBytes}`);
   const t = policy.throughput[kind.format];
   const work = kind.gzip
@@ -68,7 +77,7 @@ export function decideRoute(sizeBytes: number, kind: FileKind, policy: RoutingPo
 }
 
 /** Largest object of a kind that still routes to Lambda under a policy. */
-export function lambdaMaxBytes(kind: FileKind, policy: RoutingPolicy): number {
+export function lambdaMaxBytes(kind: InputKind, policy: RoutingPolicy): number {
   const t = policy.throughput[kind.format];
   const seconds = policy.lambdaBudgetSeconds / policy.safetyFactor - policy.startupSeconds;
   if (seconds <= 0) return 0;
@@ -91,7 +100,7 @@ interface CalibrationFile {
   measuredOn: string;
   referenceMemoryMb: number;
   startupSeconds: number;
-  throughput: Record<FileKind['format'], Throughput>;
+  throughput: Record<Format, Throughput>;
 }
 
 /**
@@ -114,13 +123,63 @@ export function buildRoutingPolicy(options: PolicyOptions): RoutingPolicy {
         gzipExpansion: t.gzipExpansion,
       },
     ]),
-  ) as Record<FileKind['format'], Throughput>;
+  ) as Record<Format, Throughput>;
   return {
     lambdaBudgetSeconds: Math.max(0, options.lambdaTimeoutSeconds - headroom),
     safetyFactor,
     startupSeconds: cal.startupSeconds,
     throughput: scaled,
     source: `calibration ${cal.measuredOn} at ${cal.referenceMemoryMb} MB, scaled to ${options.lambdaMemoryMb} MB`,
+  };
+}
+
+/**
+ * A policy from JSON (it reaches the dispatcher in an environment variable), checked field by
+ * field: a policy that would route by NaN or by a missing format fails here, naming the field.
+ */
+export function parseRoutingPolicy(json: string): RoutingPolicy {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`routing policy is not valid JSON: ${(error as Error).message}`);
+  }
+  const object = (v: unknown, where: string): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new Error(`routing policy: ${where} must be an object`);
+    return v as Record<string, unknown>;
+  };
+  const number = (o: Record<string, unknown>, key: string, where: string, min: number, orEqual: boolean) => {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (!orEqual && v === min)) {
+      const bound = `${orEqual ? '≥' : '>'} ${min}`;
+      throw new Error(`routing policy: ${where}${key} must be a number ${bound}, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const policy = object(value, 'the policy');
+  const throughput = object(policy.throughput, 'throughput');
+  const source = policy.source;
+  if (typeof source !== 'string') throw new Error('routing policy: source must be a string');
+  return {
+    lambdaBudgetSeconds: number(policy, 'lambdaBudgetSeconds', '', 0, true),
+    safetyFactor: number(policy, 'safetyFactor', '', 1, true),
+    startupSeconds: number(policy, 'startupSeconds', '', 0, true),
+    throughput: Object.fromEntries(
+      FORMATS.map((format) => {
+        const t = object(throughput[format], `throughput.${format}`);
+        const where = `throughput.${format}.`;
+        return [
+          format,
+          {
+            bytesPerSecond: number(t, 'bytesPerSecond', where, 0, false),
+            gzipBytesPerSecond: number(t, 'gzipBytesPerSecond', where, 0, false),
+            gzipExpansion: number(t, 'gzipExpansion', where, 0, false),
+          },
+        ];
+      }),
+    ) as Record<Format, Throughput>,
+    source,
   };
 }
 

@@ -37,7 +37,7 @@ export const Env = {
   WORKER_SUBNETS: 'WORKER_SUBNETS',
   /** Comma-separated security group ids for worker tasks. */
   WORKER_SECURITY_GROUPS: 'WORKER_SECURITY_GROUPS',
-  /** Routing policy parameters as JSON (see src/runtime/routing.ts `RoutingPolicy`). */
+  /** Routing policy parameters as JSON (see contract/routing.ts `RoutingPolicy`). */
   ROUTING_POLICY: 'ROUTING_POLICY',
   /** Longest a worker may run one job before it stops and fails it as TIMED_OUT, in seconds. */
   JOB_TIMEOUT_SECONDS: 'JOB_TIMEOUT_SECONDS',
