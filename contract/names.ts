@@ -12,6 +12,17 @@ export const INCOMING_PREFIX = 'incoming/';
 /** A result for `incoming/<path>` is written to `results/<path>.json`. */
 export const RESULTS_PREFIX = 'results/';
 
+/** Name of the job item attribute DynamoDB's TTL reads (epoch seconds; `Job.expiresAt`). */
+export const JOBS_TTL_ATTRIBUTE = 'expiresAt';
+
+/** Custom metrics the runtime publishes (EMF via Powertools) and the dashboard and alarms read. */
+export const JobMetric = {
+  STARTED: 'JobsStarted',
+  SUCCEEDED: 'JobsSucceeded',
+  FAILED: 'JobsFailed',
+  DURATION: 'JobDuration',
+} as const;
+
 /** Where the shared EFS access point is mounted in the Lambda and in the worker container. */
 export const SHARED_MOUNT_PATH = '/mnt/shared';
 

@@ -79,6 +79,12 @@ export interface PipelineConfig {
    */
   readonly workerImage?: string;
   /**
+   * Ranged GETs in flight when a job reads a large input from S3 (1 reads it as one stream).
+   * Context key `s3ReadConcurrency`.
+   * @default 4
+   */
+  readonly s3ReadConcurrency: number;
+  /**
    * Predicted Lambda run times are multiplied by this before they are compared with the
    * dispatcher's budget (≥ 1). Context key `routingSafetyFactor`.
    * @default 2
@@ -164,6 +170,7 @@ export const DEFAULTS = {
   workerMemoryMb: 2048,
   workerArchitecture: 'arm64',
   routingSafetyFactor: 2,
+  s3ReadConcurrency: 4,
   maxObjectBytes: 100 * 1024 ** 3,
   jobTtlDays: 30,
   maxAttempts: 3,
@@ -236,6 +243,7 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     workerArchitecture: oneOf(get, 'workerArchitecture', ARCHITECTURES, DEFAULTS.workerArchitecture),
     workerImage: imageName(get),
     routingSafetyFactor: num(get, 'routingSafetyFactor', DEFAULTS.routingSafetyFactor, 1, 100),
+    s3ReadConcurrency: int(get, 's3ReadConcurrency', DEFAULTS.s3ReadConcurrency, 1, 32),
     maxObjectBytes: int(get, 'maxObjectBytes', DEFAULTS.maxObjectBytes, 1, MAX_S3_OBJECT_BYTES),
     jobTtlDays: int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650),
     maxAttempts: int(get, 'maxAttempts', DEFAULTS.maxAttempts, 1, 10),

@@ -43,7 +43,10 @@ export class PipelineStack extends Stack {
       removalPolicy,
     });
 
-    const data = new DataBucket(this, 'DataBucket', { removalPolicy });
+    const data = new DataBucket(this, 'DataBucket', {
+      removalPolicy,
+      readConcurrency: config.s3ReadConcurrency,
+    });
     const shared = new SharedFileSystem(this, 'SharedFileSystem', {
       vpc: network.vpc,
       subnets: network.computeSubnets,

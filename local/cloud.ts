@@ -53,7 +53,6 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
     const chaosProxy = options.chaos ? await startChaosProxy(emulator.endpoint, options.chaos) : undefined;
     const runner = new LocalRunner(cloud, bundles, {
       logDir,
-      lambdaMemoryMb: options.lambdaMemoryMb,
       chaos: options.chaos,
       functionEndpoint: chaosProxy?.endpoint,
       ...options.runner,

@@ -22,6 +22,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import {
   Env,
   INCOMING_PREFIX,
+  JOBS_TTL_ATTRIBUTE,
   OPEN_JOBS_INDEX,
   WORKER_CONTAINER_NAME,
   type EnvName,
@@ -49,6 +50,7 @@ export interface LocalCloud {
   sharedDir: string;
   policy: RoutingPolicy;
   lambdaTimeoutSeconds: number;
+  lambdaMemoryMb: number;
   maxObjectBytes: number;
   maxAttempts: number;
   retryBaseMs: number;
@@ -79,8 +81,8 @@ export interface LocalCloudOptions {
   retryBaseMs?: number;
 }
 
-/** As the stack's default (DataBucket `readConcurrency`): large inputs are read with ranged GETs. */
-const S3_READ_CONCURRENCY = 4;
+/** As the stack's default: large inputs are read with ranged GETs. */
+const S3_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
 
 /** Credentials and endpoint every SDK client and child process of the local cloud uses. */
 export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
@@ -141,7 +143,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
   await ddb.send(
     new UpdateTimeToLiveCommand({
       TableName: table,
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      TimeToLiveSpecification: { AttributeName: JOBS_TTL_ATTRIBUTE, Enabled: true },
     }),
   );
 
@@ -194,6 +196,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
 
   const cluster = await ecs.send(new CreateClusterCommand({ clusterName: name }));
   const lambdaTimeoutSeconds = options.lambdaTimeoutSeconds ?? 12;
+  const lambdaMemoryMb = options.lambdaMemoryMb ?? 128;
   const taskEnv = workerTaskEnv(table, options.sharedDir);
   const taskDefinition = await ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -201,7 +204,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
       cpu: String(WORKER_CPU_UNITS),
-      memory: '2048',
+      memory: String(DEFAULTS.workerMemoryMb),
       containerDefinitions: [
         {
           name: WORKER_CONTAINER_NAME,
@@ -209,7 +212,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
           essential: true,
           // The emulator sums container-level reservations to place the task.
           cpu: WORKER_CPU_UNITS,
-          memory: 2048,
+          memory: DEFAULTS.workerMemoryMb,
           environment: Object.entries(taskEnv).map(([k, v]) => ({ name: k, value: v })),
         },
       ],
@@ -233,12 +236,13 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
       options.policy ??
       buildRoutingPolicy({
         lambdaTimeoutSeconds,
-        lambdaMemoryMb: options.lambdaMemoryMb ?? 128,
+        lambdaMemoryMb,
         headroomSeconds: 2,
       }),
     lambdaTimeoutSeconds,
-    maxObjectBytes: options.maxObjectBytes ?? 100 * 1024 ** 3,
-    maxAttempts: options.maxAttempts ?? 3,
+    lambdaMemoryMb,
+    maxObjectBytes: options.maxObjectBytes ?? DEFAULTS.maxObjectBytes,
+    maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
     retryBaseMs: options.retryBaseMs ?? 200,
   };
 }
@@ -250,7 +254,7 @@ export function workerTaskEnv(table: string, sharedDir: string): Record<string, 
     [Env.TASK_VCPUS]: String(WORKER_CPU_UNITS / 1024),
     [Env.JOBS_TABLE]: table,
     [Env.SHARED_MOUNT_PATH]: sharedDir,
-    [Env.JOB_TTL_DAYS]: '30',
+    [Env.JOB_TTL_DAYS]: String(DEFAULTS.jobTtlDays),
     [Env.S3_READ_CONCURRENCY]: String(S3_READ_CONCURRENCY),
     [Env.JOB_TIMEOUT_SECONDS]: '3600',
   };
@@ -279,7 +283,7 @@ export function dispatcherEnv(cloud: LocalCloud): Record<string, string> {
     [Env.ROUTING_POLICY]: JSON.stringify(cloud.policy),
     [Env.MAX_OBJECT_BYTES]: String(cloud.maxObjectBytes),
     [Env.S3_READ_CONCURRENCY]: String(S3_READ_CONCURRENCY),
-    [Env.JOB_TTL_DAYS]: '30',
+    [Env.JOB_TTL_DAYS]: String(DEFAULTS.jobTtlDays),
   };
 }
 

@@ -21,8 +21,6 @@ import { dispatcherEnv, localAwsEnv, sweeperEnv, taskStateEnv, type LocalCloud }
 export interface LocalRunnerOptions {
   /** Folder for the functions' and workers' own logs. */
   logDir: string;
-  /** @default 128 */
-  lambdaMemoryMb?: number;
   /** How many dispatcher invocations may run at once. @default 4 */
   lambdaConcurrency?: number;
   /** Lambda retries a failed asynchronous invocation this many times. @default 2 */
@@ -235,7 +233,7 @@ export class LocalRunner extends EventEmitter {
     attempt = 1,
   ): Promise<InvocationReport> {
     const timeoutMs = this.cloud.lambdaTimeoutSeconds * 1000;
-    const memoryMb = this.options.lambdaMemoryMb ?? 128;
+    const memoryMb = this.cloud.lambdaMemoryMb;
     const pool = this.idleHosts.get(functionName) ?? [];
     this.idleHosts.set(functionName, pool);
     const environment =

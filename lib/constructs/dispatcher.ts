@@ -14,6 +14,7 @@ import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
 import type { DataBucket, SharedFileSystem } from './storage.js';
 import type { Worker } from './worker.js';
+import { DEFAULTS } from '../config.js';
 
 export interface DispatcherProps {
   readonly vpc: ec2.IVpc;
@@ -96,8 +97,8 @@ export class Dispatcher extends Construct {
     this.function = new PipelineFunction(this, 'Function', {
       entry: Entry.dispatcher,
       description: 'Records a job for each upload under incoming/ and runs it here or on Fargate',
-      memorySize: props.memorySize ?? 1769,
-      timeout: props.timeout ?? Duration.minutes(15),
+      memorySize: props.memorySize ?? DEFAULTS.lambdaMemoryMb,
+      timeout: props.timeout ?? Duration.seconds(DEFAULTS.lambdaTimeoutSeconds),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
       vpcSubnets: props.subnets,

@@ -2,12 +2,11 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Env, OPEN_JOBS_INDEX } from '../../contract/names.js';
+import { Env, JOBS_TTL_ATTRIBUTE, OPEN_JOBS_INDEX } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
 import { acknowledgeCheckov } from './scanners.js';
 
-/** Name of the attribute DynamoDB's TTL reads (epoch seconds; see src/runtime/job.ts `expiresAt`). */
-export const JOBS_TTL_ATTRIBUTE = 'expiresAt';
+export { JOBS_TTL_ATTRIBUTE };
 
 /** What a consumer may do with job items. */
 export enum JobsAccess {

@@ -9,16 +9,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
+import { JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
 import type { Route } from '../../contract/routing.js';
 
-/** Custom metrics the runtime publishes (EMF via Powertools; see src/runtime/telemetry.ts). */
-export const JobMetric = {
-  STARTED: 'JobsStarted',
-  SUCCEEDED: 'JobsSucceeded',
-  FAILED: 'JobsFailed',
-  DURATION: 'JobDuration',
-} as const;
+export { JobMetric };
 
 export const ROUTES: readonly Route[] = ['lambda', 'ecs'];
 

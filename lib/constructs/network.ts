@@ -2,7 +2,7 @@ import { Aws, CfnRule, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { NatMode } from '../config.js';
+import { DEFAULTS, type NatMode } from '../config.js';
 import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID, logGroupKeyReason } from './scanners.js';
 
 /**
@@ -136,7 +136,7 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const natMode = props.natMode ?? 'none';
+    const natMode = props.natMode ?? DEFAULTS.natMode;
     this.natMode = natMode;
     const azs = props.availabilityZones;
     const region = azs[0]?.slice(0, -1);
@@ -146,7 +146,7 @@ export class Network extends Construct {
     const natGateways = natMode === 'none' ? 0 : natMode === 'single' ? 1 : azs.length;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: new PlannedIpAddresses(props.vpcCidr ?? '10.40.0.0/16', azs),
+      ipAddresses: new PlannedIpAddresses(props.vpcCidr ?? DEFAULTS.vpcCidr, azs),
       availabilityZones: [...azs],
       natGateways,
       natGatewaySubnets: { subnetGroupName: 'Public' },

@@ -10,6 +10,7 @@ import { Env, INCOMING_PREFIX, RESULTS_PREFIX, SHARED_MOUNT_PATH } from '../../c
 import type { EnvConsumer } from './binding.js';
 import { acknowledgeFinding, acknowledgePolicyFinding, arnToken, MANAGED_POLICY_FINDING } from './nag.js';
 import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID } from './scanners.js';
+import { DEFAULTS } from '../config.js';
 
 export interface DataBucketProps {
   /**
@@ -46,7 +47,7 @@ export class DataBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
     super(scope, id);
-    this.readConcurrency = props.readConcurrency ?? 4;
+    this.readConcurrency = props.readConcurrency ?? DEFAULTS.s3ReadConcurrency;
     if (!Number.isInteger(this.readConcurrency) || this.readConcurrency < 1 || this.readConcurrency > 32) {
       throw new Error(`readConcurrency must be a whole number from 1 to 32; got ${props.readConcurrency}`);
     }

@@ -9,6 +9,7 @@ import { acknowledgePolicyFinding } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
 import type { Worker } from './worker.js';
+import { DEFAULTS } from '../config.js';
 
 export interface SweeperProps {
   readonly jobs: JobsTable;
@@ -42,7 +43,7 @@ export class Sweeper extends Construct {
 
   constructor(scope: Construct, id: string, props: SweeperProps) {
     super(scope, id);
-    const interval = props.interval ?? Duration.minutes(5);
+    const interval = props.interval ?? Duration.minutes(DEFAULTS.sweepIntervalMinutes);
 
     this.function = new PipelineFunction(this, 'Function', {
       entry: Entry.sweeper,

@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { WorkerArchitecture } from '../config.js';
+import { DEFAULTS, type WorkerArchitecture } from '../config.js';
 import { Env, SHARED_MOUNT_PATH, WORKER_CONTAINER_NAME, type EnvName } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
@@ -102,7 +102,8 @@ export class Worker extends Construct {
     if (props.imageName !== undefined && props.imageDirectory !== undefined) {
       throw new Error(`${this.node.path}: give imageName or imageDirectory, not both`);
     }
-    const arm = (props.architecture ?? 'arm64') === 'arm64';
+    const arm = (props.architecture ?? DEFAULTS.workerArchitecture) === 'arm64';
+    const cpu = props.cpu ?? DEFAULTS.workerCpu;
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -111,8 +112,8 @@ export class Worker extends Construct {
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: `${Stack.of(this).stackName}-worker`,
-      cpu: props.cpu ?? 1024,
-      memoryLimitMiB: props.memoryLimitMiB ?? 2048,
+      cpu,
+      memoryLimitMiB: props.memoryLimitMiB ?? DEFAULTS.workerMemoryMb,
       runtimePlatform: {
         cpuArchitecture: arm ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
@@ -166,10 +167,10 @@ export class Worker extends Construct {
       addEnvironment: (name: EnvName, value: string) => container.addEnvironment(name, value),
     };
     this.consumer.addEnvironment(Env.JOB_TTL_DAYS, String(props.jobTtlDays));
-    this.consumer.addEnvironment(Env.TASK_VCPUS, String((props.cpu ?? 1024) / 1024));
+    this.consumer.addEnvironment(Env.TASK_VCPUS, String(cpu / 1024));
     this.consumer.addEnvironment(
       Env.JOB_TIMEOUT_SECONDS,
-      String((props.jobTimeout ?? Duration.hours(12)).toSeconds()),
+      String((props.jobTimeout ?? Duration.minutes(DEFAULTS.workerTimeoutMinutes)).toSeconds()),
     );
     props.jobs.bind(this.consumer, JobsAccess.UPDATE);
     props.sharedFileSystem.bindClient(this.consumer);
@@ -178,8 +179,8 @@ export class Worker extends Construct {
 
     this.subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
     this.securityGroupIds = [props.securityGroup.securityGroupId];
-    this.maxAttempts = props.maxAttempts ?? 3;
-    this.retryBaseMs = props.retryBaseMs ?? 1000;
+    this.maxAttempts = props.maxAttempts ?? DEFAULTS.maxAttempts;
+    this.retryBaseMs = props.retryBaseMs ?? DEFAULTS.retryBaseMs;
 
     acknowledgeFinding(
       this.taskDefinition,

@@ -1,3 +1,4 @@
+import { JOBS_TTL_ATTRIBUTE } from '../../contract/names.js';
 import { createHash } from 'node:crypto';
 import type { Format } from '../core/api.js';
 import type { Route, RoutingDecision } from '../../contract/routing.js';
@@ -73,3 +74,6 @@ export interface ResultDocument<Report = unknown> {
 export function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
+
+/** The TTL attribute the table is given is a field of the job item (checked by the compiler). */
+export const TTL_FIELD: keyof Job = JOBS_TTL_ATTRIBUTE;

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
+import { JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
 import type { Route } from '../../contract/routing.js';
 
 /** Logs and job metrics, the same in the Lambda and in the worker (EMF lines on stdout). */
@@ -27,10 +27,10 @@ export function createTelemetry(component: string): Telemetry {
   };
   return {
     logger,
-    jobStarted: (route) => emit('JobsStarted', route, MetricUnit.Count, 1),
+    jobStarted: (route) => emit(JobMetric.STARTED, route, MetricUnit.Count, 1),
     jobFinished: (route, outcome, durationMs) => {
-      emit(outcome === 'SUCCEEDED' ? 'JobsSucceeded' : 'JobsFailed', route, MetricUnit.Count, 1);
-      if (durationMs !== undefined) emit('JobDuration', route, MetricUnit.Milliseconds, durationMs);
+      emit(outcome === 'SUCCEEDED' ? JobMetric.SUCCEEDED : JobMetric.FAILED, route, MetricUnit.Count, 1);
+      if (durationMs !== undefined) emit(JobMetric.DURATION, route, MetricUnit.Milliseconds, durationMs);
     },
   };
 }

@@ -19,6 +19,7 @@ describe('config defaults', () => {
       workerMemoryMb: 2048,
       workerArchitecture: 'arm64',
       routingSafetyFactor: 2,
+      s3ReadConcurrency: 4,
       maxObjectBytes: 100 * 1024 ** 3,
       jobTtlDays: 30,
       maxAttempts: 3,
@@ -68,6 +69,11 @@ describe('config defaults', () => {
 describe('config rejections name the context key', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['envName with capitals', { envName: 'Prod' }, /Invalid context 'envName': must be 1-20 lowercase/],
+    [
+      'a read concurrency of 0',
+      { s3ReadConcurrency: 0 },
+      /Invalid context 's3ReadConcurrency': must be between 1 and 32; got 0/,
+    ],
     [
       'an image name with spaces',
       { workerImage: 'my worker:1' },

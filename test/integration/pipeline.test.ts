@@ -35,7 +35,7 @@ beforeAll(async () => {
   const { cloud } = test;
   deps = {
     jobs: new JobsTable(clients.ddb, cloud.table),
-    objects: new Objects(clients.s3),
+    objects: new Objects(clients.s3, { readConcurrency: 1 }),
     tasks: new WorkerTasks(clients.ecs, {
       clusterArn: cloud.clusterArn,
       taskDefinitionArn: cloud.taskDefinitionArn,

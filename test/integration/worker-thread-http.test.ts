@@ -124,7 +124,7 @@ describe('WorkerThreadHttpHandler', () => {
   it('takes buffers back through Objects.open once the consumer asks for the next chunk', async () => {
     const body = randomBytes(3 * MiB);
     const versionId = await put('incoming/threaded/recycled.bin', body);
-    const objects = new Objects(clients.s3, { reader: threaded });
+    const objects = new Objects(clients.s3, { reader: threaded, readConcurrency: 1 });
     const opened = await objects.open(test.cloud.bucket, 'incoming/threaded/recycled.bin', versionId ?? null);
     const copies: Buffer[] = [];
     let previous: Uint8Array | undefined;

@@ -19,10 +19,10 @@ export interface ObjectHead {
 
 export interface ObjectsOptions {
   /**
-   * Ranged GETs in flight when reading a large input; 1 reads it as one stream.
-   * @default 1
+   * Ranged GETs in flight when reading a large input; 1 reads it as one stream. Deployments set
+   * it from the config (`s3ReadConcurrency`), through `S3_READ_CONCURRENCY`.
    */
-  readConcurrency?: number;
+  readConcurrency: number;
   /** Bytes per ranged GET. @default DEFAULT_PART_BYTES (4 MiB) */
   partBytes?: number;
   /**
@@ -36,7 +36,7 @@ export interface ObjectsOptions {
 export class Objects {
   constructor(
     private readonly s3: S3Client,
-    private readonly options: ObjectsOptions = {},
+    private readonly options: ObjectsOptions,
   ) {}
 
   async head(bucket: string, key: string, versionId?: string | null): Promise<ObjectHead> {
@@ -60,7 +60,7 @@ export class Objects {
     signal?: AbortSignal,
     size?: number,
   ): Promise<OpenedObject> {
-    const concurrency = this.options.readConcurrency ?? 1;
+    const concurrency = this.options.readConcurrency;
     const partBytes = this.options.partBytes ?? DEFAULT_PART_BYTES;
     const reader = this.options.reader ?? this.s3;
     if (concurrency > 1 && size !== undefined && size >= 2 * partBytes) {

@@ -14,8 +14,8 @@ export interface RangedReadOptions {
   versionId?: string;
   /** Bytes per ranged GET. @default DEFAULT_PART_BYTES (4 MiB) */
   partBytes?: number;
-  /** Parts in flight at once; memory held is about concurrency × partBytes. @default 4 */
-  concurrency?: number;
+  /** Parts in flight at once; memory held is about concurrency × partBytes. */
+  concurrency: number;
   signal?: AbortSignal;
 }
 
@@ -34,7 +34,7 @@ export interface RangedRead {
  */
 export async function rangedRead(s3: S3Client, options: RangedReadOptions): Promise<RangedRead> {
   const partBytes = options.partBytes ?? DEFAULT_PART_BYTES;
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const concurrency = Math.max(1, options.concurrency);
   const { bucket, key, signal } = options;
   const get = (start: number, ifMatch?: string) =>
     s3.send(

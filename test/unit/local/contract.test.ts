@@ -23,6 +23,7 @@ const cloud: LocalCloud = {
   sharedDir: '/tmp/efs',
   policy: buildRoutingPolicy({ lambdaTimeoutSeconds: 12, lambdaMemoryMb: 128 }),
   lambdaTimeoutSeconds: 12,
+  lambdaMemoryMb: 128,
   maxObjectBytes: 1,
   maxAttempts: 3,
   retryBaseMs: 1,
