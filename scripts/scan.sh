@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run scan`: synthesizes the stack and scans its templates with cfn-lint and checkov, both
-# pinned in .venv/scan (local/requirements-scan.txt, installed by scripts/setup-python.sh).
+# pinned in .venv/scan (local/requirements-scan.lock, installed by scripts/setup-python.sh).
 #
 # Two configurations are synthesized: the defaults (sandbox: no NAT, removal policy destroy) and a
 # production-like one (three AZs, a NAT gateway per AZ, alarm e-mail, reserved dispatcher

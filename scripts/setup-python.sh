@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Creates the project-local Python environments with pinned tools. Python 3 is the only
-# prerequisite. Safe to run again: an environment is only (re)installed when its requirements
-# file changed since its last install.
+# prerequisite (3.13 for LocalStack). Safe to run again: an environment is only (re)installed when
+# its lock file changed since its last install.
 #
-#   .venv             local/requirements.txt              the local cloud's AWS API emulator (moto)
-#   .venv/scan        local/requirements-scan.txt         the template scanners (cfn-lint, checkov)
-#   .venv/localstack  local/localstack/requirements.txt   LocalStack in host mode, on CPython 3.13,
-#                     + constraints.txt + plugin/          with the project's LocalStack plugin
+#   .venv             local/requirements.lock             the local cloud's AWS API emulator (moto)
+#   .venv/scan        local/requirements-scan.lock        the template scanners (cfn-lint, checkov)
+#   .venv/localstack  local/localstack/requirements.lock  LocalStack in host mode, on CPython 3.13,
+#                     + local/localstack/plugin/          with the project's LocalStack plugin
+#
+# Each lock pins every package, transitive ones included, with the hashes of its files, and is
+# installed with --require-hashes. It is made from the requirements file beside it (the
+# top-level packages) by pip-compile, with the Python the environment runs on:
+#   pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-find-links \
+#     --output-file local/requirements.lock local/requirements.txt
 #
 # The scanners get their own environment because checkov pins boto3/botocore 1.35 while moto
 # runs on current ones; it sits inside .venv so git, eslint and prettier ignore it like the rest.
@@ -18,19 +24,18 @@ cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
 command -v "$python" >/dev/null || { echo "error: python3 is required (https://www.python.org/downloads/)" >&2; exit 1; }
 
-# install VENV_DIR PYTHON REQUIREMENTS_FILE [PIP_ARGS...]: pip install -r REQUIREMENTS_FILE PIP_ARGS
-# into VENV_DIR, created with PYTHON, unless nothing it was made from changed since.
+# install VENV_DIR PYTHON LOCK_FILE: the locked packages into VENV_DIR, created with PYTHON, unless
+# neither changed since the last install.
 install() {
-  local venv=$1 base=$2 requirements=$3
-  shift 3
+  local venv=$1 base=$2 lock=$3
   local stamp=$venv/.requirements.sha256 want
-  want=$( (cat "$requirements" "$@" 2>/dev/null; "$base" --version) | sha256sum | cut -d' ' -f1)
+  want=$( (cat "$lock"; "$base" --version) | sha256sum | cut -d' ' -f1)
   if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
     return 0
   fi
-  echo "setting up $venv (pinned tools from $requirements)…" >&2
+  echo "setting up $venv (pinned tools from $lock)…" >&2
   [[ -x $venv/bin/python ]] || "$base" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" "${@/#/-c}"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
   echo "$want" >"$stamp"
 }
 
@@ -67,10 +72,10 @@ targets=("$@")
 ((${#targets[@]})) || targets=(local scan)
 for name in "${targets[@]}"; do
   case $name in
-    local) install .venv "$python" local/requirements.txt ;;
-    scan) install .venv/scan "$python" local/requirements-scan.txt ;;
+    local) install .venv "$python" local/requirements.lock ;;
+    scan) install .venv/scan "$python" local/requirements-scan.lock ;;
     localstack)
-      install .venv/localstack "$(python313)" local/localstack/requirements.txt local/localstack/constraints.txt
+      install .venv/localstack "$(python313)" local/localstack/requirements.lock
       install_plugin .venv/localstack
       ;;
     *) echo "error: unknown environment '$name' (expected local, scan or localstack)" >&2; exit 2 ;;

@@ -89,7 +89,7 @@ class CsvReader {
   private readonly decoder = new StringDecoder('utf8');
   private started = false;
   private newline: Newline | undefined;
-  private parser: InstanceType<typeof Papa.Parser> | undefined;
+  private parser: Papa.Parser | undefined;
   /** Text not parsed yet: the start of an unfinished record, then the text decoded since. */
   private text = '';
   /** Length of `text` at the last parse: how long the unfinished record already is. */
@@ -150,7 +150,7 @@ class CsvReader {
       this.parser = new Papa.Parser({ delimiter: ',', newline, quoteChar: '"' });
     }
     const text = this.text;
-    const { data, errors, meta } = this.parser.parse(text, 0, !final);
+    const { data, errors, meta } = parseWith(this.parser, text, !final);
 
     // Records are taken in order up to the first fault, which is then reported.
     let count = data.length;
@@ -158,7 +158,7 @@ class CsvReader {
     let cursor = meta.cursor;
     const first = errors[0];
     if (first !== undefined) {
-      count = Math.min(count, first.row);
+      count = Math.min(count, first.row ?? 0);
       fault = first.code === 'MissingQuotes' ? Fault.Unterminated : Fault.Malformed;
     }
     let faultStart = 0;
@@ -365,7 +365,7 @@ class CsvReader {
       const line = this.linesBefore + 1;
       // The header is not complete: count the fields it has so far.
       const parser = new Papa.Parser({ delimiter: ',', newline: this.newline ?? '\n', quoteChar: '"' });
-      const fields = parser.parse(this.text, 0, false).data[0]?.length ?? 1;
+      const fields = parseWith(parser, this.text, false).data[0]?.length ?? 1;
       throw fields > MAX_COLUMNS ? tooManyColumns(fields, line, true) : headerTooLong(line);
     }
     if (pending > MAX_RECORD_CHARS) {
@@ -467,6 +467,15 @@ function headerTooLong(line: number): InputError {
     'CSV_HEADER_TOO_LONG',
     line,
   );
+}
+
+/**
+ * One pass of Papa Parse's core `Parser` (what its own streamers are built on) over `text`; with
+ * `ignoreLastRow` it stops before a last record that may continue in text not seen yet. Its
+ * `parse` is typed `any` upstream: the result is a `ParseResult` of string records.
+ */
+function parseWith(parser: Papa.Parser, text: string, ignoreLastRow: boolean): Papa.ParseResult<string[]> {
+  return parser.parse(text, 0, ignoreLastRow) as Papa.ParseResult<string[]>;
 }
 
 const NULL_WORDS = new Set(['na', 'n/a', 'nan', 'null', 'none']);
