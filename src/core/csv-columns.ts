@@ -1,0 +1,81 @@
+import { decimalValue, isBoolean, isDate, isNullWord } from './csv-values.js';
+import { DistinctCounter, hash53 } from './distinct.js';
+import type { ColumnProfile, ColumnType } from './report.js';
+
+/**
+ * One column of a CSV profile, value by value: nulls, the narrowest type every value fits,
+ * distinct values, and min, max and mean of numbers.
+ */
+export class ColumnAccumulator {
+  private nulls = 0;
+  private present = 0;
+  private maybeInteger = true;
+  private maybeNumber = true;
+  private maybeBoolean = true;
+  private maybeDate = true;
+  private min = Number.POSITIVE_INFINITY;
+  private max = Number.NEGATIVE_INFINITY;
+  // Neumaier-compensated sum, so the mean does not drift on long columns.
+  private sum = 0;
+  private compensation = 0;
+  private readonly distinct: DistinctCounter;
+  /** What `decimalValue` saw besides the value: whether it had a fraction or an exponent. */
+  private readonly read = { fraction: false };
+
+  constructor(distinctCap: number, sketchBits: number, table: Float64Array) {
+    this.distinct = new DistinctCounter(distinctCap, sketchBits, table);
+  }
+
+  add(raw: string): void {
+    let value = raw;
+    const n = value.length;
+    // Trim only when needed: most values have no surrounding whitespace.
+    if (n !== 0 && (value.charCodeAt(0) <= 32 || value.charCodeAt(n - 1) <= 32)) value = value.trim();
+    if (value.length === 0 || isNullWord(value)) {
+      this.nulls++;
+      return;
+    }
+    this.present++;
+    this.distinct.addHash(hash53(value));
+    if (this.maybeNumber) {
+      const number = decimalValue(value, this.read);
+      if (Number.isFinite(number)) {
+        if (this.read.fraction) this.maybeInteger = false;
+        this.addNumber(number);
+      } else {
+        this.maybeNumber = this.maybeInteger = false;
+      }
+    }
+    if (this.maybeBoolean && !isBoolean(value)) this.maybeBoolean = false;
+    if (this.maybeDate && !isDate(value)) this.maybeDate = false;
+  }
+
+  private addNumber(x: number): void {
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    const t = this.sum + x;
+    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
+    this.sum = t;
+  }
+
+  private type(): ColumnType {
+    if (this.present === 0) return 'empty';
+    if (this.maybeInteger) return 'integer';
+    if (this.maybeNumber) return 'number';
+    if (this.maybeBoolean) return 'boolean';
+    if (this.maybeDate) return 'date';
+    return 'string';
+  }
+
+  profile(name: string): ColumnProfile {
+    const type = this.type();
+    const { distinct, exact } = this.distinct.result();
+    const profile: ColumnProfile = { name, type, nullCount: this.nulls, distinct, distinctExact: exact };
+    if (type === 'integer' || type === 'number') {
+      profile.min = this.min;
+      profile.max = this.max;
+      profile.mean = (this.sum + this.compensation) / this.present;
+    }
+    return profile;
+  }
+}
