@@ -23,6 +23,12 @@ export const JobMetric = {
   DURATION: 'JobDuration',
 } as const;
 
+/**
+ * Object metadata that overrides the routing policy (`x-amz-meta-pipeline-route: ecs`), for an
+ * operator who knows better than the prediction, and for tests that run one file both ways.
+ */
+export const FORCED_ROUTE_METADATA = 'pipeline-route';
+
 /** Where the shared EFS access point is mounted in the Lambda and in the worker container. */
 export const SHARED_MOUNT_PATH = '/mnt/shared';
 

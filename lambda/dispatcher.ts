@@ -1,6 +1,6 @@
 import type { Context, S3Event } from 'aws-lambda';
 import { invocationDeadline, objectRefFromRecord } from '../src/runtime/events.js';
-import { dispatchObject } from '../src/runtime/pipeline.js';
+import { dispatchObject } from '../src/runtime/dispatch.js';
 import { createTelemetry } from '../src/runtime/telemetry.js';
 import { dispatchDepsFromEnv } from '../src/runtime/wiring.js';
 

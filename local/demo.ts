@@ -12,7 +12,7 @@ import { INCOMING_PREFIX } from '../contract/names.js';
 import { createClients } from '../src/runtime/aws/clients.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../src/runtime/job.js';
-import { FORCED_ROUTE_METADATA } from '../src/runtime/pipeline.js';
+import { FORCED_ROUTE_METADATA } from '../contract/names.js';
 import { writeCsv, writeFastq } from './synthetic-inputs.js';
 import { ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 import { localAwsEnv } from './resources.js';

@@ -13,7 +13,7 @@ import { INCOMING_PREFIX, RESULTS_PREFIX } from '../contract/names.js';
 import { createClients } from '../src/runtime/aws/clients.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../src/runtime/job.js';
-import { FORCED_ROUTE_METADATA } from '../src/runtime/pipeline.js';
+import { FORCED_ROUTE_METADATA } from '../contract/names.js';
 import { csvBuffer, fastqBuffer } from './synthetic-inputs.js';
 import { chaosFromRates, parseChaos, seededRandom } from './chaos.js';
 import { startLocalCloud } from './cloud.js';

@@ -1,6 +1,6 @@
 import type { S3EventRecord } from 'aws-lambda';
 import { decodeEventKey } from './keys.js';
-import type { Invocation, ObjectRef } from './pipeline.js';
+import type { Invocation, ObjectRef } from './dispatch.js';
 
 /** The object an S3 notification record names, with its key decoded. */
 export function objectRefFromRecord(record: S3EventRecord): ObjectRef {

@@ -2,7 +2,8 @@ import { createClients, type Clients } from './aws/clients.js';
 import { JobsTable } from './aws/jobs-table.js';
 import { Objects } from './aws/objects.js';
 import { WorkerTasks } from './aws/tasks.js';
-import type { DispatchDeps, ExecuteDeps } from './pipeline.js';
+import type { DispatchDeps } from './dispatch.js';
+import type { ExecuteDeps } from './execute.js';
 import type { RedriveDeps } from './redrive.js';
 import {
   commonSettings,
@@ -69,6 +70,7 @@ function executeDeps(
     sharedMountPath: settings.sharedMountPath,
     telemetry,
     gunzipOnWorker: secondCpu ? undefined : false,
+    now: () => new Date(),
   };
   return { deps, clients };
 }

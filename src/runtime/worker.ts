@@ -1,7 +1,7 @@
 import { Env } from '../../contract/names.js';
 import { epochSeconds, type Job } from './job.js';
 import { HEARTBEAT_SECONDS, RUNNING_LEASE_SECONDS } from './leases.js';
-import { executeJob, type ExecuteDeps } from './pipeline.js';
+import { executeJob, type ExecuteDeps } from './execute.js';
 import { required } from './settings.js';
 
 /** Exit codes of the worker process: 1 means the job was failed for good (bad input, time limit). */

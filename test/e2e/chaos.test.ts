@@ -7,7 +7,7 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FORCED_ROUTE_METADATA } from '../../src/runtime/pipeline.js';
+import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { withLocalCloud as withCloud } from './local-harness.js';
 import { targetName } from './targets.js';

@@ -14,7 +14,8 @@ import { Objects } from '../../src/runtime/aws/objects.js';
 import { WorkerTasks } from '../../src/runtime/aws/tasks.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
-import { dispatchObject, FORCED_ROUTE_METADATA, type DispatchDeps } from '../../src/runtime/pipeline.js';
+import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
+import { dispatchObject, type DispatchDeps } from '../../src/runtime/dispatch.js';
 import { sweepExpired, type RedriveDeps } from '../../src/runtime/redrive.js';
 import { recordTaskStopped, type TaskStateDetail } from '../../src/runtime/task-state.js';
 import { createTelemetry } from '../../src/runtime/telemetry.js';
@@ -36,6 +37,7 @@ beforeAll(async () => {
   deps = {
     jobs: new JobsTable(clients.ddb, cloud.table),
     objects: new Objects(clients.s3, { readConcurrency: 1 }),
+    now: () => new Date(),
     tasks: new WorkerTasks(clients.ecs, {
       clusterArn: cloud.clusterArn,
       taskDefinitionArn: cloud.taskDefinitionArn,

@@ -1,0 +1,184 @@
+import path from 'node:path';
+import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
+import { decideRoute, type Route, type RoutingPolicy } from '../../contract/routing.js';
+import { JobAbortedError, type FileKind } from '../core/api.js';
+import { describeFile } from '../core/index.js';
+import { TaskPlacementError, type WorkerTasks } from './aws/tasks.js';
+import { executeJob, failJob, type ExecuteDeps } from './execute.js';
+import { epochSeconds, jobIdFor, type Job } from './job.js';
+import { isIncomingKey, MAX_KEY_BYTES, resultKeyFor } from './keys.js';
+import { LAMBDA_LEASE_MARGIN_SECONDS, QUEUED_ON_ECS_LEASE_SECONDS } from './leases.js';
+
+export { FORCED_ROUTE_METADATA };
+
+/** What the dispatcher needs on top: routing, limits and a way to start worker tasks. */
+export interface DispatchDeps extends ExecuteDeps {
+  tasks: WorkerTasks;
+  policy: RoutingPolicy;
+  maxObjectBytes: number;
+  jobTtlDays: number;
+}
+
+export interface ObjectRef {
+  bucket: string;
+  /** The decoded key. */
+  key: string;
+  versionId?: string | null;
+}
+
+export type DispatchOutcome =
+  | { outcome: 'ignored'; reason: string }
+  | { outcome: 'duplicate'; job: Job }
+  | { outcome: 'failed'; job: Job }
+  | { outcome: 'succeeded'; job: Job }
+  | { outcome: 'dispatched'; job: Job; handedOff: boolean };
+
+/** The Lambda invocation a dispatch runs in. */
+export interface Invocation {
+  /** Fires when the job must stop and be handed to ECS. */
+  deadline: AbortSignal;
+  /** When the invocation times out (epoch ms): a job run here is abandoned after it. */
+  endsAt: number;
+}
+
+/**
+ * The dispatcher's work for one object: create (or find) the job, refuse what must be refused,
+ * route it, and either run it here or start a worker task. `deadline` aborts a job that runs long
+ * inside Lambda; it is then handed to ECS instead of timing out.
+ */
+export async function dispatchObject(
+  ref: ObjectRef,
+  deps: DispatchDeps,
+  invocation?: Invocation,
+): Promise<DispatchOutcome> {
+  if (!isIncomingKey(ref.key)) return { outcome: 'ignored', reason: `not under incoming/: ${ref.key}` };
+
+  const head = await deps.objects.head(ref.bucket, ref.key, ref.versionId);
+  const kind = describeFile(ref.key);
+  const created = deps.now();
+  const fresh: Job = {
+    jobId: jobIdFor(ref.bucket, ref.key, head.versionId),
+    bucket: ref.bucket,
+    key: ref.key,
+    versionId: head.versionId,
+    size: head.size,
+    format: kind?.format,
+    gzip: kind?.gzip,
+    status: 'QUEUED',
+    attempts: 1,
+    createdAt: created.toISOString(),
+    updatedAt: created.toISOString(),
+    // Until this invocation is over: a retry after a timeout or crash may claim the job again.
+    leaseUntil:
+      Math.ceil((invocation?.endsAt ?? created.getTime() + deps.policy.lambdaBudgetSeconds * 1000) / 1000) +
+      LAMBDA_LEASE_MARGIN_SECONDS,
+    expiresAt: epochSeconds(created) + deps.jobTtlDays * 86400,
+  };
+  const claim = await deps.jobs.claim(fresh, created);
+  const job = claim.job;
+  if (claim.outcome === 'duplicate') {
+    deps.telemetry.logger.info('repeated event for a job already handled', {
+      jobId: job.jobId,
+      status: job.status,
+    });
+    return { outcome: 'duplicate', job };
+  }
+
+  try {
+    return await routeAndRun(job, kind, forcedRoute(head.metadata), deps, invocation?.deadline);
+  } catch (error) {
+    // Let the retry of this event claim the job again at once instead of waiting out the lease.
+    await deps.jobs.transition(job.jobId, 'QUEUED', { leaseUntil: 0, error: String(error) }, deps.now());
+    throw error;
+  }
+}
+
+async function routeAndRun(
+  job: Job,
+  kind: FileKind | undefined,
+  forced: Route | undefined,
+  deps: DispatchDeps,
+  deadline?: AbortSignal,
+): Promise<DispatchOutcome> {
+  const log = deps.telemetry.logger;
+  if (!kind) {
+    const expected = 'expected .fastq, .fq or .csv, optionally gzipped as .gz';
+    return failJob(
+      job,
+      new Error(`unsupported file type: ${path.basename(job.key)} (${expected})`),
+      'UNSUPPORTED_FORMAT',
+      deps,
+    );
+  }
+  if (Buffer.byteLength(resultKeyFor(job.key)) > MAX_KEY_BYTES) {
+    const limit = `${MAX_KEY_BYTES - 4} bytes, so that its result key fits S3's limit`;
+    return failJob(job, new Error(`the key is too long: at most ${limit}`), 'KEY_TOO_LONG', deps);
+  }
+  if (job.size > deps.maxObjectBytes) {
+    return failJob(
+      job,
+      new Error(`object is ${job.size} bytes, over the limit of ${deps.maxObjectBytes}`),
+      'TOO_LARGE',
+      deps,
+    );
+  }
+
+  const predicted = decideRoute(job.size, kind, deps.policy);
+  const decision = forced
+    ? { ...predicted, route: forced, reason: `forced by object metadata; ${predicted.reason}` }
+    : predicted;
+  const { route, ...routing } = decision;
+  log.info('routed', { jobId: job.jobId, key: job.key, size: job.size, ...decision });
+  if (route === 'ecs') return startOnEcs(job, routing, deps, false);
+
+  await deps.jobs.transition(
+    job.jobId,
+    'RUNNING',
+    { route, routing, startedAt: deps.now().toISOString() },
+    deps.now(),
+  );
+  deps.telemetry.jobStarted('lambda');
+  try {
+    const done = await executeJob({ ...job, route, routing }, 'lambda', deps, deadline);
+    return { outcome: done.status === 'SUCCEEDED' ? 'succeeded' : 'failed', job: done };
+  } catch (error) {
+    // The SDK may surface the abort as its own error from the body stream.
+    if (!(error instanceof JobAbortedError) && !deadline?.aborted) throw error;
+    log.warn('running out of Lambda time: handing the job to ECS', { jobId: job.jobId });
+    return startOnEcs(
+      job,
+      { ...routing, reason: `${routing.reason}; handed to ECS when Lambda time ran short` },
+      deps,
+      true,
+    );
+  }
+}
+
+async function startOnEcs(
+  job: Job,
+  routing: Job['routing'],
+  deps: DispatchDeps,
+  handedOff: boolean,
+): Promise<DispatchOutcome> {
+  let taskArn: string;
+  try {
+    taskArn = await deps.tasks.start(job);
+  } catch (error) {
+    if (!(error instanceof TaskPlacementError)) throw error;
+    return failJob({ ...job, route: 'ecs', routing }, error, 'TASK_PLACEMENT_FAILED', deps);
+  }
+  const fields: Partial<Job> = {
+    route: 'ecs',
+    routing,
+    taskArn,
+    leaseUntil: epochSeconds(deps.now()) + QUEUED_ON_ECS_LEASE_SECONDS,
+  };
+  await deps.jobs.transition(job.jobId, 'QUEUED', fields, deps.now());
+  deps.telemetry.jobStarted('ecs');
+  return { outcome: 'dispatched', job: { ...job, ...fields }, handedOff };
+}
+
+function forcedRoute(metadata: Record<string, string>): Route | undefined {
+  const value = metadata[FORCED_ROUTE_METADATA]?.trim().toLowerCase();
+  return value === 'lambda' || value === 'ecs' ? value : undefined;
+}

@@ -1,0 +1,98 @@
+import { InputError } from '../core/api.js';
+import { runJob } from '../core/index.js';
+import type { Route } from '../../contract/routing.js';
+import type { JobsTable } from './aws/jobs-table.js';
+import type { Objects } from './aws/objects.js';
+import type { Job, ResultDocument } from './job.js';
+import { resultKeyFor, sharedResultPath } from './keys.js';
+import { writeSharedResult } from './shared-drive.js';
+import type { Telemetry } from './telemetry.js';
+
+/** What running a job needs: built once per process by the dispatcher or the worker. */
+export interface ExecuteDeps {
+  jobs: JobsTable;
+  objects: Objects;
+  sharedMountPath: string;
+  telemetry: Telemetry;
+  /** Inflate gzip on a second thread (the core's default: when the machine shows a second core). */
+  gunzipOnWorker?: boolean;
+  /** The clock every time the job records is read from. */
+  now: () => Date;
+}
+
+/**
+ * Runs the job core on the object and publishes the result: `results/<path>.json` in the bucket
+ * and the same document on the shared file system. Input errors end the job as FAILED with the
+ * core's message; anything else is thrown to the caller (it may be transient).
+ */
+export async function executeJob(
+  job: Job,
+  route: Route,
+  deps: ExecuteDeps,
+  signal?: AbortSignal,
+): Promise<Job> {
+  const started = deps.now();
+  try {
+    const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
+    const report = await runJob(input.body, { name: job.key, signal, gunzipOnWorker: deps.gunzipOnWorker });
+    const finished = deps.now();
+    const resultKey = resultKeyFor(job.key);
+    const document: ResultDocument = {
+      job: {
+        jobId: job.jobId,
+        bucket: job.bucket,
+        key: job.key,
+        versionId: job.versionId,
+        route,
+        attempt: job.attempts,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - started.getTime(),
+        sourceLastModified: input.lastModified.toISOString(),
+      },
+      report,
+    };
+    // A newer upload of the same key may have finished first: its result is never overwritten.
+    const published = await deps.objects.publishResult(job.bucket, resultKey, document, input.lastModified);
+    if (published) await writeSharedResult(sharedResultPath(deps.sharedMountPath, job.key), document);
+    const fields: Partial<Job> = {
+      resultKey,
+      superseded: published ? undefined : true,
+      finishedAt: finished.toISOString(),
+      durationMs: document.job.durationMs,
+      error: undefined,
+      errorCode: undefined,
+    };
+    await deps.jobs.transition(job.jobId, 'SUCCEEDED', fields, finished);
+    deps.telemetry.jobFinished(route, 'SUCCEEDED', document.job.durationMs);
+    deps.telemetry.logger.info('job succeeded', {
+      jobId: job.jobId,
+      route,
+      resultKey,
+      durationMs: fields.durationMs,
+      superseded: !published,
+    });
+    return { ...job, ...fields, route, status: 'SUCCEEDED' };
+  } catch (error) {
+    if (error instanceof InputError) {
+      const failed = await failJob({ ...job, route }, error, error.code, deps);
+      return failed.job;
+    }
+    throw error;
+  }
+}
+
+/** Ends the job as FAILED with the reason, for good: nothing retries it. */
+export async function failJob(
+  job: Job,
+  error: Error,
+  code: string,
+  deps: ExecuteDeps,
+): Promise<{ outcome: 'failed'; job: Job }> {
+  const now = deps.now();
+  const fields: Partial<Job> = { error: error.message, errorCode: code, finishedAt: now.toISOString() };
+  await deps.jobs.transition(job.jobId, 'FAILED', fields, now);
+  deps.telemetry.jobFinished(job.route ?? 'lambda', 'FAILED');
+  deps.telemetry.logger.warn('job failed', { jobId: job.jobId, key: job.key, code, error: error.message });
+  return { outcome: 'failed', job: { ...job, ...fields, status: 'FAILED' } };
+}

@@ -1,0 +1,19 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ResultDocument } from './job.js';
+
+/**
+ * Written to a temporary name and renamed, so a reader never sees half a report; a report of a
+ * newer input version already there is kept (the bucket's conditional write decided the same).
+ */
+export async function writeSharedResult(file: string, document: ResultDocument): Promise<void> {
+  const existing = await readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as ResultDocument,
+    () => undefined,
+  );
+  if (existing && existing.job.sourceLastModified > document.job.sourceLastModified) return;
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(document, null, 2) + '\n');
+  await rename(temporary, file);
+}
