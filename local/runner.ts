@@ -1,21 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { randomUUID } from 'node:crypto';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventEmitter } from 'node:events';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import path from 'node:path';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import type { LocalBundles } from './bundle.js';
 import { NO_CHAOS, type Chaos } from './chaos.js';
 import { FargateTasks } from './fargate-tasks.js';
-import { ExecutionEnvironment } from './lambda-environment.js';
+import { AsyncInvoker } from './async-invoke.js';
+import { LambdaPool } from './lambda-pool.js';
 import { dispatcherEnv, localAwsEnv, sweeperEnv, taskStateEnv, type LocalCloud } from './resources.js';
 
 export interface LocalRunnerOptions {
@@ -44,17 +37,17 @@ export interface RunnerStats {
   workersCrashed: number;
 }
 
-export interface InvocationReport {
-  functionName: string;
-  ok: boolean;
-  durationMs: number;
-  attempt: number;
-  error?: string;
-}
-
+export type { InvocationReport } from './lambda-pool.js';
 export type { TaskReport } from './fargate-tasks.js';
 
-/** Events: `invocation` (InvocationReport), `task-started` ({taskArn, jobId}), `task-stopped` (TaskReport). */
+/**
+ * Plays Lambda and Fargate for the moto cloud: the bucket's notifications (in the emulator's
+ * queue) and the sweeper's schedule become asynchronous invocations (`AsyncInvoker`, in the warm
+ * environments of `LambdaPool`), and each task RunTask records runs as a worker process
+ * (`FargateTasks`), whose stop invokes the task-state function as the stack's rule would.
+ *
+ * Events: `invocation` (InvocationReport), `task-started` ({taskArn, jobId}), `task-stopped` (TaskReport).
+ */
 export class LocalRunner extends EventEmitter {
   private readonly sqs: SQSClient;
   private readonly ecs: ECSClient;
@@ -64,12 +57,11 @@ export class LocalRunner extends EventEmitter {
   private readonly inFlight = new Set<Promise<unknown>>();
   private running = false;
   private loops: Promise<void>[] = [];
-  private activeInvocations = 0;
-  private readonly idleHosts = new Map<string, ExecutionEnvironment[]>();
-  private readonly logs = new Map<string, number>();
+  private readonly pool: LambdaPool;
+  private readonly invoker: AsyncInvoker;
   private readonly chaos: Chaos;
   private readonly tasks: FargateTasks;
-  private readonly invocations = { dispatcherInvocations: 0, duplicatesDelivered: 0, invocationRetries: 0 };
+  private readonly events = { dispatcherInvocations: 0, duplicatesDelivered: 0 };
 
   constructor(
     private readonly cloud: LocalCloud,
@@ -88,7 +80,21 @@ export class LocalRunner extends EventEmitter {
     this.ecs = new ECSClient(config);
     this.ddb = new DynamoDBClient(config);
     this.jobs = new JobsTable(DynamoDBDocumentClient.from(this.ddb), cloud.table);
-    mkdirSync(options.logDir, { recursive: true });
+    this.pool = new LambdaPool({
+      hostBundle: bundles.lambdaHost,
+      logDir: options.logDir,
+      timeoutMs: cloud.lambdaTimeoutSeconds * 1000,
+      memoryMb: cloud.lambdaMemoryMb,
+      awsEnv: this.awsEnv,
+    });
+    this.invoker = new AsyncInvoker({
+      pool: this.pool,
+      sqs: this.sqs,
+      onFailureQueueUrl: cloud.onFailureQueueUrl,
+      retries: options.asyncRetries,
+      retryDelayMs: options.retryDelayMs,
+    });
+    this.invoker.on('invocation', (report: unknown) => this.emit('invocation', report));
     this.tasks = new FargateTasks({
       ecs: this.ecs,
       clusterArn: cloud.clusterArn,
@@ -99,7 +105,7 @@ export class LocalRunner extends EventEmitter {
       crash: (taskNumber) => this.chaos.crash(taskNumber),
       jobs: this.jobs,
       deliverStopped: (event) =>
-        this.track(this.invokeAsync('task-state', bundles.taskState, taskStateEnv(cloud), event)),
+        this.track(this.invoker.invoke('task-state', bundles.taskState, taskStateEnv(cloud), event)),
     });
     for (const name of ['task-started', 'task-stopped']) {
       this.tasks.on(name, (report: unknown) => this.emit(name, report));
@@ -107,7 +113,7 @@ export class LocalRunner extends EventEmitter {
   }
 
   get stats(): RunnerStats {
-    return { ...this.invocations, ...this.tasks.stats };
+    return { ...this.events, invocationRetries: this.invoker.retried, ...this.tasks.stats };
   }
 
   start(): void {
@@ -128,10 +134,7 @@ export class LocalRunner extends EventEmitter {
     await Promise.all(this.loops);
     await this.tasks.stop();
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
-    for (const environment of [...this.idleHosts.values()].flat()) environment.kill();
-    this.idleHosts.clear();
-    for (const fd of this.logs.values()) closeSync(fd);
-    this.logs.clear();
+    this.pool.close();
     this.sqs.destroy();
     this.ecs.destroy();
     this.ddb.destroy();
@@ -147,14 +150,14 @@ export class LocalRunner extends EventEmitter {
   private async consumeObjectEvents(): Promise<void> {
     const limit = this.options.lambdaConcurrency ?? 4;
     while (this.running) {
-      if (this.activeInvocations >= limit) {
+      if (this.invoker.active >= limit) {
         await sleep(50);
         continue;
       }
       const out = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.cloud.queueUrl,
-          MaxNumberOfMessages: Math.min(10, limit - this.activeInvocations),
+          MaxNumberOfMessages: Math.min(10, limit - this.invoker.active),
           WaitTimeSeconds: 1,
         }),
       );
@@ -166,117 +169,15 @@ export class LocalRunner extends EventEmitter {
         );
         if (event.Event === 's3:TestEvent' || !event.Records) continue;
         const deliveries = this.chaos.duplicate() ? 2 : 1;
-        this.invocations.duplicatesDelivered += deliveries - 1;
+        this.events.duplicatesDelivered += deliveries - 1;
         for (let i = 0; i < deliveries; i++) {
-          this.invocations.dispatcherInvocations++;
+          this.events.dispatcherInvocations++;
           void this.track(
-            this.invokeAsync('dispatcher', this.bundles.dispatcher, dispatcherEnv(this.cloud), event),
+            this.invoker.invoke('dispatcher', this.bundles.dispatcher, dispatcherEnv(this.cloud), event),
           );
         }
       }
     }
-  }
-
-  /**
-   * An asynchronous Lambda invocation: run, retry on error after a delay, and send what still
-   * fails to the on-failure destination, as Lambda does.
-   */
-  async invokeAsync(
-    functionName: string,
-    bundle: string,
-    env: Record<string, string>,
-    event: unknown,
-  ): Promise<void> {
-    const retries = this.options.asyncRetries ?? 2;
-    this.activeInvocations++;
-    try {
-      for (let attempt = 1; attempt <= retries + 1; attempt++) {
-        const report = await this.invoke(functionName, bundle, env, event, attempt);
-        this.emit('invocation', report);
-        if (report.ok) return;
-        if (attempt <= retries) {
-          this.invocations.invocationRetries++;
-          await sleep((this.options.retryDelayMs ?? 500) * attempt);
-          continue;
-        }
-        await this.sqs.send(
-          new SendMessageCommand({
-            QueueUrl: this.cloud.onFailureQueueUrl,
-            MessageBody: JSON.stringify({
-              version: '1.0',
-              timestamp: new Date().toISOString(),
-              requestContext: {
-                functionArn: functionName,
-                condition: 'RetriesExhausted',
-                approximateInvokeCount: attempt,
-              },
-              requestPayload: event,
-              responsePayload: { errorMessage: report.error },
-            }),
-          }),
-        );
-      }
-    } finally {
-      this.activeInvocations--;
-    }
-  }
-
-  /**
-   * One invocation in a warm execution environment of the function if one is idle, else in a new
-   * one (a cold start); an environment that times out or crashes is killed and never reused.
-   */
-  async invoke(
-    functionName: string,
-    bundle: string,
-    env: Record<string, string>,
-    event: unknown,
-    attempt = 1,
-  ): Promise<InvocationReport> {
-    const timeoutMs = this.cloud.lambdaTimeoutSeconds * 1000;
-    const memoryMb = this.cloud.lambdaMemoryMb;
-    const pool = this.idleHosts.get(functionName) ?? [];
-    this.idleHosts.set(functionName, pool);
-    const environment =
-      pool.pop() ??
-      new ExecutionEnvironment({
-        hostBundle: this.bundles.lambdaHost,
-        handlerFile: bundle,
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...env,
-          AWS_ENDPOINT_URL: this.awsEnv.AWS_ENDPOINT_URL!,
-          AWS_LAMBDA_FUNCTION_NAME: functionName,
-          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
-          NODE_NO_WARNINGS: '1',
-        },
-        stdout: this.logFile(functionName),
-        stderr: this.logFile(functionName),
-      });
-    const outcome = await environment.invoke({
-      event,
-      timeoutMs,
-      functionName,
-      memoryMb,
-      requestId: randomUUID(),
-    });
-    if (environment.alive && this.running) pool.push(environment);
-    else environment.kill();
-    return {
-      functionName,
-      ok: outcome.ok,
-      error: outcome.error?.message,
-      attempt,
-      durationMs: outcome.durationMs,
-    };
-  }
-
-  private logFile(name: string): number {
-    let fd = this.logs.get(name);
-    if (fd === undefined) {
-      fd = openSync(path.join(this.options.logDir, `${name}.log`), 'a');
-      this.logs.set(name, fd);
-    }
-    return fd;
   }
 
   private async sweepOnSchedule(): Promise<void> {
@@ -285,7 +186,9 @@ export class LocalRunner extends EventEmitter {
     while (this.running) {
       if (Date.now() >= next) {
         await this.track(
-          this.invokeAsync('sweeper', this.bundles.sweeper, sweeperEnv(this.cloud), { source: 'aws.events' }),
+          this.invoker.invoke('sweeper', this.bundles.sweeper, sweeperEnv(this.cloud), {
+            source: 'aws.events',
+          }),
         );
         next = Date.now() + interval;
       }
