@@ -211,9 +211,10 @@ export class Worker extends Construct {
    * Lets the consumer start worker tasks and tells it how: sets `CLUSTER_ARN`,
    * `TASK_DEFINITION_ARN`, `WORKER_CONTAINER_NAME`, `WORKER_SUBNETS`, `WORKER_SECURITY_GROUPS`,
    * `MAX_ATTEMPTS` and `RETRY_BASE_MS`, and grants `ecs:RunTask` on this task definition family in
-   * this cluster plus `iam:PassRole` on the task and execution roles, for ECS tasks only.
+   * this cluster plus `iam:PassRole` on the task and execution roles, for ECS tasks only. Returns
+   * the grant.
    */
-  bindLauncher(consumer: EnvConsumer): void {
+  bindLauncher(consumer: EnvConsumer): iam.Grant {
     consumer.addEnvironment(Env.CLUSTER_ARN, this.cluster.clusterArn);
     consumer.addEnvironment(Env.TASK_DEFINITION_ARN, this.taskDefinition.taskDefinitionArn);
     consumer.addEnvironment(Env.WORKER_CONTAINER_NAME, WORKER_CONTAINER_NAME);
@@ -222,28 +223,23 @@ export class Worker extends Construct {
     consumer.addEnvironment(Env.MAX_ATTEMPTS, String(this.maxAttempts));
     consumer.addEnvironment(Env.RETRY_BASE_MS, String(this.retryBaseMs));
 
-    const principal = consumer.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'RunWorkerTasks',
-        actions: ['ecs:RunTask'],
-        resources: [this.taskDefinitionFamilyArn],
-        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
-      }),
-    );
-    const roles = [this.taskDefinition.taskRole, this.taskDefinition.obtainExecutionRole()];
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PassWorkerRoles',
-        actions: ['iam:PassRole'],
-        resources: roles.map((role) => role.roleArn),
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      }),
-    );
+    const runTask = iam.Grant.addToPrincipal({
+      grantee: consumer,
+      actions: ['ecs:RunTask'],
+      resourceArns: [this.taskDefinitionFamilyArn],
+      conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+    });
+    const passRoles = iam.Grant.addToPrincipal({
+      grantee: consumer,
+      actions: ['iam:PassRole'],
+      resourceArns: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
     acknowledgePolicyFinding(
       consumer,
       `AwsSolutions-IAM5[Resource::${regionalArnPattern('ecs', `task-definition/${this.taskDefinition.family}:*`)}]`,
       'RunTask is limited to the worker task definition family in the pipeline cluster; the revision wildcard lets a new revision deploy without a policy change.',
     );
+    return runTask.combine(passRoles);
   }
 }
