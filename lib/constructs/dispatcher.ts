@@ -11,7 +11,7 @@ import type { RoutingPolicy } from '../../contract/routing.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
 import { acknowledgePolicyFinding } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
-import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
+import { PipelineFunction } from './pipeline-function.js';
 import type { DataBucket, SharedFileSystem } from './storage.js';
 import type { Worker } from './worker.js';
 import { DEFAULTS } from '../config.js';
@@ -138,7 +138,7 @@ export class Dispatcher extends Construct {
     acknowledgePolicyFinding(
       this.function,
       'AwsSolutions-IAM5[Resource::*]',
-      `${XRAY_WILDCARD_REASON} The Lambda EFS integration adds elasticfilesystem:ClientMount on * conditioned on this access point's ARN.`,
+      "The Lambda EFS integration adds elasticfilesystem:ClientMount on * conditioned on this access point's ARN.",
     );
   }
 }

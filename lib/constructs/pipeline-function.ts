@@ -9,10 +9,6 @@ import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
 import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
 
-/** Why a function's policy may hold `Resource: *`: the statements X-Ray active tracing adds. */
-export const XRAY_WILDCARD_REASON =
-  'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource scoping.';
-
 /** Environment variables every function gets from `PipelineFunction` (besides its own). */
 export const POWERTOOLS_ENV = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'] as const;
 
@@ -37,8 +33,10 @@ export interface PipelineFunctionProps extends Omit<
 /**
  * A `NodejsFunction` with the defaults every function of the pipeline shares: the newest Node.js
  * runtime, arm64, ESM bundle built by the local esbuild (never Docker) with the AWS SDK left to
- * the runtime, X-Ray active tracing, a log group with retention, and the Powertools service
- * name and metric namespace from the contract.
+ * the runtime, a log group with retention, and the Powertools service name and metric namespace
+ * from the contract. No X-Ray tracing: the code is not instrumented for it, and the structured
+ * logs and metrics carry the job id, route and outcome of every step (a caller may still pass
+ * `tracing`).
  */
 export class PipelineFunction extends nodejs.NodejsFunction {
   /** The log group, created beside the function so its retention is ours. */
@@ -53,7 +51,6 @@ export class PipelineFunction extends nodejs.NodejsFunction {
     super(scope, id, {
       handler: 'handler',
       architecture: lambda.Architecture.ARM_64,
-      tracing: lambda.Tracing.ACTIVE,
       ...rest,
       entry: repoPath(entry),
       projectRoot: REPO_ROOT,

@@ -5,9 +5,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Entry } from '../../contract/names.js';
 import { JobsAccess, type JobsTable } from './jobs-table.js';
-import { acknowledgePolicyFinding } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
-import { PipelineFunction, XRAY_WILDCARD_REASON } from './pipeline-function.js';
+import { PipelineFunction } from './pipeline-function.js';
 import type { Worker } from './worker.js';
 
 export interface TaskStateListenerProps {
@@ -66,7 +65,6 @@ export class TaskStateListener extends Construct {
       ],
     });
 
-    acknowledgePolicyFinding(this.function, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
     acknowledgeCheckov(
       this.function,
       'CKV_AWS_115',

@@ -206,10 +206,10 @@ describe('pipeline stack', () => {
       }
     });
 
-    it('runs Node.js 24 on arm64 with active tracing, in the private subnets, with the dispatcher group', () => {
+    it('runs Node.js 24 on arm64 without X-Ray tracing, in the private subnets, with the dispatcher group', () => {
       const fn = propsOf(s, 'AWS::Lambda::Function', 'DispatcherFunction');
       expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
-      expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.TracingConfig).toBeUndefined();
       const [groupId] = resourceNamed(
         s.template,
         'AWS::EC2::SecurityGroup',

@@ -118,18 +118,13 @@ describe('IAM', () => {
     expect(JSON.stringify(s.template.toJSON())).not.toMatch(/"Action":\s*"\*"/);
   });
 
-  it('keeps Resource "*" to statements that cannot be scoped (X-Ray, ECR token, conditioned EFS mount)', () => {
+  it('keeps Resource "*" to statements that cannot be scoped (ECR token, conditioned EFS mount)', () => {
     const unscoped = resourcesOf(s.template, 'AWS::IAM::Policy').flatMap(([, policy]) =>
       (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.filter(
         (st) => st.Resource === '*',
       ),
     );
-    const allowed = new Set([
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      'ecr:GetAuthorizationToken',
-      'elasticfilesystem:ClientMount',
-    ]);
+    const allowed = new Set(['ecr:GetAuthorizationToken', 'elasticfilesystem:ClientMount']);
     for (const statement of unscoped) {
       for (const action of actionsOf(statement)) expect(allowed).toContain(action);
       if (actionsOf(statement).includes('elasticfilesystem:ClientMount')) {
