@@ -10,9 +10,10 @@ import { execFileSync } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Env } from '../contract/names.js';
-import { lambdaMaxBytes, type RoutingPolicy } from '../contract/routing.js';
+import { lambdaMaxBytes, parseRoutingPolicy, type RoutingPolicy } from '../contract/routing.js';
 import { startLocalCloud } from './cloud.js';
 import { REPO_ROOT } from './emulator.js';
+import { localClientConfig } from './resources.js';
 import { startLocalStackCloud } from './localstack/cloud.js';
 
 export const EMULATORS = ['moto', 'localstack'] as const;
@@ -115,16 +116,12 @@ async function deployedRoutingPolicy(
   region: string,
   functionName: string,
 ): Promise<RoutingPolicy> {
-  const lambda = new LambdaClient({
-    endpoint,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const lambda = new LambdaClient(localClientConfig(endpoint, region));
   try {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
     const json = config.Environment?.Variables?.[Env.ROUTING_POLICY];
     if (!json) throw new Error(`the deployed dispatcher ${functionName} has no ${Env.ROUTING_POLICY}`);
-    return JSON.parse(json) as RoutingPolicy;
+    return parseRoutingPolicy(json);
   } finally {
     lambda.destroy();
   }

@@ -84,6 +84,11 @@ export interface LocalCloudOptions {
 /** As the stack's default: large inputs are read with ranged GETs. */
 const S3_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
 
+/** The same, as the configuration of an SDK client in this process. */
+export function localClientConfig(endpoint: string, region: string) {
+  return { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
+
 /** Credentials and endpoint every SDK client and child process of the local cloud uses. */
 export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
   return {
@@ -98,11 +103,7 @@ export function localAwsEnv(endpoint: string, region: string): Record<string, st
 export async function provisionLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const region = options.region ?? 'us-east-1';
   const name = options.name ?? 's3-pipeline-local';
-  const config = {
-    endpoint: options.endpoint,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
+  const config = localClientConfig(options.endpoint, region);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const ddb = new DynamoDBClient(config);
   const sqs = new SQSClient(config);

@@ -9,7 +9,14 @@ import { NO_CHAOS, type Chaos } from './chaos.js';
 import { FargateTasks } from './fargate-tasks.js';
 import { AsyncInvoker } from './async-invoke.js';
 import { LambdaPool } from './lambda-pool.js';
-import { dispatcherEnv, localAwsEnv, sweeperEnv, taskStateEnv, type LocalCloud } from './resources.js';
+import {
+  dispatcherEnv,
+  localAwsEnv,
+  localClientConfig,
+  sweeperEnv,
+  taskStateEnv,
+  type LocalCloud,
+} from './resources.js';
 
 export interface LocalRunnerOptions {
   /** Folder for the functions' and workers' own logs. */
@@ -71,11 +78,7 @@ export class LocalRunner extends EventEmitter {
     super();
     this.awsEnv = localAwsEnv(options.functionEndpoint ?? cloud.endpoint, cloud.region);
     this.chaos = options.chaos ?? NO_CHAOS;
-    const config = {
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    };
+    const config = localClientConfig(cloud.endpoint, cloud.region);
     this.sqs = new SQSClient(config);
     this.ecs = new ECSClient(config);
     this.ddb = new DynamoDBClient(config);

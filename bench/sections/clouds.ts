@@ -3,7 +3,7 @@
  * `cdklocal bootstrap`, `cdklocal deploy`), and how long an upload takes to become a finished
  * job, on a cold function and then on a warm one. The clouds take turns, `runs` times each.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,12 +37,13 @@ async function measure(emulator: EmulatorName): Promise<CloudRun> {
     Object.assign(process.env, localAwsEnv(outputs.endpoint, outputs.region));
     const clients = createClients();
     const jobs = new JobsTable(clients.ddb, outputs.table);
-    const s3 = new S3Client({ forcePathStyle: true });
     const body = fastqBuffer({ reads: 2000, seed: 41 });
     const job = async (name: string): Promise<number> => {
       const key = `${INCOMING_PREFIX}bench/${name}.fastq`;
       const t0 = Date.now();
-      const put = await s3.send(new PutObjectCommand({ Bucket: outputs.bucket, Key: key, Body: body }));
+      const put = await clients.s3.send(
+        new PutObjectCommand({ Bucket: outputs.bucket, Key: key, Body: body }),
+      );
       await waitForJobs(jobs, [jobIdFor(outputs.bucket, key, put.VersionId ?? null)], {
         timeoutMs: 120_000,
         intervalMs: 20,
@@ -51,7 +52,6 @@ async function measure(emulator: EmulatorName): Promise<CloudRun> {
     };
     const coldJobMs = await job('cold');
     const warmJobMs = await job('warm');
-    s3.destroy();
     return { readyMs, steps: cloud.timings, coldJobMs, warmJobMs };
   } finally {
     await cloud.stop();

@@ -7,7 +7,7 @@ import { SHARED_MOUNT_PATH } from '../../contract/names.js';
 import { REPO_ROOT } from '../emulator.js';
 import { FargateTasks } from '../fargate-tasks.js';
 import { cloudNode } from '../node24.js';
-import { localAwsEnv } from '../resources.js';
+import { localAwsEnv, localClientConfig } from '../resources.js';
 import { deployStack, type StackOutputs } from './deploy.js';
 import { mapMounts } from './mounts.js';
 import { startLocalStackContainer, startLocalStackHost, type LocalStackMode } from './server.js';
@@ -108,11 +108,7 @@ export async function startLocalStackCloud(
       outDir: path.join(stateDir, 'localstack', 'cdk.out'),
       logFile: path.join(logDir, 'deploy.log'),
     });
-    const clientConfig = {
-      endpoint: server.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    };
+    const clientConfig = localClientConfig(server.endpoint, REGION);
     const ecs = new ECSClient(clientConfig);
     const events = new EventBridgeClient(clientConfig);
     const tasks = new FargateTasks({

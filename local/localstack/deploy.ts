@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Outputs } from '../../lib/pipeline-stack.js';
 import { REPO_ROOT } from '../emulator.js';
-import { localAwsEnv } from '../resources.js';
+import { localAwsEnv, localClientConfig } from '../resources.js';
 
 /** The worker image's name in a stack deployed to an emulator: never pulled, the runner starts the bundle. */
 export const EMULATED_WORKER_IMAGE = 's3-pipeline-worker:emulated';
@@ -92,10 +92,6 @@ export async function deployStack(options: DeployOptions): Promise<DeployedStack
   return { stackName, outputs, bootstrapMs, deployMs };
 }
 
-function clientConfig(endpoint: string, region: string) {
-  return { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-}
-
 /**
  * LocalStack's VPC provider creates the VPC without the template's `EnableDnsHostnames` and
  * `EnableDnsSupport`, and moto's RunTask needs the first to name a task's network interface: they
@@ -105,8 +101,8 @@ async function applyVpcDnsAttributes(options: DeployOptions, stackName: string):
   const template = JSON.parse(
     await readFile(path.join(options.outDir, `${stackName}.template.json`), 'utf8'),
   ) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-  const cfn = new CloudFormationClient(clientConfig(options.endpoint, options.region));
-  const ec2 = new EC2Client(clientConfig(options.endpoint, options.region));
+  const cfn = new CloudFormationClient(localClientConfig(options.endpoint, options.region));
+  const ec2 = new EC2Client(localClientConfig(options.endpoint, options.region));
   try {
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::EC2::VPC') continue;
@@ -133,7 +129,7 @@ export async function refuseHollowResources(
   region: string,
   stackName: string,
 ): Promise<void> {
-  const cfn = new CloudFormationClient(clientConfig(endpoint, region));
+  const cfn = new CloudFormationClient(localClientConfig(endpoint, region));
   const hollow = new Set<string>();
   try {
     for await (const page of paginateDescribeStackEvents({ client: cfn }, { StackName: stackName })) {

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureEmulatorInstalled } from '../../local/emulators.js';
 import { refuseHollowResources } from '../../local/localstack/deploy.js';
 import { startLocalStackHost, type LocalStackServer } from '../../local/localstack/server.js';
+import { localClientConfig } from '../../local/resources.js';
 
 const region = 'us-east-1';
 let dir: string;
@@ -43,11 +44,7 @@ afterAll(async () => {
 });
 
 function config() {
-  return {
-    endpoint: server.endpoint,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
+  return localClientConfig(server.endpoint, region);
 }
 
 /** Creates the stack and waits; returns its status, reason and outputs. */

@@ -62,7 +62,17 @@ def _name(request: ResourceRequest, limit: int = 255) -> str:
     return f"{request.stack_name}-{request.logical_resource_id}"[:limit]
 
 
-class EcsClusterProvider(ResourceProvider[Properties]):
+class _KeepsIdentity(ResourceProvider[Properties]):
+    """A resource whose update changes nothing in the emulator: the new properties are recorded,
+    and what identifies it (its primary identifier and read-only properties) is kept."""
+
+    def update(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
+        kept = [p.removeprefix("/properties/") for p in self.SCHEMA["primaryIdentifier"] + self.SCHEMA["readOnlyProperties"]]
+        previous = request.previous_state
+        return _done({**previous, **request.desired_state, **{k: previous[k] for k in kept if k in previous}})
+
+
+class EcsClusterProvider(_KeepsIdentity):
     TYPE = "AWS::ECS::Cluster"
     SCHEMA = _schema(TYPE, "ClusterName", ["Arn"])
 
@@ -80,12 +90,6 @@ class EcsClusterProvider(ResourceProvider[Properties]):
     def delete(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
         request.aws_client_factory.ecs.delete_cluster(cluster=request.previous_state["ClusterName"])
         return _done({})
-
-    def update(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
-        model = {**request.previous_state, **request.desired_state}
-        model["ClusterName"] = request.previous_state["ClusterName"]
-        model["Arn"] = request.previous_state["Arn"]
-        return _done(model)
 
 
 class EcsTaskDefinitionProvider(ResourceProvider[Properties]):
@@ -119,7 +123,7 @@ class EcsTaskDefinitionProvider(ResourceProvider[Properties]):
         return self.create(request)
 
 
-class EfsFileSystemProvider(ResourceProvider[Properties]):
+class EfsFileSystemProvider(_KeepsIdentity):
     TYPE = "AWS::EFS::FileSystem"
     SCHEMA = _schema(TYPE, "FileSystemId", ["FileSystemId", "Arn"])
 
@@ -142,11 +146,9 @@ class EfsFileSystemProvider(ResourceProvider[Properties]):
         request.aws_client_factory.efs.delete_file_system(FileSystemId=request.previous_state["FileSystemId"])
         return _done({})
 
-    def update(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
-        return _done({**request.previous_state, **request.desired_state, **_ids(request, "FileSystemId", "Arn")})
 
 
-class EfsMountTargetProvider(ResourceProvider[Properties]):
+class EfsMountTargetProvider(_KeepsIdentity):
     TYPE = "AWS::EFS::MountTarget"
     SCHEMA = _schema(TYPE, "Id", ["Id", "IpAddress"])
 
@@ -162,11 +164,9 @@ class EfsMountTargetProvider(ResourceProvider[Properties]):
         request.aws_client_factory.efs.delete_mount_target(MountTargetId=request.previous_state["Id"])
         return _done({})
 
-    def update(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
-        return _done({**request.previous_state, **request.desired_state, **_ids(request, "Id", "IpAddress")})
 
 
-class EfsAccessPointProvider(ResourceProvider[Properties]):
+class EfsAccessPointProvider(_KeepsIdentity):
     TYPE = "AWS::EFS::AccessPoint"
     SCHEMA = _schema(TYPE, "AccessPointId", ["AccessPointId", "Arn"])
 
@@ -196,8 +196,6 @@ class EfsAccessPointProvider(ResourceProvider[Properties]):
         request.aws_client_factory.efs.delete_access_point(AccessPointId=request.previous_state["AccessPointId"])
         return _done({})
 
-    def update(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
-        return _done({**request.previous_state, **request.desired_state, **_ids(request, "AccessPointId", "Arn")})
 
 
 class SecurityGroupIngressProvider(ResourceProvider[Properties]):
@@ -287,8 +285,3 @@ class DashboardProvider(ResourceProvider[Properties]):
     def update(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
         request.desired_state["DashboardName"] = request.previous_state["DashboardName"]
         return self.create(request)
-
-
-def _ids(request: ResourceRequest[Properties], *names: str) -> Properties:
-    """The read-only identifiers of a resource, kept across an update."""
-    return {name: request.previous_state[name] for name in names if name in request.previous_state}

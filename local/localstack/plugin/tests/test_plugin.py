@@ -7,7 +7,7 @@ from unittest import mock
 
 from localstack.services.lambda_.invocation.runtime_executor import LambdaRuntimeException
 
-from s3_pipeline_localstack.cfn import ecs_params
+from s3_pipeline_localstack.cfn import EfsAccessPointProvider, ecs_params
 from s3_pipeline_localstack.custom_resource import as_strings
 from s3_pipeline_localstack.executor import map_mounts, parse_mounts, runtime_command
 
@@ -61,6 +61,16 @@ class CloudFormationShapesTest(unittest.TestCase):
                 "containerDefinitions": [{"name": "w", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}}],
                 "volumes": [{"name": "s", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "authorizationConfig": {"iam": "ENABLED"}}}],
             },
+        )
+
+    def test_keeps_what_identifies_a_resource_across_an_update(self):
+        request = mock.Mock(
+            previous_state={"AccessPointId": "fsap-1", "Arn": "arn:a", "FileSystemId": "fs-1"},
+            desired_state={"FileSystemId": "fs-1", "AccessPointTags": [{"Key": "k", "Value": "v"}]},
+        )
+        self.assertEqual(
+            EfsAccessPointProvider().update(request).resource_model,
+            {"AccessPointId": "fsap-1", "Arn": "arn:a", "FileSystemId": "fs-1", "AccessPointTags": [{"Key": "k", "Value": "v"}]},
         )
 
     def test_gives_custom_resources_their_scalars_as_strings(self):
