@@ -8,12 +8,13 @@ import { Construct } from 'constructs';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Entry, Env, SHARED_MOUNT_PATH } from '../../contract/names.js';
 import type { RoutingPolicy } from '../../contract/routing.js';
-import { JobsAccess, type JobsTable } from './jobs-table.js';
+import { JobsAccess, type IJobsTable } from './jobs-table.js';
 import { acknowledgePolicyFinding } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
-import type { DataBucket, SharedFileSystem } from './storage.js';
-import type { Worker } from './worker.js';
+import type { IDataBucket, ISharedFileSystem } from './storage.js';
+import { checkWholeNumber } from './validation.js';
+import type { IWorker } from './worker.js';
 import { DEFAULTS } from '../config.js';
 
 export interface DispatcherProps {
@@ -21,10 +22,14 @@ export interface DispatcherProps {
   /** Subnets of the function's ENIs (the private tier). */
   readonly subnets: ec2.SubnetSelection;
   readonly securityGroup: ec2.ISecurityGroup;
-  readonly dataBucket: DataBucket;
-  readonly sharedFileSystem: SharedFileSystem;
-  readonly jobs: JobsTable;
-  readonly worker: Worker;
+  /** Uploads under `incoming/` invoke the dispatcher; it reads them and writes reports back. */
+  readonly dataBucket: IDataBucket;
+  /** Mounted at `SHARED_MOUNT_PATH` in the function. */
+  readonly sharedFileSystem: ISharedFileSystem;
+  /** Where the dispatcher records each job. */
+  readonly jobs: IJobsTable;
+  /** Jobs routed to ECS are started on it. */
+  readonly worker: IWorker;
   /** Passed to the function as `ROUTING_POLICY` JSON; built for the same memory and timeout. */
   readonly routingPolicy: RoutingPolicy;
   /** Largest object accepted (`MAX_OBJECT_BYTES`). */
@@ -72,6 +77,8 @@ export class Dispatcher extends Construct {
 
   constructor(scope: Construct, id: string, props: DispatcherProps) {
     super(scope, id);
+    const maxObjectBytes = checkWholeNumber(this, 'maxObjectBytes', props.maxObjectBytes, 1);
+    const jobTtlDays = checkWholeNumber(this, 'jobTtlDays', props.jobTtlDays, 1);
 
     this.onFailureDeadLetterQueue = new sqs.Queue(this, 'OnFailureDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -111,8 +118,8 @@ export class Dispatcher extends Construct {
       logRemovalPolicy: props.removalPolicy,
       environment: {
         [Env.ROUTING_POLICY]: JSON.stringify(props.routingPolicy),
-        [Env.MAX_OBJECT_BYTES]: String(props.maxObjectBytes),
-        [Env.JOB_TTL_DAYS]: String(props.jobTtlDays),
+        [Env.MAX_OBJECT_BYTES]: String(maxObjectBytes),
+        [Env.JOB_TTL_DAYS]: String(jobTtlDays),
       },
     });
 

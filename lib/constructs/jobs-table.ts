@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { Env, JOBS_TTL_ATTRIBUTE, OPEN_JOBS_INDEX } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
 import { acknowledgeCheckov } from './scanners.js';
@@ -34,10 +34,68 @@ export interface JobsTableProps {
 }
 
 /**
+ * The jobs table as its users reach it: item access by `JobsAccess`, the table name in `JOBS_TABLE`.
+ * `JobsTable` creates one; `JobsTable.fromTable` wraps a table of your own.
+ */
+export interface IJobsTable extends IConstruct {
+  readonly table: dynamodb.ITable;
+  /** Grants `access` on the table's items (and, for `SWEEP`, queries of the open-jobs index). */
+  grant(grantee: iam.IGrantable, access: JobsAccess): iam.Grant;
+  /** Sets `JOBS_TABLE` on the consumer and grants it `access`. */
+  bind(consumer: EnvConsumer, access: JobsAccess): iam.Grant;
+}
+
+/** The grants, for a table created here or brought in. */
+abstract class JobsTableBase extends Construct implements IJobsTable {
+  abstract readonly table: dynamodb.ITable;
+
+  /**
+   * Grants `access` on the table's items. Item actions go to the table alone (`table.grant`
+   * would add every index too); only the sweeper may query, and only the open-jobs index. A table
+   * under a customer managed key also gets the key's encrypt and decrypt, as every access writes.
+   */
+  grant(grantee: iam.IGrantable, access: JobsAccess): iam.Grant {
+    let grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ACTIONS[access],
+      resourceArns: [this.table.tableArn],
+    });
+    if (access === JobsAccess.SWEEP) {
+      grant = grant.combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['dynamodb:Query'],
+          resourceArns: [`${this.table.tableArn}/index/${OPEN_JOBS_INDEX.name}`],
+        }),
+      );
+    }
+    const key = this.table.encryptionKey;
+    return key ? grant.combine(key.grantEncryptDecrypt(grantee)) : grant;
+  }
+
+  /** Sets `JOBS_TABLE` on the consumer and grants it `access`. */
+  bind(consumer: EnvConsumer, access: JobsAccess): iam.Grant {
+    consumer.addEnvironment(Env.JOBS_TABLE, this.table.tableName);
+    return this.grant(consumer, access);
+  }
+}
+
+/**
  * One item per job (partition key `jobId`), on demand, point-in-time recovery, TTL on `expiresAt`,
  * and the sparse open-jobs index (`OPEN_JOBS_INDEX`) that only unfinished jobs appear in.
  */
-export class JobsTable extends Construct {
+export class JobsTable extends JobsTableBase {
+  /**
+   * A table of your own as the jobs table. It needs the schema `JobsTable` creates: partition key
+   * `jobId` (string), TTL on `JOBS_TTL_ATTRIBUTE`, and the `OPEN_JOBS_INDEX` index with its keys.
+   */
+  static fromTable(scope: Construct, id: string, table: dynamodb.ITable): IJobsTable {
+    class Import extends JobsTableBase {
+      readonly table = table;
+    }
+    return new Import(scope, id);
+  }
+
   readonly table: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: JobsTableProps = {}) {
@@ -64,31 +122,5 @@ export class JobsTable extends Construct {
       'CKV_AWS_119',
       'Encrypted at rest with the AWS managed key (aws/dynamodb). Items hold job state (object key and size, route, status, lease, attempts, error message), never file contents, and access is by IAM on this table alone; a customer managed key would add a second policy without a reader it keeps out.',
     );
-  }
-
-  /**
-   * Grants `access` on the table's items. Item actions go to the table alone (`table.grant`
-   * would add every index too); only the sweeper may query, and only the open-jobs index.
-   */
-  grant(grantee: iam.IGrantable, access: JobsAccess): iam.Grant {
-    const items = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ACTIONS[access],
-      resourceArns: [this.table.tableArn],
-    });
-    if (access !== JobsAccess.SWEEP) return items;
-    return items.combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['dynamodb:Query'],
-        resourceArns: [`${this.table.tableArn}/index/${OPEN_JOBS_INDEX.name}`],
-      }),
-    );
-  }
-
-  /** Sets `JOBS_TABLE` on the consumer and grants it `access`. */
-  bind(consumer: EnvConsumer, access: JobsAccess): iam.Grant {
-    consumer.addEnvironment(Env.JOBS_TABLE, this.table.tableName);
-    return this.grant(consumer, access);
   }
 }

@@ -1,6 +1,7 @@
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { ConstructValidationError } from './validation.js';
 
 /**
  * Acknowledges one cdk-nag finding on the CloudFormation resource it is reported on: the
@@ -18,20 +19,46 @@ export function acknowledgeFinding(scope: IConstruct, id: string, reason: string
 export function acknowledgePolicyFinding(grantee: iam.IGrantable, id: string, reason: string): void {
   const principal = grantee.grantPrincipal;
   const policy = principal instanceof iam.Role ? principal.node.tryFindChild('DefaultPolicy') : undefined;
-  if (!policy) throw new Error(`no default policy on ${String(principal)} to acknowledge ${id} on`);
+  if (!policy) {
+    const scope = Construct.isConstruct(principal)
+      ? principal
+      : Construct.isConstruct(grantee)
+        ? grantee
+        : undefined;
+    throw new ConstructValidationError(
+      `has no default policy to acknowledge ${id} on (${String(principal)})`,
+      scope,
+    );
+  }
   acknowledgeFinding(policy, id, reason);
 }
 
-/** How cdk-nag writes a resource's `Fn::GetAtt Arn` in a finding: `<LogicalId.Arn>`. */
-export function arnToken(resource: IConstruct): string {
-  const cfn = resource.node.defaultChild;
-  if (!CfnElement.isCfnElement(cfn)) throw new Error(`${resource.node.path} has no CloudFormation resource`);
-  return `<${Stack.of(resource).getLogicalId(cfn)}.Arn>`;
+/**
+ * How cdk-nag writes a resource in a finding, e.g. `<DataBucketE3889A50.Arn>/incoming/*` or
+ * `arn:<AWS::Partition>:s3:::my-bucket/incoming/*`: `value` (an ARN, usually with tokens) resolved
+ * in `scope`'s stack, `Fn::GetAtt` as `<LogicalId.Attribute>`, `Ref` as `<Name>`, joins flattened.
+ * Acknowledgements name the finding exactly, and cdk-nag does not export its own rendering.
+ */
+export function nagResource(scope: IConstruct, value: string): string {
+  return flatten(Stack.of(scope).resolve(value));
 }
 
-/** How cdk-nag writes `arn:${Partition}:<service>:${Region}:${AccountId}:<resource>` in a finding. */
-export function regionalArnPattern(service: string, resource: string): string {
-  return `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
+function flatten(node: unknown): string {
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (typeof node !== 'object' || node === null) return JSON.stringify(node);
+  const fn = node as Record<string, unknown>;
+  if (Array.isArray(fn['Fn::Join'])) {
+    const [delimiter, items] = fn['Fn::Join'] as [string, unknown[]];
+    return items.map(flatten).join(delimiter);
+  }
+  if ('Fn::Sub' in fn) return flatten(fn['Fn::Sub']);
+  if (Array.isArray(fn['Fn::GetAtt'])) {
+    const [resource, attribute] = fn['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flatten(resource)}.${flatten(attribute)}>`;
+  }
+  if ('Fn::ImportValue' in fn) return flatten(fn['Fn::ImportValue']);
+  if ('Ref' in fn) return `<${flatten(fn.Ref)}>`;
+  return JSON.stringify(node);
 }
 
 export const MANAGED_POLICY_FINDING = {

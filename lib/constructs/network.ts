@@ -1,9 +1,10 @@
 import { Aws, CfnRule, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { DEFAULTS, type NatMode } from '../config.js';
 import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID, logGroupKeyReason } from './scanners.js';
+import { ConstructValidationError, PropValidationError } from './validation.js';
 
 /**
  * The subnet plan. Every AZ gets one subnet per tier at a fixed place in the VPC's /16, so adding
@@ -36,16 +37,29 @@ export const MAX_PLANNED_AZS = 6;
 export class PlannedIpAddresses implements ec2.IIpAddresses {
   private readonly octets: [number, number];
 
+  /** `scope`, when given, is the construct whose props these are; errors name it. */
   constructor(
     private readonly vpcCidr: string,
     private readonly availabilityZones: readonly string[],
+    private readonly scope?: IConstruct,
   ) {
-    const [a, b] = vpcCidr.split(/[./]/).map(Number);
-    if (!vpcCidr.endsWith('/16') || a === undefined || b === undefined) {
-      throw new Error(`the subnet plan needs a /16 VPC CIDR, got ${vpcCidr}`);
+    const octets = /^(\d{1,3})\.(\d{1,3})\.0\.0\/16$/.exec(vpcCidr)?.slice(1, 3).map(Number);
+    const [a, b] = octets ?? [];
+    if (a === undefined || b === undefined || a > 255 || b > 255) {
+      throw new PropValidationError(
+        'vpcCidr',
+        vpcCidr,
+        "an IPv4 /16 such as '10.40.0.0/16' (the subnet plan carves /16s)",
+        scope,
+      );
     }
     if (availabilityZones.length > MAX_PLANNED_AZS) {
-      throw new Error(`the subnet plan has room for ${MAX_PLANNED_AZS} AZs, got ${availabilityZones.length}`);
+      throw new PropValidationError(
+        'availabilityZones',
+        availabilityZones,
+        `at most ${MAX_PLANNED_AZS} zones (the subnet plan has room for ${MAX_PLANNED_AZS})`,
+        scope,
+      );
     }
     this.octets = [a, b];
   }
@@ -66,7 +80,12 @@ export class PlannedIpAddresses implements ec2.IIpAddresses {
   cidrFor(tier: SubnetTier, availabilityZone: string): string {
     const plan = SUBNET_PLAN[tier];
     const az = this.availabilityZones.indexOf(availabilityZone);
-    if (!plan || az < 0) throw new Error(`no planned subnet for tier ${tier} in ${availabilityZone}`);
+    if (!plan || az < 0) {
+      throw new ConstructValidationError(
+        `no planned subnet for tier ${tier} in ${availabilityZone}`,
+        this.scope,
+      );
+    }
     return `${this.octets[0]}.${this.octets[1]}.${plan.thirdOctet(az)}.0/${plan.cidrMask}`;
   }
 }
@@ -139,14 +158,23 @@ export class Network extends Construct {
     const natMode = props.natMode ?? DEFAULTS.natMode;
     this.natMode = natMode;
     const azs = props.availabilityZones;
+    // A zone name is its region's name and one letter.
     const region = azs[0]?.slice(0, -1);
-    if (!region || azs.some((az) => az.slice(0, -1) !== region)) {
-      throw new Error(`availabilityZones must be zones of one region, got ${azs.join(', ')}`);
+    if (!region || azs.some((az) => !/^[a-z]$/.test(az.slice(-1)) || az.slice(0, -1) !== region)) {
+      throw new PropValidationError(
+        'availabilityZones',
+        azs,
+        "one or more zones of one region, such as ['us-east-1a', 'us-east-1b']",
+        this,
+      );
+    }
+    if (new Set(azs).size !== azs.length) {
+      throw new PropValidationError('availabilityZones', azs, 'a list that names each zone once', this);
     }
     const natGateways = natMode === 'none' ? 0 : natMode === 'single' ? 1 : azs.length;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: new PlannedIpAddresses(props.vpcCidr ?? DEFAULTS.vpcCidr, azs),
+      ipAddresses: new PlannedIpAddresses(props.vpcCidr ?? DEFAULTS.vpcCidr, azs, this),
       availabilityZones: [...azs],
       natGateways,
       natGatewaySubnets: { subnetGroupName: 'Public' },

@@ -1,5 +1,6 @@
 import { CfnResource, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ConstructValidationError, describeValue } from './validation.js';
 
 /** Key of the CloudFormation resource `Metadata` entry checkov reads its suppressions from. */
 export const CHECKOV_METADATA_KEY = 'checkov';
@@ -18,11 +19,15 @@ export interface CheckovSkip {
  * scripts/scan.sh fails on an acknowledgement whose check would pass without it.
  */
 export function acknowledgeCheckov(scope: IConstruct, id: string, reason: string): void {
-  if (!/^CKV2?_AWS_\d+$/.test(id)) throw new Error(`not a checkov AWS check id: ${id}`);
-  if (reason.trim().length === 0) throw new Error(`acknowledging ${id} needs a reason`);
+  if (!/^CKV2?_AWS_\d+$/.test(id)) {
+    throw new ConstructValidationError(`not a checkov AWS check id: ${describeValue(id)}`, scope);
+  }
+  if (reason.trim().length === 0) {
+    throw new ConstructValidationError(`acknowledging ${id} needs a reason`, scope);
+  }
   const resource = scope.node.defaultChild ?? scope;
   if (!CfnResource.isCfnResource(resource)) {
-    throw new Error(`${scope.node.path} has no CloudFormation resource to acknowledge ${id} on`);
+    throw new ConstructValidationError(`has no CloudFormation resource to acknowledge ${id} on`, scope);
   }
   const skips = checkovSkips(resource).filter((skip) => skip.id !== id);
   resource.addMetadata(CHECKOV_METADATA_KEY, { skip: [...skips, { id, comment: reason }] });

@@ -1,24 +1,28 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { Env, INCOMING_PREFIX, RESULTS_PREFIX, SHARED_MOUNT_PATH } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
-import { acknowledgeFinding, acknowledgePolicyFinding, arnToken, MANAGED_POLICY_FINDING } from './nag.js';
+import { acknowledgeFinding, acknowledgePolicyFinding, MANAGED_POLICY_FINDING, nagResource } from './nag.js';
 import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID } from './scanners.js';
+import { checkWholeNumber, PropValidationError } from './validation.js';
 import { DEFAULTS } from '../config.js';
 
-export interface DataBucketProps {
+export interface DataBucketReadOptions {
   /**
    * Ranged GETs a job keeps in flight when it reads an input of 8 MiB or more; one S3
    * connection delivers far less than the job core parses. Memory held: this × 4 MiB.
    * @default 4
    */
   readonly readConcurrency?: number;
+}
+
+export interface DataBucketProps extends DataBucketReadOptions {
   /**
    * What happens to both buckets when the stack is deleted. `DESTROY` also empties them first.
    * @default RemovalPolicy.RETAIN
@@ -37,20 +41,132 @@ export interface DataBucketProps {
 }
 
 /**
+ * The bucket jobs read uploads from (`incoming/`) and write reports to (`results/`), as the
+ * dispatcher and the worker use it. `DataBucket` creates one; `DataBucket.fromBucket` wraps a
+ * bucket of your own.
+ */
+export interface IDataBucket extends IConstruct {
+  readonly bucket: s3.IBucket;
+  /** Lets the consumer read uploads under `incoming/` and sets how many ranged GETs it keeps in flight. */
+  bindIncomingReader(consumer: EnvConsumer): iam.Grant;
+  /** Lets the grantee write reports under `results/` and read the current one. */
+  grantWriteResults(grantee: iam.IGrantable): iam.Grant;
+  /** Invokes `fn` for every object created under `incoming/`. */
+  notifyOnIncoming(fn: lambda.IFunction): void;
+}
+
+/** The grants and the notification, for a bucket created here or brought in. */
+abstract class DataBucketBase extends Construct implements IDataBucket {
+  abstract readonly bucket: s3.IBucket;
+  private readonly readConcurrency: number;
+
+  constructor(scope: Construct, id: string, options: DataBucketReadOptions) {
+    super(scope, id);
+    this.readConcurrency = checkWholeNumber(
+      this,
+      'readConcurrency',
+      options.readConcurrency ?? DEFAULTS.s3ReadConcurrency,
+      1,
+      32,
+    );
+  }
+
+  /**
+   * Lets the consumer read uploads (any version) under `incoming/`, nothing else in the bucket,
+   * and tells it how many ranged GETs to keep in flight. A bucket under a customer managed key
+   * also lets it decrypt with the key.
+   */
+  bindIncomingReader(consumer: EnvConsumer): iam.Grant {
+    consumer.addEnvironment(Env.S3_READ_CONCURRENCY, String(this.readConcurrency));
+    const grantee = consumer;
+    const uploads = this.bucket.arnForObjects(`${INCOMING_PREFIX}*`);
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      // HeadObject is authorised by GetObject / GetObjectVersion.
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [uploads],
+    });
+    acknowledgePolicyFinding(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${nagResource(this, uploads)}]`,
+      `Uploads have arbitrary keys: read access covers the ${INCOMING_PREFIX} prefix of the data bucket and nothing else.`,
+    );
+    const key = this.bucket.encryptionKey;
+    return key ? grant.combine(key.grantDecrypt(grantee)) : grant;
+  }
+
+  /**
+   * Lets the grantee write reports under `results/` and read the current one; it cannot delete
+   * them. A bucket under a customer managed key also lets it encrypt and decrypt with the key.
+   */
+  grantWriteResults(grantee: iam.IGrantable): iam.Grant {
+    const reports = this.bucket.arnForObjects(`${RESULTS_PREFIX}*`);
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      // Results are written conditionally on the current one (HeadObject needs GetObject), so
+      // an older input version's job never overwrites a newer version's result.
+      actions: ['s3:PutObject', 's3:GetObject'],
+      resourceArns: [reports],
+    });
+    acknowledgePolicyFinding(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${nagResource(this, reports)}]`,
+      `Reports mirror the upload keys: read and write access covers the ${RESULTS_PREFIX} prefix of the data bucket and nothing else.`,
+    );
+    const key = this.bucket.encryptionKey;
+    return key ? grant.combine(key.grantEncryptDecrypt(grantee)) : grant;
+  }
+
+  /**
+   * Invokes `fn` for every object created under `incoming/`. Only that prefix is subscribed, so
+   * the reports written under `results/` can never trigger another run.
+   */
+  notifyOnIncoming(fn: lambda.IFunction): void {
+    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), {
+      prefix: INCOMING_PREFIX,
+    });
+    acknowledgeNotificationsHandler(Stack.of(this));
+  }
+}
+
+/**
  * The data bucket (uploads under `incoming/`, reports under `results/`) and the bucket receiving
  * its server access logs. Private, encrypted, TLS only, versioned.
  */
-export class DataBucket extends Construct {
+export class DataBucket extends DataBucketBase {
+  /**
+   * A bucket of your own as the data bucket. Its encryption, versioning, logging and lifecycle
+   * stay as they are; the grants and the notification are the same as for a `DataBucket`.
+   */
+  static fromBucket(
+    scope: Construct,
+    id: string,
+    bucket: s3.IBucket,
+    options: DataBucketReadOptions = {},
+  ): IDataBucket {
+    class Import extends DataBucketBase {
+      readonly bucket = bucket;
+    }
+    return new Import(scope, id, options);
+  }
+
   readonly bucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
-  private readonly readConcurrency: number;
 
   constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
-    super(scope, id);
-    this.readConcurrency = props.readConcurrency ?? DEFAULTS.s3ReadConcurrency;
-    if (!Number.isInteger(this.readConcurrency) || this.readConcurrency < 1 || this.readConcurrency > 32) {
-      throw new Error(`readConcurrency must be a whole number from 1 to 32; got ${props.readConcurrency}`);
-    }
+    super(scope, id, props);
+    const noncurrentDays = checkWholeNumber(
+      this,
+      'noncurrentVersionExpirationDays',
+      props.noncurrentVersionExpirationDays ?? 30,
+      1,
+    );
+    const accessLogDays = checkWholeNumber(
+      this,
+      'accessLogExpirationDays',
+      props.accessLogExpirationDays ?? 90,
+      1,
+    );
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
 
@@ -59,7 +175,7 @@ export class DataBucket extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(props.accessLogExpirationDays ?? 90) }],
+      lifecycleRules: [{ expiration: Duration.days(accessLogDays) }],
       removalPolicy,
       autoDeleteObjects,
     });
@@ -85,7 +201,7 @@ export class DataBucket extends Construct {
       lifecycleRules: [
         {
           id: 'expire-noncurrent-versions',
-          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 30),
+          noncurrentVersionExpiration: Duration.days(noncurrentDays),
           expiredObjectDeleteMarker: true,
         },
         // Large uploads are multipart; an abandoned one is billed until it is aborted.
@@ -101,55 +217,6 @@ export class DataBucket extends Construct {
         'Empties the buckets when the stack is deleted (removalPolicy destroy only)',
       );
     }
-  }
-
-  /**
-   * Lets the consumer read uploads (any version) under `incoming/`, nothing else in the bucket,
-   * and tells it how many ranged GETs to keep in flight.
-   */
-  bindIncomingReader(consumer: EnvConsumer): iam.Grant {
-    consumer.addEnvironment(Env.S3_READ_CONCURRENCY, String(this.readConcurrency));
-    const grantee = consumer;
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      // HeadObject is authorised by GetObject / GetObjectVersion.
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resourceArns: [this.bucket.arnForObjects(`${INCOMING_PREFIX}*`)],
-    });
-    acknowledgePolicyFinding(
-      grantee,
-      `AwsSolutions-IAM5[Resource::${arnToken(this.bucket)}/${INCOMING_PREFIX}*]`,
-      `Uploads have arbitrary keys: read access covers the ${INCOMING_PREFIX} prefix of the data bucket and nothing else.`,
-    );
-    return grant;
-  }
-
-  /** Lets the grantee write reports under `results/` and read the current one; it cannot delete them. */
-  grantWriteResults(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      // Results are written conditionally on the current one (HeadObject needs GetObject), so
-      // an older input version's job never overwrites a newer version's result.
-      actions: ['s3:PutObject', 's3:GetObject'],
-      resourceArns: [this.bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
-    });
-    acknowledgePolicyFinding(
-      grantee,
-      `AwsSolutions-IAM5[Resource::${arnToken(this.bucket)}/${RESULTS_PREFIX}*]`,
-      `Reports mirror the upload keys: read and write access covers the ${RESULTS_PREFIX} prefix of the data bucket and nothing else.`,
-    );
-    return grant;
-  }
-
-  /**
-   * Invokes `fn` for every object created under `incoming/`. Only that prefix is subscribed, so
-   * the reports written under `results/` can never trigger another run.
-   */
-  notifyOnIncoming(fn: lambda.IFunction): void {
-    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), {
-      prefix: INCOMING_PREFIX,
-    });
-    acknowledgeNotificationsHandler(Stack.of(this));
   }
 }
 
@@ -177,17 +244,68 @@ export interface SharedFileSystemProps {
 }
 
 /**
+ * The file system the dispatcher and the worker tasks share, as they use it: mounted through one
+ * access point. `SharedFileSystem` creates one; `SharedFileSystem.fromAccessPoint` wraps an access
+ * point of your own.
+ */
+export interface ISharedFileSystem extends IConstruct {
+  readonly fileSystem: efs.IFileSystem;
+  /** Every client mounts through this access point, never the file system's root. */
+  readonly accessPoint: efs.IAccessPoint;
+  /** Lets the consumer mount and write through the access point and tells it the mount path. */
+  bindClient(consumer: EnvConsumer): iam.Grant;
+}
+
+/** The client grant, for a file system created here or brought in. */
+abstract class SharedFileSystemBase extends Construct implements ISharedFileSystem {
+  abstract readonly fileSystem: efs.IFileSystem;
+  abstract readonly accessPoint: efs.IAccessPoint;
+
+  /**
+   * Lets the consumer mount and write through the access point (and only through it) and tells
+   * it where the share is mounted. The mount itself is set where the consumer is defined
+   * (Lambda `filesystem`, task definition volume).
+   */
+  bindClient(consumer: EnvConsumer): iam.Grant {
+    consumer.addEnvironment(Env.SHARED_MOUNT_PATH, SHARED_MOUNT_PATH);
+    return iam.Grant.addToPrincipal({
+      grantee: consumer,
+      actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+      resourceArns: [this.fileSystem.fileSystemArn],
+      conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
+    });
+  }
+}
+
+/**
  * The EFS file system shared by the dispatcher and the worker tasks: encrypted at rest, elastic
  * throughput, a mount target in every AZ, one access point with a fixed POSIX identity, and a
  * file system policy that refuses clients without TLS and clients without IAM identity.
  */
-export class SharedFileSystem extends Construct {
+export class SharedFileSystem extends SharedFileSystemBase {
+  /**
+   * An access point of your own as the share, on the file system it belongs to: import it with
+   * `efs.AccessPoint.fromAccessPointAttributes` and its `fileSystem`, which the Lambda mount
+   * needs. Its POSIX identity and the file system's policy stay as they are.
+   */
+  static fromAccessPoint(scope: Construct, id: string, accessPoint: efs.IAccessPoint): ISharedFileSystem {
+    class Import extends SharedFileSystemBase {
+      readonly accessPoint = accessPoint;
+      readonly fileSystem = accessPoint.fileSystem;
+    }
+    return new Import(scope, id);
+  }
+
   readonly fileSystem: efs.FileSystem;
   readonly accessPoint: efs.AccessPoint;
 
   constructor(scope: Construct, id: string, props: SharedFileSystemProps) {
     super(scope, id);
     const posixUser = props.posixUser ?? { uid: '1000', gid: '1000' };
+    const path = props.path ?? '/shared';
+    if (!Token.isUnresolved(path) && !path.startsWith('/')) {
+      throw new PropValidationError('path', path, "an absolute path such as '/shared'", this);
+    }
 
     this.fileSystem = new efs.FileSystem(this, 'Resource', {
       vpc: props.vpc,
@@ -221,24 +339,9 @@ export class SharedFileSystem extends Construct {
     );
 
     this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
-      path: props.path ?? '/shared',
+      path,
       posixUser,
       createAcl: { ownerUid: posixUser.uid, ownerGid: posixUser.gid, permissions: '750' },
-    });
-  }
-
-  /**
-   * Lets the consumer mount and write through the access point (and only through it) and tells
-   * it where the share is mounted. The mount itself is set where the consumer is defined
-   * (Lambda `filesystem`, task definition volume).
-   */
-  bindClient(consumer: EnvConsumer): iam.Grant {
-    consumer.addEnvironment(Env.SHARED_MOUNT_PATH, SHARED_MOUNT_PATH);
-    return iam.Grant.addToPrincipal({
-      grantee: consumer,
-      actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
-      resourceArns: [this.fileSystem.fileSystemArn],
-      conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
     });
   }
 }

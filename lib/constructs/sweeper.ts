@@ -4,16 +4,17 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Entry } from '../../contract/names.js';
-import { JobsAccess, type JobsTable } from './jobs-table.js';
+import { JobsAccess, type IJobsTable } from './jobs-table.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
-import type { Worker } from './worker.js';
+import type { IWorker } from './worker.js';
 import { DEFAULTS } from '../config.js';
 
 export interface SweeperProps {
-  readonly jobs: JobsTable;
+  /** Its open-jobs index is searched for expired leases. */
+  readonly jobs: IJobsTable;
   /** Expired jobs are started again on this worker. */
-  readonly worker: Worker;
+  readonly worker: IWorker;
   /**
    * Time between two sweeps.
    * @default Duration.minutes(5)

@@ -4,15 +4,16 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Entry } from '../../contract/names.js';
-import { JobsAccess, type JobsTable } from './jobs-table.js';
+import { JobsAccess, type IJobsTable } from './jobs-table.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
-import type { Worker } from './worker.js';
+import type { IWorker } from './worker.js';
 
 export interface TaskStateListenerProps {
   /** Only tasks of this worker's cluster are watched; a crashed worker's job is started again on it. */
-  readonly worker: Worker;
-  readonly jobs: JobsTable;
+  readonly worker: IWorker;
+  /** Where the stopped task's job is re-driven or failed. */
+  readonly jobs: IJobsTable;
   /**
    * Retention of the function's log group.
    * @default logs.RetentionDays.ONE_MONTH

@@ -4,15 +4,16 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { DEFAULTS, type WorkerArchitecture } from '../config.js';
 import { Env, SHARED_MOUNT_PATH, WORKER_CONTAINER_NAME, type EnvName } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
-import { JobsAccess, type JobsTable } from './jobs-table.js';
-import { acknowledgeFinding, acknowledgePolicyFinding, regionalArnPattern } from './nag.js';
+import { JobsAccess, type IJobsTable } from './jobs-table.js';
+import { acknowledgeFinding, acknowledgePolicyFinding, nagResource } from './nag.js';
 import { repoPath } from './paths.js';
 import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
-import type { DataBucket, SharedFileSystem } from './storage.js';
+import type { IDataBucket, ISharedFileSystem } from './storage.js';
+import { checkWholeNumber, ConstructValidationError, describeValue } from './validation.js';
 
 export interface WorkerProps {
   readonly vpc: ec2.IVpc;
@@ -20,9 +21,12 @@ export interface WorkerProps {
   readonly subnets: ec2.SubnetSelection;
   /** Security group of worker tasks (handed to the launcher as `WORKER_SECURITY_GROUPS`). */
   readonly securityGroup: ec2.ISecurityGroup;
-  readonly dataBucket: DataBucket;
-  readonly sharedFileSystem: SharedFileSystem;
-  readonly jobs: JobsTable;
+  /** Jobs read their input from it and write their report to it. */
+  readonly dataBucket: IDataBucket;
+  /** Mounted at `SHARED_MOUNT_PATH` in the container. */
+  readonly sharedFileSystem: ISharedFileSystem;
+  /** Where the worker records each job's progress and outcome. */
+  readonly jobs: IJobsTable;
   /** Days a job item is kept (`JOB_TTL_DAYS`). */
   readonly jobTtlDays: number;
   /**
@@ -80,12 +84,22 @@ export interface WorkerProps {
 }
 
 /**
+ * Worker tasks as the code that starts them sees them: the cluster they run in, and the way to
+ * be allowed and told how to start one. Implemented by `Worker`.
+ */
+export interface IWorker extends IConstruct {
+  readonly cluster: ecs.ICluster;
+  /** Lets the consumer start worker tasks and sets the variables it starts them with. */
+  bindLauncher(consumer: EnvConsumer): iam.Grant;
+}
+
+/**
  * The ECS cluster (Container Insights enhanced) and the Fargate task definition of the worker:
  * one container named `WORKER_CONTAINER_NAME`, read-only root file system with a scratch `/tmp`,
  * the shared EFS access point mounted at `SHARED_MOUNT_PATH` with TLS and IAM authorisation, and
  * a task role that may only read `incoming/`, write `results/`, update jobs and mount the share.
  */
-export class Worker extends Construct {
+export class Worker extends Construct implements IWorker {
   readonly cluster: ecs.Cluster;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
@@ -100,8 +114,14 @@ export class Worker extends Construct {
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
     if (props.imageName !== undefined && props.imageDirectory !== undefined) {
-      throw new Error(`${this.node.path}: give imageName or imageDirectory, not both`);
+      throw new ConstructValidationError(
+        `imageName and imageDirectory exclude each other: give one; got imageName ${describeValue(props.imageName)} and imageDirectory ${describeValue(props.imageDirectory)}`,
+        this,
+      );
     }
+    const jobTtlDays = checkWholeNumber(this, 'jobTtlDays', props.jobTtlDays, 1);
+    this.maxAttempts = checkWholeNumber(this, 'maxAttempts', props.maxAttempts ?? DEFAULTS.maxAttempts, 1);
+    this.retryBaseMs = checkWholeNumber(this, 'retryBaseMs', props.retryBaseMs ?? DEFAULTS.retryBaseMs, 0);
     const arm = (props.architecture ?? DEFAULTS.workerArchitecture) === 'arm64';
     const cpu = props.cpu ?? DEFAULTS.workerCpu;
 
@@ -166,7 +186,7 @@ export class Worker extends Construct {
       grantPrincipal: this.taskDefinition.taskRole.grantPrincipal,
       addEnvironment: (name: EnvName, value: string) => container.addEnvironment(name, value),
     };
-    this.consumer.addEnvironment(Env.JOB_TTL_DAYS, String(props.jobTtlDays));
+    this.consumer.addEnvironment(Env.JOB_TTL_DAYS, String(jobTtlDays));
     this.consumer.addEnvironment(Env.TASK_VCPUS, String(cpu / 1024));
     this.consumer.addEnvironment(
       Env.JOB_TIMEOUT_SECONDS,
@@ -179,8 +199,6 @@ export class Worker extends Construct {
 
     this.subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
     this.securityGroupIds = [props.securityGroup.securityGroupId];
-    this.maxAttempts = props.maxAttempts ?? DEFAULTS.maxAttempts;
-    this.retryBaseMs = props.retryBaseMs ?? DEFAULTS.retryBaseMs;
 
     acknowledgeFinding(
       this.taskDefinition,
@@ -237,7 +255,7 @@ export class Worker extends Construct {
     });
     acknowledgePolicyFinding(
       consumer,
-      `AwsSolutions-IAM5[Resource::${regionalArnPattern('ecs', `task-definition/${this.taskDefinition.family}:*`)}]`,
+      `AwsSolutions-IAM5[Resource::${nagResource(this, this.taskDefinitionFamilyArn)}]`,
       'RunTask is limited to the worker task definition family in the pipeline cluster; the revision wildcard lets a new revision deploy without a policy change.',
     );
     return runTask.combine(passRoles);

@@ -30,20 +30,20 @@ describe('acknowledgeCheckov', () => {
 
   it('refuses something that is not a checkov check id', () => {
     expect(() => acknowledgeCheckov(queueIn(), 'AwsSolutions-SQS3', 'a reason')).toThrowError(
-      /not a checkov AWS check id: AwsSolutions-SQS3/,
+      /^\[Test\/Queue\] not a checkov AWS check id: 'AwsSolutions-SQS3'$/,
     );
   });
 
   it('refuses an acknowledgement without a reason', () => {
     expect(() => acknowledgeCheckov(queueIn(), 'CKV_AWS_27', ' ')).toThrowError(
-      /acknowledging CKV_AWS_27 needs a reason/,
+      /^\[Test\/Queue\] acknowledging CKV_AWS_27 needs a reason$/,
     );
   });
 
   it('refuses a construct without a CloudFormation resource', () => {
     const scope = new Construct(new Stack(new App(), 'Test'), 'Empty');
     expect(() => acknowledgeCheckov(scope, 'CKV_AWS_27', 'a reason')).toThrowError(
-      /Test\/Empty has no CloudFormation resource to acknowledge CKV_AWS_27 on/,
+      /^\[Test\/Empty\] has no CloudFormation resource to acknowledge CKV_AWS_27 on$/,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -39,6 +39,11 @@ export function synthPipeline(overrides: Record<string, unknown> = {}): Synthesi
   const stack = new PipelineStack(app, `S3Pipeline-${config.envName}`, { config });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config, template: Template.fromStack(stack) };
+}
+
+/** A stack in an app with the cdk.json context and no asset bundling, for tests of single constructs. */
+export function testStack(id = 'Test'): Stack {
+  return new Stack(new App({ context: { ...cdkJsonContext(), ...SKIP_BUNDLING } }), id);
 }
 
 export interface Finding {
