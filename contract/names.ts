@@ -152,7 +152,12 @@ export const Entry = {
   taskState: 'lambda/task-state.ts',
   sweeper: 'lambda/sweeper.ts',
   worker: 'containers/worker/main.ts',
+  /** The job core's parse thread, bundled beside every bundle that runs jobs. */
+  parseThread: 'src/core/parse-thread-entry.ts',
 } as const;
 
-/** Where the worker bundle is written; the Dockerfile copies exactly this file. */
+/** File name of the parse thread's bundle, beside the bundle that starts it. */
+export const PARSE_THREAD_BUNDLE = 'parse-thread.mjs';
+
+/** Where the worker bundle is written; the Dockerfile copies it and the parse thread beside it. */
 export const WORKER_BUNDLE = 'containers/worker/dist/main.mjs';

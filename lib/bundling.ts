@@ -1,6 +1,6 @@
 import { build, buildSync, type BuildOptions } from 'esbuild';
-import { resolve } from 'node:path';
-import { Entry, WORKER_BUNDLE } from '../contract/names.js';
+import { basename, dirname, resolve } from 'node:path';
+import { Entry, PARSE_THREAD_BUNDLE, WORKER_BUNDLE } from '../contract/names.js';
 
 /**
  * How every runtime bundle is built, in one place: the functions `cdk deploy` ships, the worker
@@ -33,27 +33,76 @@ export const BUNDLE_OPTIONS = {
 } as const satisfies BuildOptions;
 
 /**
- * Bundles the worker into the single file the image copies (`WORKER_BUNDLE`). Everything is
- * bundled, the AWS SDK included, because the image is a bare Node.js. Returns the bundle's path.
+ * What a bundle that runs the job core needs beside it: the parse thread's own bundle
+ * (`PARSE_THREAD_BUNDLE`), which the core starts from the folder of the bundle it runs in.
+ */
+export const PARSE_THREAD_ENTRY_POINT = { in: Entry.parseThread, out: bundleName(PARSE_THREAD_BUNDLE) };
+
+/** `dispatcher.mjs` → `dispatcher`: esbuild's name for an entry point's output. */
+function bundleName(file: string): string {
+  if (!file.endsWith('.mjs')) throw new Error(`bundles are .mjs files, not ${file}`);
+  return basename(file, '.mjs');
+}
+
+/**
+ * `entry` bundled into `outfile`, with the parse thread beside it when the bundle runs jobs: one
+ * esbuild run, so both come from the same sources and settings.
+ */
+function entryOptions(repoRoot: string, entry: string, outfile: string, parseThread: boolean): BuildOptions {
+  return {
+    ...BUNDLE_OPTIONS,
+    entryPoints: [
+      { in: resolve(repoRoot, entry), out: bundleName(outfile) },
+      ...(parseThread
+        ? [{ ...PARSE_THREAD_ENTRY_POINT, in: resolve(repoRoot, PARSE_THREAD_ENTRY_POINT.in) }]
+        : []),
+    ],
+    outdir: dirname(outfile),
+    outExtension: { '.js': '.mjs' },
+    absWorkingDir: repoRoot,
+  };
+}
+
+/**
+ * Bundles the worker into the files the image copies (`WORKER_BUNDLE` and the parse thread
+ * beside it). Everything is bundled, the AWS SDK included, because the image is a bare Node.js.
+ * Returns the bundle's path.
  */
 export function bundleWorker(repoRoot: string, outfile = resolve(repoRoot, WORKER_BUNDLE)): string {
-  buildSync({
-    ...BUNDLE_OPTIONS,
-    entryPoints: [resolve(repoRoot, Entry.worker)],
-    outfile,
-    absWorkingDir: repoRoot,
+  buildSync(entryOptions(repoRoot, Entry.worker, outfile, true));
+  return outfile;
+}
+
+/**
+ * Bundles a function entry as `cdk deploy` does (AWS SDK external), for the local cloud; with the
+ * parse thread beside it for a function that runs jobs (`PipelineFunctionProps.runsJobs`).
+ */
+export async function bundleFunction(
+  repoRoot: string,
+  entry: string,
+  outfile: string,
+  options: { runsJobs?: boolean } = {},
+): Promise<string> {
+  await build({
+    ...entryOptions(repoRoot, entry, outfile, options.runsJobs ?? false),
+    external: LAMBDA_EXTERNALS,
   });
   return outfile;
 }
 
-/** Bundles a function entry as `cdk deploy` does (AWS SDK external), for the local cloud. */
-export async function bundleFunction(repoRoot: string, entry: string, outfile: string): Promise<string> {
-  await build({
+/**
+ * Writes the parse thread's bundle into `outDir`, beside a function bundle built by the CDK's
+ * `NodejsFunction` (its `afterBundling` hook runs `lib/bundle-parse-thread.ts`), with the
+ * functions' settings.
+ */
+export function bundleParseThread(repoRoot: string, outDir: string): string {
+  buildSync({
     ...BUNDLE_OPTIONS,
     external: LAMBDA_EXTERNALS,
-    entryPoints: [resolve(repoRoot, entry)],
-    outfile,
+    entryPoints: [{ ...PARSE_THREAD_ENTRY_POINT, in: resolve(repoRoot, PARSE_THREAD_ENTRY_POINT.in) }],
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
     absWorkingDir: repoRoot,
   });
-  return outfile;
+  return resolve(outDir, PARSE_THREAD_BUNDLE);
 }

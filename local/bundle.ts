@@ -20,7 +20,7 @@ export async function bundleLocal(outDir: string): Promise<LocalBundles> {
   await mkdir(outDir, { recursive: true });
   const out = (name: string) => path.join(outDir, `${name}.mjs`);
   const [dispatcher, taskState, sweeper, lambdaHost] = await Promise.all([
-    bundleFunction(REPO_ROOT, Entry.dispatcher, out('dispatcher')),
+    bundleFunction(REPO_ROOT, Entry.dispatcher, out('dispatcher'), { runsJobs: true }),
     bundleFunction(REPO_ROOT, Entry.taskState, out('task-state')),
     bundleFunction(REPO_ROOT, Entry.sweeper, out('sweeper')),
     bundleFunction(REPO_ROOT, 'local/lambda-host.ts', out('lambda-host')),

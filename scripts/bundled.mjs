@@ -8,12 +8,13 @@
  * without tsx's 30 MiB: start-up and memory as the deployed bundles have them. `npm run pipeline`
  * and the benchmark's runners start this way.
  */
-import { readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PARSE_THREAD_ENTRY = 'src/core/parse-thread-entry.ts';
 const [entryArgument, ...args] = process.argv.slice(2);
 if (entryArgument === undefined) {
   process.stderr.write('usage: node scripts/bundled.mjs ENTRY.ts [args]\n');
@@ -32,6 +33,7 @@ function isFresh() {
   try {
     inputs = JSON.parse(readFileSync(manifest, 'utf8'));
     statSync(bundle);
+    statSync(path.join(cacheDir, 'parse-thread.mjs'));
   } catch {
     return false;
   }
@@ -48,10 +50,16 @@ async function rebuild() {
   const { build } = await import('esbuild');
   mkdirSync(cacheDir, { recursive: true });
   // Two runs may rebuild at once: each writes its own files and renames them into place.
-  const temporary = `${bundle}.${process.pid}.tmp`;
+  const temporary = path.join(cacheDir, `.build-${process.pid}`);
   const result = await build({
-    entryPoints: [path.join(root, entry)],
-    outfile: temporary,
+    // The job core starts its parse thread from the bundle beside it (Entry.parseThread and
+    // PARSE_THREAD_BUNDLE in contract/names.ts; test/unit/local/bundles.test.ts checks the names).
+    entryPoints: [
+      { in: path.join(root, entry), out: cacheName },
+      { in: path.join(root, PARSE_THREAD_ENTRY), out: 'parse-thread' },
+    ],
+    outdir: temporary,
+    outExtension: { '.js': '.mjs' },
     absWorkingDir: root,
     bundle: true,
     // Dependencies load from node_modules as they would under tsx.
@@ -67,8 +75,10 @@ async function rebuild() {
     Object.keys(result.metafile.inputs).map((file) => [file, statSync(path.join(root, file)).mtimeMs]),
   );
   writeFileSync(`${manifest}.${process.pid}.tmp`, JSON.stringify(inputs));
-  renameSync(temporary, bundle);
+  renameSync(path.join(temporary, 'parse-thread.mjs'), path.join(cacheDir, 'parse-thread.mjs'));
+  renameSync(path.join(temporary, `${cacheName}.mjs`), bundle);
   renameSync(`${manifest}.${process.pid}.tmp`, manifest);
+  rmSync(temporary, { recursive: true, force: true });
 }
 
 if (!isFresh()) await rebuild();

@@ -5,10 +5,11 @@
  *
  *   node scripts/bundled.mjs bench/runners/core.ts --file F [--format fastq|csv]
  *   … | node scripts/bundled.mjs bench/runners/core.ts --stdin --format fastq     (any length, streamed)
- *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N] [--reader R]
- *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight;
- *       R is `worker-thread` (the default with a second CPU, as deployed) or `main-thread`)
+ *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N]
+ *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight)
  *
+ * `--parse-thread yes|no` parses on a thread of its own or on the reading thread; by default as
+ * deployed: the core's default, or one thread where `hasSecondCpu` says the quota is one CPU.
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { createReadStream } from 'node:fs';
@@ -27,7 +28,7 @@ const { values } = parseArgs({
     format: { type: 'string' },
     drain: { type: 'boolean', default: false },
     'read-concurrency': { type: 'string', default: '1' },
-    reader: { type: 'string' },
+    'parse-thread': { type: 'string' },
   },
 });
 
@@ -71,14 +72,8 @@ async function open(): Promise<Opened> {
     // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
     const { createClients } = await import('../../src/runtime/aws/clients.js');
     const { Objects } = await import('../../src/runtime/aws/objects.js');
-    const { hasSecondCpu } = await import('../../src/runtime/settings.js');
-    const reader = values.reader ?? (hasSecondCpu(process.env) ? 'worker-thread' : 'main-thread');
-    if (reader !== 'worker-thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
-    const clients = createClients(process.env, { readOnWorkerThread: reader === 'worker-thread' });
-    const objects = new Objects(clients.s3, {
-      readConcurrency: Number(values['read-concurrency']),
-      reader: clients.s3Reader,
-    });
+    const clients = createClients(process.env);
+    const objects = new Objects(clients.s3, { readConcurrency: Number(values['read-concurrency']) });
     // The pipeline knows the size from its HEAD before it opens the object.
     const { size } = await objects.head(bucket, key);
     const started = process.hrtime.bigint();
@@ -87,6 +82,15 @@ async function open(): Promise<Opened> {
     return { source: timingFirstByte(opened.body, firstByte), name: key, started, firstByte };
   }
   throw new Error('give --file, --stdin or --s3');
+}
+
+/** `--parse-thread`, or what the deployed code chooses: a thread only where the quota allows two CPUs. */
+async function parseThread(): Promise<boolean | undefined> {
+  const given = values['parse-thread'];
+  if (given === 'yes' || given === 'no') return given === 'yes';
+  if (given !== undefined) throw new Error(`--parse-thread takes yes or no, not ${given}`);
+  const { hasSecondCpu } = await import('../../src/runtime/settings.js');
+  return hasSecondCpu(process.env) ? undefined : false;
 }
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
@@ -99,7 +103,11 @@ if (values.drain) {
   run = { seconds: elapsed(started), bytes, uncompressedBytes: bytes, gzip: false };
 } else {
   const format = values.format as Format | undefined;
-  const report = await runJob(source, { name, ...(format ? { format } : {}) });
+  const report = await runJob(source, {
+    name,
+    ...(format ? { format } : {}),
+    parseOnThread: await parseThread(),
+  });
   run = summarize(report, elapsed(started));
 }
 if (firstByte?.at !== undefined) run.firstByteSeconds = Number(firstByte.at - started) / 1e9;

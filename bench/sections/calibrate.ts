@@ -1,8 +1,8 @@
 /**
  * `--calibrate`: the core's throughput per format, plain and gzip, reading its input from S3 as
  * deployed (the local emulator, through `Objects.open`): pinned to one core (taken as one vCPU,
- * i.e. Lambda at 1,769 MB) with the body read on the main thread, and on both cores (Fargate's
- * 2 vCPU) with it read on a worker thread, alternately. The emulator's wait before the first byte
+ * i.e. Lambda at 1,769 MB) read and parsed on one thread, and on both cores (Fargate's 2 vCPU)
+ * parsed on a thread of its own, alternately. The emulator's wait before the first byte
  * is left out (S3's is `startupSeconds`). Without the emulator installed, local files stand in.
  * Also the gzip expansion of the synthetic and of modelled real-looking data. Written to
  * contract/calibration.json in the shape contract/routing.ts reads.
@@ -50,12 +50,19 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     if (bucket) {
       const key = `calibration/${path.basename(file.path)}`;
       await bucket.upload(key, file.path);
-      const argv = (reader: string) =>
-        coreRunnerCommand('--s3', `s3://${bucket.bucket}/${key}`, '--format', format, '--reader', reader);
+      const argv = (parseThread: 'yes' | 'no') =>
+        coreRunnerCommand(
+          '--s3',
+          `s3://${bucket.bucket}/${key}`,
+          '--format',
+          format,
+          '--parse-thread',
+          parseThread,
+        );
       const env = { ...process.env, ...bucket.env };
       [one = [], two = []] = await alternate(ctx, [
-        { name: '1 CPU, main thread', argv: argv('main-thread'), options: { cpus: '0', env } },
-        { name: '2 CPUs, worker thread', argv: argv('worker-thread'), options: { env } },
+        { name: '1 CPU, one thread', argv: argv('no'), options: { cpus: '0', env } },
+        { name: '2 CPUs, parse thread', argv: argv('yes'), options: { env } },
       ]);
     } else {
       const argv = coreRunnerCommand('--file', file.path, '--format', format);
@@ -102,7 +109,7 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
     source: bucket
-      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), on the main thread on one core and on a worker thread on two'
+      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), read and parsed on one thread on one core, parsed on a thread of its own on two'
       : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;

@@ -103,6 +103,7 @@ export class Dispatcher extends Construct {
 
     this.function = new PipelineFunction(this, 'Function', {
       entry: Entry.dispatcher,
+      runsJobs: true,
       description: 'Records a job for each upload under incoming/ and runs it here or on Fargate',
       memorySize: props.memorySize ?? DEFAULTS.lambdaMemoryMb,
       timeout: props.timeout ?? Duration.seconds(DEFAULTS.lambdaTimeoutSeconds),

@@ -9,6 +9,17 @@ import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
 import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
 
+/** Adds the parse thread's bundle to a function's asset, built by lib/bundling.ts like the rest. */
+const PARSE_THREAD_HOOKS: nodejs.ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_inputDir, outputDir) => [
+    [repoPath('node_modules/.bin/tsx'), repoPath('lib/bundle-parse-thread.ts'), outputDir]
+      .map((word) => JSON.stringify(word))
+      .join(' '),
+  ],
+};
+
 /** Environment variables every function gets from `PipelineFunction` (besides its own). */
 export const POWERTOOLS_ENV = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'] as const;
 
@@ -28,6 +39,12 @@ export interface PipelineFunctionProps extends Omit<
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * The function runs the job core: its asset then holds the parse thread's bundle beside the
+   * handler's (see lib/bundling.ts).
+   * @default false
+   */
+  readonly runsJobs?: boolean;
 }
 
 /**
@@ -43,7 +60,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   readonly functionLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
-    const { entry, logRetention, logRemovalPolicy, environment, ...rest } = props;
+    const { entry, logRetention, logRemovalPolicy, runsJobs, environment, ...rest } = props;
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -72,6 +89,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
         externalModules: LAMBDA_EXTERNALS,
         minify: BUNDLE_OPTIONS.minify,
         sourceMap: BUNDLE_OPTIONS.sourcemap,
+        commandHooks: runsJobs ? PARSE_THREAD_HOOKS : undefined,
       },
     });
     this.functionLogGroup = logGroup;

@@ -23,12 +23,13 @@ export interface RunJobOptions {
   /** Aborting stops the job between chunks with a `JobAbortedError` (used to hand a job to ECS). */
   signal?: AbortSignal;
   /**
-   * Inflate gzip input on a worker thread, in parallel with parsing. It pays off only when a
-   * second CPU is free for it (not, for instance, on a Lambda function with one vCPU).
+   * Parse on a thread of its own (parse-thread.ts) while this one reads and inflates the input.
+   * It pays off only when a second CPU is free for it (not, for instance, on a Lambda function
+   * with one vCPU).
    * @default true for FASTQ when `os.availableParallelism()` is more than 1; false for CSV,
-   *   whose profile takes several times longer than inflating
+   *   whose profile takes several times longer than reading and inflating
    */
-  gunzipOnWorker?: boolean;
+  parseOnThread?: boolean;
 }
 
 /** A failure caused by the input itself: permanent, never worth a retry. */

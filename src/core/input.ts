@@ -1,13 +1,11 @@
 /**
  * Turns any byte source into a stream of uncompressed Buffers: detects gzip by its magic bytes,
- * decompresses it with zlib (which also reads multi-member gzip), on a worker thread when there
- * is a second CPU, counts bytes on both sides and checks the abort signal between chunks.
- * Memory stays at a few MiB whatever the input size.
+ * decompresses it with zlib (which also reads multi-member gzip), counts bytes on both sides and
+ * checks the abort signal between chunks. Memory stays at a few MiB whatever the input size.
  */
-import { availableParallelism } from 'node:os';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { InputError, JobAbortedError } from './api.js';
-import { canGunzipOnWorker, gunzipOnWorker } from './gunzip-worker.js';
+import { canInflateSync, inflateSync } from './inflate-sync.js';
 
 /**
  * Where a job's bytes come from. The core is done with a chunk as soon as it asks for the next
@@ -25,11 +23,12 @@ export interface OpenOptions {
    */
   gunzipChunkBytes?: number;
   /**
-   * Inflate gzip on a worker thread, in parallel with the consumer. Pays off only when a
-   * second CPU is free to run it.
-   * @default true when `os.availableParallelism()` is more than 1
+   * Inflate gzip synchronously on this thread (inflate-sync.ts), which then does nothing else
+   * while it inflates: for a thread that only passes the bytes on to a parse thread. Ignored
+   * where this Node.js lacks the engine.
+   * @default false: a zlib stream, inflated on libuv's thread pool
    */
-  gunzipOnWorker?: boolean;
+  inflateSync?: boolean;
 }
 
 export interface OpenedInput {
@@ -46,11 +45,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** Peek at the first bytes of `source` and set up decompression if they are gzip's magic. */
 export async function openInput(source: ByteSource, options: OpenOptions = {}): Promise<OpenedInput> {
-  const {
-    signal,
-    gunzipChunkBytes = 1 << 20,
-    gunzipOnWorker: onWorker = availableParallelism() > 1,
-  } = options;
+  const { signal, gunzipChunkBytes = 1 << 20, inflateSync: synchronously = false } = options;
   const iterator = toBuffers(source)[Symbol.asyncIterator]();
   const counters = { bytes: 0, uncompressedBytes: 0 };
 
@@ -110,9 +105,9 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
 
   async function* gunzipped(): AsyncGenerator<Buffer> {
     const inflated =
-      onWorker && canGunzipOnWorker()
-        ? gunzipOnWorker(raw(), gunzipChunkBytes)
-        : gunzipInThread(raw(), gunzipChunkBytes);
+      synchronously && canInflateSync()
+        ? inflateSync(raw(), gunzipChunkBytes)
+        : gunzipStream(raw(), gunzipChunkBytes);
     let completed = false;
     try {
       for await (const chunk of inflated) {
@@ -135,11 +130,8 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
   return { gzip, chunks: gzip ? gunzipped() : plain(), counters };
 }
 
-/** Inflate on this thread, with zlib's output in buffers of `chunkBytes`. */
-async function* gunzipInThread(
-  compressed: AsyncIterable<Buffer>,
-  chunkBytes: number,
-): AsyncGenerator<Buffer> {
+/** Inflate through a zlib stream, with zlib's output in buffers of `chunkBytes`. */
+async function* gunzipStream(compressed: AsyncIterable<Buffer>, chunkBytes: number): AsyncGenerator<Buffer> {
   // zlib passes its options on to its Transform stream; the typings omit highWaterMark.
   const zlibOptions: ZlibOptions & { highWaterMark: number } = {
     chunkSize: chunkBytes,

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { InputError, type RunJobOptions } from './api.js';
-import { profileCsv } from './csv.js';
 import { describeFile } from './describe.js';
-import { FastqParser } from './fastq.js';
 import { openInput, throwIfAborted, type ByteSource } from './input.js';
+import { parseChunks } from './parse.js';
+import { parseOnThread } from './parse-thread.js';
 import { RESULT_SCHEMA_VERSION, type JobReport } from './report.js';
 
 /**
@@ -22,13 +22,14 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
       'UNKNOWN_FORMAT',
     );
   }
-  // The CSV profile is several times slower than the FASTQ one, so it takes zlib's output in
-  // small buffers (see OpenOptions.gunzipChunkBytes), and on this thread: inflating is a small
-  // part of its work, and a worker would add its own memory to the profile's.
+  // The CSV profile is several times slower than the FASTQ one, so by default it runs here:
+  // reading and inflating are a small part of its work, and a thread would add its own memory to
+  // the profile's. It takes zlib's output in small buffers (see OpenOptions.gunzipChunkBytes).
+  const onThread = options.parseOnThread ?? (format === 'fastq' && availableParallelism() > 1);
   const input = await openInput(source, {
     signal: options.signal,
-    gunzipChunkBytes: format === 'csv' ? 64 * 1024 : 1 << 20,
-    gunzipOnWorker: options.gunzipOnWorker ?? (format === 'fastq' && availableParallelism() > 1),
+    gunzipChunkBytes: format === 'csv' && !onThread ? 64 * 1024 : 1 << 20,
+    inflateSync: onThread,
   });
   const inputSummary = () => ({
     name: options.name,
@@ -36,16 +37,8 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
     bytes: input.counters.bytes,
     uncompressedBytes: input.counters.uncompressedBytes,
   });
-
-  if (format === 'fastq') {
-    const parser = new FastqParser();
-    for await (const chunk of input.chunks) {
-      throwIfAborted(options.signal);
-      parser.push(chunk);
-    }
-    const fastq = parser.finish();
-    return { schemaVersion: RESULT_SCHEMA_VERSION, format, input: inputSummary(), fastq };
-  }
-  const csv = await profileCsv(input.chunks, options.signal);
-  return { schemaVersion: RESULT_SCHEMA_VERSION, format, input: inputSummary(), csv };
+  const figures = onThread
+    ? await parseOnThread(format, input.chunks, options.signal)
+    : await parseChunks(format, input.chunks, options.signal);
+  return { schemaVersion: RESULT_SCHEMA_VERSION, format, input: inputSummary(), ...figures };
 }

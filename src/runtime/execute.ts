@@ -14,8 +14,8 @@ export interface ExecuteDeps {
   objects: Objects;
   sharedMountPath: string;
   telemetry: Telemetry;
-  /** Inflate gzip on a second thread (the core's default: when the machine shows a second core). */
-  gunzipOnWorker?: boolean;
+  /** Parse on a second thread (the core's default: when the machine shows a second core). */
+  parseOnThread?: boolean;
   /** The clock every time the job records is read from. */
   now: () => Date;
 }
@@ -34,7 +34,7 @@ export async function executeJob(
   const started = deps.now();
   try {
     const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const report = await runJob(input.body, { name: job.key, signal, gunzipOnWorker: deps.gunzipOnWorker });
+    const report = await runJob(input.body, { name: job.key, signal, parseOnThread: deps.parseOnThread });
     const finished = deps.now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {

@@ -59,17 +59,14 @@ function executeDeps(
   settings: CommonSettings,
   telemetry: Telemetry,
 ): { deps: ExecuteDeps; clients: Clients } {
-  const secondCpu = hasSecondCpu(env);
-  const clients = createClients(env, { readOnWorkerThread: secondCpu });
+  const clients = createClients(env);
   const deps: ExecuteDeps = {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    objects: new Objects(clients.s3, {
-      readConcurrency: settings.s3ReadConcurrency,
-      reader: clients.s3Reader,
-    }),
+    objects: new Objects(clients.s3, { readConcurrency: settings.s3ReadConcurrency }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
-    gunzipOnWorker: secondCpu ? undefined : false,
+    // The core's default (FASTQ on a thread) unless the quota allows only one CPU.
+    parseOnThread: hasSecondCpu(env) ? undefined : false,
     now: () => new Date(),
   };
   return { deps, clients };

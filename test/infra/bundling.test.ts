@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Entry, WORKER_BUNDLE } from '../../contract/names.js';
+import { Entry, PARSE_THREAD_BUNDLE, WORKER_BUNDLE } from '../../contract/names.js';
 import { bundleWorker } from '../../lib/bundling.js';
 
 describe('bundleWorker', () => {
@@ -24,6 +24,7 @@ describe('bundleWorker', () => {
       "module.exports = { greet: () => require('node:os').platform() };",
     );
     write('src/core.ts', 'export const answer = (n: number): number => n * 2;');
+    write(Entry.parseThread, "import { answer } from '../core.js';\nconsole.log(answer(1));\n");
     write(
       Entry.worker,
       "import { greet } from 'legacy-dep';\nimport { answer } from '../../src/core.js';\nconsole.log(greet(), answer(21));\n",
@@ -34,9 +35,12 @@ describe('bundleWorker', () => {
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('writes the one file the Dockerfile copies', () => {
+  it('writes the files the Dockerfile copies: the worker and, beside it, the parse thread', () => {
     expect(bundle).toBe(join(root, WORKER_BUNDLE));
     expect(code.length).toBeGreaterThan(0);
+    const thread = join(dirname(bundle), PARSE_THREAD_BUNDLE);
+    expect(existsSync(thread)).toBe(true);
+    expect(execFileSync(process.execPath, [thread], { encoding: 'utf8' }).trim()).toBe('2');
   });
 
   it('inlines every import, local and from node_modules, leaving only Node built-ins', () => {

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DISPATCHER_ENV,
@@ -12,6 +12,7 @@ import {
   SWEEPER_ENV,
   TASK_STATE_ENV,
   WORKER_CONTAINER_NAME,
+  PARSE_THREAD_BUNDLE,
   WORKER_BUNDLE,
   WORKER_ENV,
 } from '../../contract/names.js';
@@ -366,19 +367,20 @@ describe('pipeline stack', () => {
       expect(imageAssets(prod).map((image) => image.platform)).toEqual(['linux/amd64']);
     });
 
-    it('stages only the Dockerfile and the worker bundle as the build context', () => {
+    it('stages only the Dockerfile and the worker bundles as the build context', () => {
       const [image] = imageAssets(s);
       const files = readdirSync(image!.context, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())
         .map((entry) => relative(image!.context, join(entry.parentPath, entry.name)))
         .sort();
       const bundle = relative('containers/worker', WORKER_BUNDLE);
+      const thread = join(dirname(bundle), PARSE_THREAD_BUNDLE);
       const expected = ['.dockerignore', 'Dockerfile'];
-      if (existsSync(repoPath(WORKER_BUNDLE))) expected.push(bundle);
+      if (existsSync(repoPath(WORKER_BUNDLE))) expected.push(bundle, thread);
       expect(files).toEqual(expected.sort());
     });
 
-    it('has a Dockerfile that copies only the bundle onto a pinned Node.js image and runs it as node', () => {
+    it('has a Dockerfile that copies only the bundles onto a pinned Node.js image and runs it as node', () => {
       const dockerfile = readFileSync(repoPath('containers/worker/Dockerfile'), 'utf8');
       const lines = dockerfile.split('\n').filter((line) => line.trim() && !line.startsWith('#'));
       const from = lines.filter((line) => line.startsWith('FROM '));
@@ -386,11 +388,9 @@ describe('pipeline stack', () => {
         expect.stringMatching(/^FROM public\.ecr\.aws\/docker\/library\/node:\d+\.\d+\.\d+-bookworm-slim$/),
       ]);
       const copies = lines.filter((line) => /^(COPY|ADD) /.test(line));
-      expect(copies).toEqual([
-        expect.stringMatching(
-          new RegExp(` ${relative('containers/worker', WORKER_BUNDLE)} /app/main\\.mjs$`),
-        ),
-      ]);
+      const bundle = relative('containers/worker', WORKER_BUNDLE);
+      const thread = join(dirname(bundle), PARSE_THREAD_BUNDLE);
+      expect(copies).toEqual([`COPY ${bundle} ${thread} /app/`]);
       expect(lines).toContain('USER node');
       expect(lines.at(-1)).toBe('CMD ["node", "/app/main.mjs"]');
     });

@@ -1,13 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InputError, JobAbortedError } from '../../../src/core/api.js';
-import { canGunzipOnWorker } from '../../../src/core/gunzip-worker.js';
+import { canInflateSync } from '../../../src/core/inflate-sync.js';
 import { openInput, type OpenOptions } from '../../../src/core/input.js';
 import { fastqBuffer } from '../../../local/synthetic-inputs.js';
 import { chunked } from './helpers.js';
@@ -41,20 +35,20 @@ const multiMember = Buffer.concat([
 ]);
 
 describe.each([
-  ['on a worker thread', true],
-  ['on this thread', false],
-])('gzip input inflated %s', (_, gunzipOnWorker) => {
+  ['synchronously (inflate-sync.ts)', true],
+  ['through a zlib stream', false],
+])('gzip input inflated %s', (_, inflateSync) => {
   it('gives back every byte of a multi-member gzip, whatever the chunk sizes', async () => {
     for (const size of [997, 65_536, 1 << 20, 3 << 20]) {
       for (const gunzipChunkBytes of [64 * 1024, 1 << 20]) {
-        const result = await inflate(reusing(multiMember, size), { gunzipOnWorker, gunzipChunkBytes });
+        const result = await inflate(reusing(multiMember, size), { inflateSync, gunzipChunkBytes });
         expect(result.data.equals(plain), `${size}-byte chunks`).toBe(true);
         expect(result).toMatchObject({ bytes: multiMember.length, uncompressedBytes: plain.length });
       }
     }
     const small = Buffer.concat([gzipSync('@r\nAC\n+\nII\n'), gzipSync(''), gzipSync('@s\nG\n+\nI\n')]);
     for (const size of [1, 2, 7]) {
-      const result = await inflate(reusing(small, size), { gunzipOnWorker });
+      const result = await inflate(reusing(small, size), { inflateSync });
       expect(result.data.toString(), `${size}-byte chunks`).toBe('@r\nAC\n+\nII\n@s\nG\n+\nI\n');
     }
   });
@@ -62,7 +56,7 @@ describe.each([
   it('ignores zero padding after the last member, as gzip does', async () => {
     const padded = Buffer.concat([multiMember, Buffer.alloc(5_000)]);
     for (const size of [1_000, 1 << 20]) {
-      const result = await inflate(reusing(padded, size), { gunzipOnWorker });
+      const result = await inflate(reusing(padded, size), { inflateSync });
       expect(result.data.equals(plain), `${size}-byte chunks`).toBe(true);
     }
   });
@@ -86,7 +80,7 @@ describe.each([
     ];
     for (const [fault, bad, message] of cases) {
       for (const size of [4_096, 1 << 20]) {
-        const error = await inflate(chunked(bad, size), { gunzipOnWorker }).catch((e: unknown) => e);
+        const error = await inflate(chunked(bad, size), { inflateSync }).catch((e: unknown) => e);
         expect(error, fault).toBeInstanceOf(InputError);
         expect((error as InputError).code, fault).toBe('GZIP_CORRUPT');
         expect((error as InputError).message, fault).toMatch(message);
@@ -97,7 +91,7 @@ describe.each([
   it('hands out a highly compressed input in bounded chunks', async () => {
     const zeros = gzipSync(Buffer.alloc(40 << 20));
     expect(zeros.length).toBeLessThan(100_000);
-    const input = await openInput(chunked(zeros, 65_536), { gunzipOnWorker, gunzipChunkBytes: 1 << 20 });
+    const input = await openInput(chunked(zeros, 65_536), { inflateSync, gunzipChunkBytes: 1 << 20 });
     let bytes = 0;
     let largest = 0;
     for await (const chunk of input.chunks) {
@@ -114,7 +108,7 @@ describe.each([
       yield multiMember.subarray(0, 10_000);
       throw new Error('connection reset');
     }
-    await expect(inflate(broken(), { gunzipOnWorker })).rejects.toThrow('connection reset');
+    await expect(inflate(broken(), { inflateSync })).rejects.toThrow('connection reset');
   });
 
   it('stops with JobAbortedError when aborted mid-stream, and ends the source', async () => {
@@ -131,7 +125,7 @@ describe.each([
         finished = true;
       }
     }
-    await expect(inflate(source(), { gunzipOnWorker, signal: controller.signal })).rejects.toBeInstanceOf(
+    await expect(inflate(source(), { inflateSync, signal: controller.signal })).rejects.toBeInstanceOf(
       JobAbortedError,
     );
     expect(finished).toBe(true);
@@ -146,7 +140,7 @@ describe.each([
         finished = true;
       }
     }
-    const input = await openInput(source(), { gunzipOnWorker, gunzipChunkBytes: 64 * 1024 });
+    const input = await openInput(source(), { inflateSync, gunzipChunkBytes: 64 * 1024 });
     for await (const chunk of input.chunks) {
       expect(chunk.length).toBeGreaterThan(0);
       break;
@@ -155,45 +149,8 @@ describe.each([
   });
 });
 
-describe('gzip on a worker thread', () => {
-  it('is available on this Node.js, which exposes the zlib handle the worker drives', () => {
-    expect(canGunzipOnWorker()).toBe(true);
-  });
-});
-
-describe('gzip on a worker thread in a bundle', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'gunzip-bundle-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('works when the core is bundled into one file', async () => {
-    const entry = path.join(dir, 'entry.ts');
-    const input = path.resolve(import.meta.dirname, '../../../src/core/input.ts');
-    await writeFile(
-      entry,
-      `import { gzipSync } from 'node:zlib';
-import { openInput } from ${JSON.stringify(input)};
-const data = Buffer.alloc(3_000_000, 'ACGT');
-const opened = await openInput([gzipSync(data)], { gunzipOnWorker: true });
-let bytes = 0;
-for await (const chunk of opened.chunks) bytes += chunk.length;
-console.log(JSON.stringify({ bytes, expected: data.length }));
-`,
-    );
-    const outfile = path.join(dir, 'bundle.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      logLevel: 'silent',
-    });
-    const { stdout } = await promisify(execFile)(process.execPath, [outfile]);
-    expect(JSON.parse(stdout)).toEqual({ bytes: 3_000_000, expected: 3_000_000 });
+describe('synchronous inflating', () => {
+  it('is available on this Node.js, which exposes the zlib handle it drives', () => {
+    expect(canInflateSync()).toBe(true);
   });
 });

@@ -1,0 +1,148 @@
+/**
+ * Streams bytes to another thread over a `MessagePort` in bounded memory, without a copy on the
+ * receiving side: the sender copies its chunks into buffers of a fixed size and transfers each
+ * one once full; the receiver hands a buffer back as soon as its consumer asks for the next
+ * chunk, and the sender fills it again. At most `window` buffers are away at once, so a slow
+ * receiver stops the sender (and through it the source) instead of piling bytes up.
+ *
+ * Copying into large buffers also spares the receiver the many small chunks a socket or a pipe
+ * delivers: one message per MiB, whatever the source.
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+/** Sender to receiver. */
+type Forward = { type: 'chunk'; buffer: ArrayBuffer; length: number } | { type: 'end' };
+/** Receiver to sender: a buffer to fill again. */
+interface Returned {
+  type: 'returned';
+  buffer: ArrayBuffer;
+}
+
+export interface ChunkSenderOptions {
+  /** Size of the buffers sent (the last may be partly filled). */
+  chunkBytes: number;
+  /** Buffers sent and not yet handed back before `write` waits. */
+  window: number;
+}
+
+/** The sending end. `write` and `end` must not be called concurrently. */
+export class ChunkSender {
+  private readonly spare: ArrayBuffer[] = [];
+  private away = 0;
+  private filling: Uint8Array | undefined;
+  private filled = 0;
+  private closed = false;
+  private waiting: (() => void) | undefined;
+
+  constructor(
+    private readonly port: MessagePort,
+    private readonly options: ChunkSenderOptions,
+  ) {
+    port.on('message', (message: Returned) => {
+      this.spare.push(message.buffer);
+      this.away--;
+      this.wake();
+    });
+  }
+
+  /** True once `close` was called: writes are then dropped. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Copies `bytes` (which the caller may reuse once this resolves) and sends every buffer it
+   * fills. Resolves when the window has room for more, or at once when closed.
+   */
+  async write(bytes: Uint8Array): Promise<void> {
+    const { chunkBytes } = this.options;
+    for (let at = 0; at < bytes.length && !this.closed;) {
+      if (this.filling === undefined) {
+        this.filling = new Uint8Array(this.spare.pop() ?? new ArrayBuffer(chunkBytes));
+        this.filled = 0;
+      }
+      const n = Math.min(bytes.length - at, chunkBytes - this.filled);
+      this.filling.set(bytes.subarray(at, at + n), this.filled);
+      this.filled += n;
+      at += n;
+      if (this.filled === chunkBytes) await this.send();
+    }
+  }
+
+  /** Sends what is left and tells the receiver that nothing follows. */
+  async end(): Promise<void> {
+    if (this.filling !== undefined && this.filled > 0) await this.send();
+    if (!this.closed) this.post({ type: 'end' });
+  }
+
+  /** Stops sending, wakes a waiting `write`, and closes the port. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake();
+    this.port.close();
+  }
+
+  private async send(): Promise<void> {
+    const buffer = (this.filling as Uint8Array).buffer as ArrayBuffer;
+    this.filling = undefined;
+    if (this.closed) return;
+    this.post({ type: 'chunk', buffer, length: this.filled }, [buffer]);
+    this.away++;
+    while (this.away >= this.options.window && !this.closed) {
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  private post(message: Forward, transfer: ArrayBuffer[] = []): void {
+    this.port.postMessage(message, transfer);
+  }
+
+  private wake(): void {
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve?.();
+  }
+}
+
+/**
+ * The receiving end: the chunks sent on `port`, in order, until the sender ends. A chunk is
+ * valid until the next one is asked for; its buffer then goes back to the sender. Stopping the
+ * iteration closes the port.
+ */
+export async function* receiveChunks(port: MessagePort): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let closed = false;
+  let waiting: (() => void) | undefined;
+  const wake = (): void => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.();
+  };
+  port.on('message', (message: Forward) => {
+    if (message.type === 'chunk') queue.push(Buffer.from(message.buffer, 0, message.length));
+    else ended = true;
+    wake();
+  });
+  port.on('close', () => {
+    closed = true;
+    wake();
+  });
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        yield chunk;
+        const buffer = chunk.buffer as ArrayBuffer;
+        port.postMessage({ type: 'returned', buffer } satisfies Returned, [buffer]);
+        continue;
+      }
+      if (ended) return;
+      if (closed) throw new Error('the sender closed the channel before the end of the input');
+      await new Promise<void>((resolve) => (waiting = resolve));
+    }
+  } finally {
+    port.close();
+  }
+}

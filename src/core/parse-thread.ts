@@ -1,0 +1,92 @@
+/**
+ * Parsing on a thread of its own, so that getting the bytes (a socket's events, inflating gzip)
+ * and parsing them run on two CPUs at once. The calling thread reads the input and sends it over a
+ * chunk channel in 1 MiB buffers; the parse thread (parse-thread-entry.ts) computes the figures.
+ * Worth it only with a second CPU free.
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { PARSE_THREAD_BUNDLE } from '../../contract/names.js';
+import { JobAbortedError, type Format } from './api.js';
+import { ChunkSender } from './chunk-channel.js';
+import { throwIfAborted } from './input.js';
+import type { Figures } from './parse.js';
+import { deserializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
+
+/** Size of the buffers the input travels in. */
+const CHUNK_BYTES = 1 << 20;
+/**
+ * Buffers away at the parse thread before the reader waits: enough that the parser never waits
+ * for the next one, few enough to keep memory flat.
+ */
+const WINDOW = 3;
+
+/**
+ * Where the thread's code is. A bundle has the thread's own bundle beside it (lib/bundling.ts
+ * builds both). From source (tests, `tsx`), the entry is TypeScript, loaded through tsx (a
+ * devDependency: source runs are development runs) by source-thread.mjs.
+ */
+function threadScript(): { url: URL; argv: string[] } {
+  if (import.meta.url.endsWith('.ts')) {
+    const entry = new URL('./parse-thread-entry.ts', import.meta.url);
+    return { url: new URL('./source-thread.mjs', import.meta.url), argv: [entry.href] };
+  }
+  return { url: new URL(`./${PARSE_THREAD_BUNDLE}`, import.meta.url), argv: [] };
+}
+
+/**
+ * The figures of `chunks` (uncompressed, each valid until the next is asked for), parsed on a
+ * thread of its own. Fails with the parser's `InputError` as if it had run here, and with
+ * `JobAbortedError` when `signal` aborts; either way the reading of `chunks` stops.
+ */
+export async function parseOnThread(
+  format: Format,
+  chunks: AsyncIterable<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<Figures> {
+  throwIfAborted(signal);
+  const { port1, port2 } = new MessageChannel();
+  const script = threadScript();
+  const data: ParseThreadData = { format, port: port2 };
+  const thread = new Worker(script.url, {
+    argv: script.argv,
+    // Not the parent's flags: a loader the parent runs under (tsx, say) would load there too.
+    execArgv: [],
+    workerData: data,
+    transferList: [port2],
+  });
+  const sender = new ChunkSender(port1, { chunkBytes: CHUNK_BYTES, window: WINDOW });
+  let onAbort: (() => void) | undefined;
+  const answered = new Promise<Figures>((resolve, reject) => {
+    thread.on('message', (message: ParseThreadMessage) =>
+      message.type === 'figures' ? resolve(message.figures) : reject(deserializeError(message.error)),
+    );
+    thread.on('error', (error) => reject(new Error(`parse thread failed: ${error.message}`)));
+    thread.on('exit', (code) =>
+      reject(new Error(`parse thread stopped without an answer (exit code ${code})`)),
+    );
+    onAbort = () => reject(new JobAbortedError('job aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  // An answer before the end of the input (bad input, say) stops the reading.
+  answered.then(
+    () => sender.close(),
+    () => sender.close(),
+  );
+  const fed = (async () => {
+    for await (const chunk of chunks) {
+      if (sender.isClosed) return;
+      throwIfAborted(signal);
+      await sender.write(chunk);
+    }
+    await sender.end();
+  })();
+  try {
+    return await Promise.race([answered, fed.then(() => answered)]);
+  } finally {
+    sender.close();
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // Not awaited: `fed` may be waiting on a slow read, which ends at its next chunk.
+    fed.catch(() => undefined);
+    await thread.terminate();
+  }
+}

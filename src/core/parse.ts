@@ -1,0 +1,26 @@
+import { throwIfAborted } from './input.js';
+import type { Format } from './api.js';
+import { profileCsv } from './csv.js';
+import { FastqParser } from './fastq.js';
+import type { CsvProfile, FastqStats } from './report.js';
+
+/** A report's figures: `fastq` or `csv`, by the input's format. */
+export type Figures = { fastq: FastqStats; csv?: undefined } | { csv: CsvProfile; fastq?: undefined };
+
+/**
+ * Computes the figures of `format` from uncompressed chunks, each valid only until the next is
+ * asked for. The same on the caller's thread and on a parse thread (parse-thread.ts).
+ */
+export async function parseChunks(
+  format: Format,
+  chunks: AsyncIterable<Buffer>,
+  signal?: AbortSignal,
+): Promise<Figures> {
+  if (format === 'csv') return { csv: await profileCsv(chunks, signal) };
+  const parser = new FastqParser();
+  for await (const chunk of chunks) {
+    throwIfAborted(signal);
+    parser.push(chunk);
+  }
+  return { fastq: parser.finish() };
+}
