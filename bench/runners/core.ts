@@ -8,8 +8,9 @@
  *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N]
  *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight)
  *
- * `--parse-thread yes|no` parses on a thread of its own or on the reading thread; by default as
- * deployed: the core's default, or one thread where `hasSecondCpu` says the quota is one CPU.
+ * `--parse-thread yes|no` parses on a thread of its own or on the reading thread. By default, the
+ * core's default, or no thread for S3 where `hasSecondCpu` says the quota is one CPU, as the
+ * runtime chooses (src/runtime/execute.ts).
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { createReadStream } from 'node:fs';
@@ -84,11 +85,12 @@ async function open(): Promise<Opened> {
   throw new Error('give --file, --stdin or --s3');
 }
 
-/** `--parse-thread`, or what the deployed code chooses: a thread only where the quota allows two CPUs. */
+/** `--parse-thread`, or what the deployed code chooses (see the header). */
 async function parseThread(): Promise<boolean | undefined> {
   const given = values['parse-thread'];
   if (given === 'yes' || given === 'no') return given === 'yes';
   if (given !== undefined) throw new Error(`--parse-thread takes yes or no, not ${given}`);
+  if (values.s3 === undefined) return undefined;
   const { hasSecondCpu } = await import('../../src/runtime/settings.js');
   return hasSecondCpu(process.env) ? undefined : false;
 }

@@ -2,7 +2,7 @@
  * `--calibrate`: the core's throughput per format, plain and gzip, reading its input from S3 as
  * deployed (the local emulator, through `Objects.open`): pinned to one core (taken as one vCPU,
  * i.e. Lambda at 1,769 MB) read and parsed on one thread, and on both cores (Fargate's 2 vCPU)
- * parsed on a thread of its own, alternately. The emulator's wait before the first byte
+ * as deployed there (a gzipped FASTQ parsed on a thread of its own), alternately. The emulator's wait before the first byte
  * is left out (S3's is `startupSeconds`). Without the emulator installed, local files stand in.
  * Also the gzip expansion of the synthetic and of modelled real-looking data. Written to
  * contract/calibration.json in the shape contract/routing.ts reads.
@@ -50,19 +50,13 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     if (bucket) {
       const key = `calibration/${path.basename(file.path)}`;
       await bucket.upload(key, file.path);
-      const argv = (parseThread: 'yes' | 'no') =>
-        coreRunnerCommand(
-          '--s3',
-          `s3://${bucket.bucket}/${key}`,
-          '--format',
-          format,
-          '--parse-thread',
-          parseThread,
-        );
+      // As deployed: no parse thread on one vCPU, the core's default on two.
+      const argv = (...parseThread: string[]) =>
+        coreRunnerCommand('--s3', `s3://${bucket.bucket}/${key}`, '--format', format, ...parseThread);
       const env = { ...process.env, ...bucket.env };
       [one = [], two = []] = await alternate(ctx, [
-        { name: '1 CPU, one thread', argv: argv('no'), options: { cpus: '0', env } },
-        { name: '2 CPUs, parse thread', argv: argv('yes'), options: { env } },
+        { name: '1 CPU, one thread', argv: argv('--parse-thread', 'no'), options: { cpus: '0', env } },
+        { name: '2 CPUs, as deployed', argv: argv(), options: { env } },
       ]);
     } else {
       const argv = coreRunnerCommand('--file', file.path, '--format', format);
@@ -109,7 +103,7 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
     source: bucket
-      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), read and parsed on one thread on one core, parsed on a thread of its own on two'
+      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), read and parsed on one thread on one core, as deployed on two (a gzipped FASTQ parsed on a thread of its own)'
       : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;

@@ -25,9 +25,11 @@ export interface RunJobOptions {
   /**
    * Parse on a thread of its own (parse-thread.ts) while this one reads and inflates the input.
    * It pays off only when a second CPU is free for it (not, for instance, on a Lambda function
-   * with one vCPU).
-   * @default true for FASTQ when `os.availableParallelism()` is more than 1; false for CSV,
-   *   whose profile takes several times longer than reading and inflating
+   * with one vCPU), and only when getting the bytes costs a lot of CPU: inflating gzip. A plain
+   * input, from a file or from S3, is read faster than it parses, and the hand-over costs more
+   * than it saves (BENCHMARKS.md).
+   * @default true for gzipped FASTQ when `os.availableParallelism()` is more than 1; false for
+   *   plain FASTQ, and for CSV, whose profile takes several times longer than reading and inflating
    */
   parseOnThread?: boolean;
 }

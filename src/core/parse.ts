@@ -1,8 +1,12 @@
 import { throwIfAborted } from './input.js';
 import type { Format } from './api.js';
+import { coalesce } from './coalesce.js';
 import { profileCsv } from './csv.js';
 import { FastqParser } from './fastq.js';
 import type { CsvProfile, FastqStats } from './report.js';
+
+/** The FASTQ parser takes its input in chunks of at least this size (see coalesce.ts). */
+const FASTQ_CHUNK_BYTES = 1 << 20;
 
 /** A report's figures: `fastq` or `csv`, by the input's format. */
 export type Figures = { fastq: FastqStats; csv?: undefined } | { csv: CsvProfile; fastq?: undefined };
@@ -18,7 +22,7 @@ export async function parseChunks(
 ): Promise<Figures> {
   if (format === 'csv') return { csv: await profileCsv(chunks, signal) };
   const parser = new FastqParser();
-  for await (const chunk of chunks) {
+  for await (const chunk of coalesce(chunks, FASTQ_CHUNK_BYTES)) {
     throwIfAborted(signal);
     parser.push(chunk);
   }

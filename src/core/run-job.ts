@@ -25,12 +25,14 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
   // The CSV profile is several times slower than the FASTQ one, so by default it runs here:
   // reading and inflating are a small part of its work, and a thread would add its own memory to
   // the profile's. It takes zlib's output in small buffers (see OpenOptions.gunzipChunkBytes).
-  const onThread = options.parseOnThread ?? (format === 'fastq' && availableParallelism() > 1);
+  const secondThread = options.parseOnThread ?? (format === 'fastq' && availableParallelism() > 1);
   const input = await openInput(source, {
     signal: options.signal,
-    gunzipChunkBytes: format === 'csv' && !onThread ? 64 * 1024 : 1 << 20,
-    inflateSync: onThread,
+    gunzipChunkBytes: format === 'csv' && !secondThread ? 64 * 1024 : 1 << 20,
+    inflateSync: secondThread,
   });
+  // By default only gzip is worth a thread (RunJobOptions.parseOnThread).
+  const onThread = options.parseOnThread ?? (secondThread && input.gzip);
   const inputSummary = () => ({
     name: options.name,
     gzip: input.gzip,

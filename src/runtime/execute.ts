@@ -14,8 +14,11 @@ export interface ExecuteDeps {
   objects: Objects;
   sharedMountPath: string;
   telemetry: Telemetry;
-  /** Parse on a second thread (the core's default: when the machine shows a second core). */
-  parseOnThread?: boolean;
+  /**
+   * A second CPU is free for the core's parse thread (RunJobOptions.parseOnThread: a gzipped
+   * FASTQ is then inflated on this thread and parsed on the other).
+   */
+  secondCpu: boolean;
   /** The clock every time the job records is read from. */
   now: () => Date;
 }
@@ -34,7 +37,11 @@ export async function executeJob(
   const started = deps.now();
   try {
     const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const report = await runJob(input.body, { name: job.key, signal, parseOnThread: deps.parseOnThread });
+    const report = await runJob(input.body, {
+      name: job.key,
+      signal,
+      parseOnThread: deps.secondCpu ? undefined : false,
+    });
     const finished = deps.now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {

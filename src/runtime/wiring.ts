@@ -65,8 +65,7 @@ function executeDeps(
     objects: new Objects(clients.s3, { readConcurrency: settings.s3ReadConcurrency }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
-    // The core's default (FASTQ on a thread) unless the quota allows only one CPU.
-    parseOnThread: hasSecondCpu(env) ? undefined : false,
+    secondCpu: hasSecondCpu(env),
     now: () => new Date(),
   };
   return { deps, clients };
