@@ -60,7 +60,7 @@ export async function fastqSection(ctx: BenchContext, gzip: boolean): Promise<vo
       atLeast(
         `${group}: ours ÷ seqkit, MB/s`,
         throughputOf(oursRow) / throughputOf(seqkitRow),
-        gzip ? 2 : 1.2,
+        gzip ? 2 : 1.5,
       ),
     );
   }

@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,26 +7,20 @@ import { Construct } from 'constructs';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Entry, Env, SHARED_MOUNT_PATH } from '../../contract/names.js';
 import type { RoutingPolicy } from '../../contract/routing.js';
-import { JobsAccess, type IJobsTable } from './jobs-table.js';
+import { JobsAccess } from './jobs-table.js';
 import { acknowledgePolicyFinding } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
-import type { IDataBucket, ISharedFileSystem } from './storage.js';
 import { checkWholeNumber } from './validation.js';
-import type { IWorker } from './worker.js';
+import type { IWorker, JobRunnerProps } from './worker.js';
 import { DEFAULTS } from '../config.js';
 
-export interface DispatcherProps {
-  readonly vpc: ec2.IVpc;
-  /** Subnets of the function's ENIs (the private tier). */
-  readonly subnets: ec2.SubnetSelection;
-  readonly securityGroup: ec2.ISecurityGroup;
-  /** Uploads under `incoming/` invoke the dispatcher; it reads them and writes reports back. */
-  readonly dataBucket: IDataBucket;
-  /** Mounted at `SHARED_MOUNT_PATH` in the function. */
-  readonly sharedFileSystem: ISharedFileSystem;
-  /** Where the dispatcher records each job. */
-  readonly jobs: IJobsTable;
+/**
+ * Uploads under `incoming/` invoke the dispatcher. It runs in `subnets` with `securityGroup`, reads
+ * inputs from `dataBucket` and writes reports back, mounts `sharedFileSystem` at
+ * `SHARED_MOUNT_PATH` and records each job in `jobs`.
+ */
+export interface DispatcherProps extends JobRunnerProps {
   /** Jobs routed to ECS are started on it. */
   readonly worker: IWorker;
   /** Passed to the function as `ROUTING_POLICY` JSON; built for the same memory and timeout. */

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
@@ -78,21 +79,14 @@ abstract class DataBucketBase extends Construct implements IDataBucket {
    */
   bindIncomingReader(consumer: EnvConsumer): iam.Grant {
     consumer.addEnvironment(Env.S3_READ_CONCURRENCY, String(this.readConcurrency));
-    const grantee = consumer;
-    const uploads = this.bucket.arnForObjects(`${INCOMING_PREFIX}*`);
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      // HeadObject is authorised by GetObject / GetObjectVersion.
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resourceArns: [uploads],
-    });
-    acknowledgePolicyFinding(
-      grantee,
-      `AwsSolutions-IAM5[Resource::${nagResource(this, uploads)}]`,
+    // HeadObject is authorised by GetObject / GetObjectVersion.
+    return this.grantPrefix(
+      consumer,
+      INCOMING_PREFIX,
+      ['s3:GetObject', 's3:GetObjectVersion'],
       `Uploads have arbitrary keys: read access covers the ${INCOMING_PREFIX} prefix of the data bucket and nothing else.`,
+      (key) => key.grantDecrypt(consumer),
     );
-    const key = this.bucket.encryptionKey;
-    return key ? grant.combine(key.grantDecrypt(grantee)) : grant;
   }
 
   /**
@@ -100,21 +94,33 @@ abstract class DataBucketBase extends Construct implements IDataBucket {
    * them. A bucket under a customer managed key also lets it encrypt and decrypt with the key.
    */
   grantWriteResults(grantee: iam.IGrantable): iam.Grant {
-    const reports = this.bucket.arnForObjects(`${RESULTS_PREFIX}*`);
-    const grant = iam.Grant.addToPrincipal({
+    // Results are written conditionally on the current one (HeadObject needs GetObject), so an
+    // older input version's job never overwrites a newer version's result.
+    return this.grantPrefix(
       grantee,
-      // Results are written conditionally on the current one (HeadObject needs GetObject), so
-      // an older input version's job never overwrites a newer version's result.
-      actions: ['s3:PutObject', 's3:GetObject'],
-      resourceArns: [reports],
-    });
-    acknowledgePolicyFinding(
-      grantee,
-      `AwsSolutions-IAM5[Resource::${nagResource(this, reports)}]`,
+      RESULTS_PREFIX,
+      ['s3:PutObject', 's3:GetObject'],
       `Reports mirror the upload keys: read and write access covers the ${RESULTS_PREFIX} prefix of the data bucket and nothing else.`,
+      (key) => key.grantEncryptDecrypt(grantee),
     );
+  }
+
+  /**
+   * `actions` on the objects under `prefix`, with the cdk-nag acknowledgement of the prefix
+   * wildcard and, for a bucket under a customer managed key, the key grant.
+   */
+  private grantPrefix(
+    grantee: iam.IGrantable,
+    prefix: string,
+    actions: string[],
+    reason: string,
+    grantKey: (key: kms.IKey) => iam.Grant,
+  ): iam.Grant {
+    const objects = this.bucket.arnForObjects(`${prefix}*`);
+    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [objects] });
+    acknowledgePolicyFinding(grantee, `AwsSolutions-IAM5[Resource::${nagResource(this, objects)}]`, reason);
     const key = this.bucket.encryptionKey;
-    return key ? grant.combine(key.grantEncryptDecrypt(grantee)) : grant;
+    return key ? grant.combine(grantKey(key)) : grant;
   }
 
   /**

@@ -15,18 +15,25 @@ import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
 import type { IDataBucket, ISharedFileSystem } from './storage.js';
 import { checkWholeNumber, ConstructValidationError, describeValue } from './validation.js';
 
-export interface WorkerProps {
+/** What a place that runs jobs (the dispatcher, the worker) is given. */
+export interface JobRunnerProps {
   readonly vpc: ec2.IVpc;
-  /** Subnets worker tasks are started in (handed to the launcher as `WORKER_SUBNETS`). */
+  /** Subnets it runs in (the private tier). */
   readonly subnets: ec2.SubnetSelection;
-  /** Security group of worker tasks (handed to the launcher as `WORKER_SECURITY_GROUPS`). */
   readonly securityGroup: ec2.ISecurityGroup;
   /** Jobs read their input from it and write their report to it. */
   readonly dataBucket: IDataBucket;
-  /** Mounted at `SHARED_MOUNT_PATH` in the container. */
+  /** Mounted at `SHARED_MOUNT_PATH`. */
   readonly sharedFileSystem: ISharedFileSystem;
-  /** Where the worker records each job's progress and outcome. */
+  /** Where each job's progress and outcome are recorded. */
   readonly jobs: IJobsTable;
+}
+
+/**
+ * Worker tasks start in `subnets` with `securityGroup` (handed to the launcher as
+ * `WORKER_SUBNETS` and `WORKER_SECURITY_GROUPS`).
+ */
+export interface WorkerProps extends JobRunnerProps {
   /** Days a job item is kept (`JOB_TTL_DAYS`). */
   readonly jobTtlDays: number;
   /**

@@ -25,9 +25,9 @@ export interface RunJobOptions {
   /**
    * Parse on a thread of its own (parse-thread.ts) while this one reads and inflates the input.
    * It pays off only when a second CPU is free for it (not, for instance, on a Lambda function
-   * with one vCPU), and only when getting the bytes costs a lot of CPU: inflating gzip. A plain
-   * input, from a file or from S3, is read faster than it parses, and the hand-over costs more
-   * than it saves (BENCHMARKS.md).
+   * with one vCPU), and only when getting the bytes costs CPU: inflating gzip, or a socket's
+   * events (the runtime sets it for FASTQ read from S3). A plain local file is read far faster
+   * than it parses, and the hand-over would cost more than it saves.
    * @default true for gzipped FASTQ when `os.availableParallelism()` is more than 1; false for
    *   plain FASTQ, and for CSV, whose profile takes several times longer than reading and inflating
    */

@@ -15,10 +15,16 @@ import { deserializeError, type ParseThreadData, type ParseThreadMessage } from 
 /** Size of the buffers the input travels in. */
 const CHUNK_BYTES = 1 << 20;
 /**
- * Buffers away at the parse thread before the reader waits: enough that the parser never waits
- * for the next one, few enough to keep memory flat.
+ * Buffers away at the parse thread before the reader waits: enough that the parser rarely waits
+ * for the next one, few enough to keep memory flat (3 measured as fast, and 3 MiB larger).
  */
-const WINDOW = 3;
+const WINDOW = 2;
+/**
+ * The FASTQ parser allocates nearly nothing, so its thread does with a small young generation:
+ * a few MiB less resident than the default, at the same speed (BENCHMARKS.md). The CSV profile
+ * allocates a value per field and keeps the default.
+ */
+const FASTQ_THREAD_LIMITS = { maxYoungGenerationSizeMb: 2 };
 
 /**
  * Where the thread's code is. A bundle has the thread's own bundle beside it (lib/bundling.ts
@@ -53,6 +59,7 @@ export async function parseOnThread(
     execArgv: [],
     workerData: data,
     transferList: [port2],
+    resourceLimits: format === 'fastq' ? FASTQ_THREAD_LIMITS : undefined,
   });
   const sender = new ChunkSender(port1, { chunkBytes: CHUNK_BYTES, window: WINDOW });
   let onAbort: (() => void) | undefined;

@@ -1,5 +1,5 @@
 import { InputError } from '../core/api.js';
-import { runJob } from '../core/index.js';
+import { describeFile, runJob } from '../core/index.js';
 import type { Route } from '../../contract/routing.js';
 import type { JobsTable } from './aws/jobs-table.js';
 import type { Objects } from './aws/objects.js';
@@ -15,8 +15,9 @@ export interface ExecuteDeps {
   sharedMountPath: string;
   telemetry: Telemetry;
   /**
-   * A second CPU is free for the core's parse thread (RunJobOptions.parseOnThread: a gzipped
-   * FASTQ is then inflated on this thread and parsed on the other).
+   * A second CPU is free. Reading S3 costs CPU (a socket's events), so a FASTQ input, plain or
+   * gzipped, is then parsed on a thread of its own; a CSV profile, several times slower than its
+   * reading, stays on this one (BENCHMARKS.md measures both).
    */
   secondCpu: boolean;
   /** The clock every time the job records is read from. */
@@ -37,11 +38,8 @@ export async function executeJob(
   const started = deps.now();
   try {
     const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const report = await runJob(input.body, {
-      name: job.key,
-      signal,
-      parseOnThread: deps.secondCpu ? undefined : false,
-    });
+    const parseOnThread = deps.secondCpu && describeFile(job.key)?.format === 'fastq';
+    const report = await runJob(input.body, { name: job.key, signal, parseOnThread });
     const finished = deps.now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {
