@@ -10,12 +10,12 @@
  *
  * `--parse-thread yes|no` parses on a thread of its own or on the reading thread. By default, a
  * file or stdin gets the core's default, and S3 what the runtime chooses (src/runtime/execute.ts):
- * a FASTQ on a thread where `hasSecondCpu` says the quota allows two CPUs.
+ * the parse thread where `hasSecondCpu` says the quota allows two CPUs.
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { describeFile, runJob, stdinChunks, type ByteSource, type Format } from '../../src/core/index.js';
+import { runJob, stdinChunks, type ByteSource, type Format } from '../../src/core/index.js';
 import { summarize, type CoreRun } from '../lib/core-run.js';
 
 /** As the CLI reads files: 1 MiB buffers. */
@@ -86,13 +86,13 @@ async function open(): Promise<Opened> {
 }
 
 /** `--parse-thread`, or what the deployed code chooses (see the header). */
-async function parseThread(name: string, format: Format | undefined): Promise<boolean | undefined> {
+async function parseThread(): Promise<boolean | undefined> {
   const given = values['parse-thread'];
   if (given === 'yes' || given === 'no') return given === 'yes';
   if (given !== undefined) throw new Error(`--parse-thread takes yes or no, not ${given}`);
   if (values.s3 === undefined) return undefined;
   const { hasSecondCpu } = await import('../../src/runtime/settings.js');
-  return hasSecondCpu(process.env) && (format ?? describeFile(name)?.format) === 'fastq';
+  return hasSecondCpu(process.env);
 }
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
@@ -108,7 +108,7 @@ if (values.drain) {
   const report = await runJob(source, {
     name,
     ...(format ? { format } : {}),
-    parseOnThread: await parseThread(name, format),
+    parseOnThread: await parseThread(),
   });
   run = summarize(report, elapsed(started));
 }

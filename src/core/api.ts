@@ -23,13 +23,13 @@ export interface RunJobOptions {
   /** Aborting stops the job between chunks with a `JobAbortedError` (used to hand a job to ECS). */
   signal?: AbortSignal;
   /**
-   * Parse on a thread of its own (parse-thread.ts) while this one reads and inflates the input.
-   * It pays off only when a second CPU is free for it (not, for instance, on a Lambda function
-   * with one vCPU), and only when getting the bytes costs CPU: inflating gzip, or a socket's
-   * events (the runtime sets it for FASTQ read from S3). A plain local file is read far faster
-   * than it parses, and the hand-over would cost more than it saves.
-   * @default true for gzipped FASTQ when `os.availableParallelism()` is more than 1; false for
-   *   plain FASTQ, and for CSV, whose profile takes several times longer than reading and inflating
+   * Use a parse thread (parse-thread.ts): a FASTQ is parsed there while this thread reads and
+   * inflates it; a CSV is profiled on both threads, half the columns each. It pays off only when
+   * a second CPU is free for it (not, for instance, on a Lambda function with one vCPU), and for
+   * a FASTQ only when getting the bytes costs CPU: inflating gzip, or a socket's events (the
+   * runtime sets it for inputs read from S3). A plain local FASTQ is read far faster than it
+   * parses, and the hand-over would cost more than it saves.
+   * @default true when `os.availableParallelism()` is more than 1, except for a plain FASTQ
    */
   parseOnThread?: boolean;
 }

@@ -6,7 +6,7 @@
  */
 import { CsvRecordReader } from './csv-records.js';
 import { Rfc4180Checker } from './csv-rfc4180.js';
-import { TableProfiler } from './csv-table.js';
+import { ALL_COLUMNS, TableProfiler, type ColumnShare } from './csv-table.js';
 import { throwIfAborted } from './input.js';
 import type { CsvProfile } from './report.js';
 
@@ -28,11 +28,16 @@ const SLICE_BYTES = 32 * 1024;
 /**
  * Profile a CSV whose first record is the header. Throws InputError for an empty input, an
  * unterminated quote, a row whose field count differs from the header's, other malformed
- * quoting, and inputs past the limits of `csv-limits.ts`.
+ * quoting, and inputs past the limits of `csv-limits.ts`. With a `share`, only those columns are
+ * profiled (`mergeShares` in csv-table.ts joins the shares).
  */
-export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<CsvProfile> {
+export async function profileCsv(
+  chunks: AsyncIterable<Buffer>,
+  signal?: AbortSignal,
+  share: ColumnShare = ALL_COLUMNS,
+): Promise<CsvProfile> {
   const checker = new Rfc4180Checker();
-  const table = new TableProfiler(checker);
+  const table = new TableProfiler(checker, share);
   const reader = new CsvRecordReader(checker, table);
   for await (const chunk of chunks) {
     for (let at = 0; at < chunk.length; at += SLICE_BYTES) {

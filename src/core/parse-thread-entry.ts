@@ -7,9 +7,9 @@ import { receiveChunks } from './chunk-channel.js';
 import { parseChunks } from './parse.js';
 import { serializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
 
-const { format, port } = workerData as ParseThreadData;
+const { format, port, share } = workerData as ParseThreadData;
 const answer = (message: ParseThreadMessage): void => parentPort?.postMessage(message);
-parseChunks(format, receiveChunks(port)).then(
+parseChunks(format, receiveChunks(port), undefined, share).then(
   (figures) => answer({ type: 'figures', figures }),
   (error: unknown) => answer({ type: 'error', error: serializeError(error) }),
 );

@@ -1,12 +1,15 @@
 /** What the parse thread and the thread that starts it say to each other. */
 import type { MessagePort } from 'node:worker_threads';
 import { InputError, type Format } from './api.js';
+import type { ColumnShare } from './csv-table.js';
 import type { Figures } from './parse.js';
 
 /** Given to the thread as `workerData`; the input arrives on `port` (chunk-channel.ts). */
 export interface ParseThreadData {
   format: Format;
   port: MessagePort;
+  /** For a CSV: the columns this thread profiles. */
+  share?: ColumnShare;
 }
 
 /** An error as it crosses threads: an `InputError` keeps its class, code and position. */

@@ -8,8 +8,11 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { PARSE_THREAD_BUNDLE } from '../../contract/names.js';
 import { JobAbortedError, type Format } from './api.js';
 import { ChunkSender } from './chunk-channel.js';
+import { profileCsv } from './csv.js';
+import { mergeShares, type ColumnShare } from './csv-table.js';
 import { throwIfAborted } from './input.js';
 import type { Figures } from './parse.js';
+import type { CsvProfile } from './report.js';
 import { deserializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
 
 /** Size of the buffers the input travels in. */
@@ -39,20 +42,18 @@ function threadScript(): { url: URL; argv: string[] } {
   return { url: new URL(`./${PARSE_THREAD_BUNDLE}`, import.meta.url), argv: [] };
 }
 
-/**
- * The figures of `chunks` (uncompressed, each valid until the next is asked for), parsed on a
- * thread of its own. Fails with the parser's `InputError` as if it had run here, and with
- * `JobAbortedError` when `signal` aborts; either way the reading of `chunks` stops.
- */
-export async function parseOnThread(
-  format: Format,
-  chunks: AsyncIterable<Uint8Array>,
-  signal?: AbortSignal,
-): Promise<Figures> {
-  throwIfAborted(signal);
+/** A parse thread started and fed over its chunk channel. */
+interface ParseThread {
+  sender: ChunkSender;
+  /** The thread's figures, or its error, or `JobAbortedError` when the signal aborts. */
+  answered: Promise<Figures>;
+  stop(): Promise<void>;
+}
+
+function startParseThread(format: Format, signal: AbortSignal | undefined, share?: ColumnShare): ParseThread {
   const { port1, port2 } = new MessageChannel();
   const script = threadScript();
-  const data: ParseThreadData = { format, port: port2 };
+  const data: ParseThreadData = { format, port: port2, share };
   const thread = new Worker(script.url, {
     argv: script.argv,
     // Not the parent's flags: a loader the parent runs under (tsx, say) would load there too.
@@ -74,11 +75,37 @@ export async function parseOnThread(
     onAbort = () => reject(new JobAbortedError('job aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-  // An answer before the end of the input (bad input, say) stops the reading.
+  // An answer before the end of the input (bad input, say) stops the sending.
   answered.then(
     () => sender.close(),
     () => sender.close(),
   );
+  return {
+    sender,
+    answered,
+    stop: async () => {
+      sender.close();
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      await thread.terminate();
+    },
+  };
+}
+
+/**
+ * The figures of `chunks` (uncompressed, each valid until the next is asked for), with a parse
+ * thread: a FASTQ is parsed there while this thread reads; a CSV is profiled on both, each
+ * thread parsing every record and profiling half the columns (the profile's cost is mostly
+ * per value). Fails with the parser's `InputError` as if it had run here, and with
+ * `JobAbortedError` when `signal` aborts; either way the reading of `chunks` stops.
+ */
+export async function parseOnThread(
+  format: Format,
+  chunks: AsyncIterable<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<Figures> {
+  throwIfAborted(signal);
+  if (format === 'csv') return { csv: await profileCsvOnTwoThreads(chunks, signal) };
+  const { sender, answered, stop } = startParseThread(format, signal);
   const fed = (async () => {
     for await (const chunk of chunks) {
       if (sender.isClosed) return;
@@ -90,10 +117,31 @@ export async function parseOnThread(
   try {
     return await Promise.race([answered, fed.then(() => answered)]);
   } finally {
-    sender.close();
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
     // Not awaited: `fed` may be waiting on a slow read, which ends at its next chunk.
     fed.catch(() => undefined);
-    await thread.terminate();
+    await stop();
+  }
+}
+
+async function profileCsvOnTwoThreads(
+  chunks: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<CsvProfile> {
+  const { sender, answered, stop } = startParseThread('csv', signal, { index: 1, of: 2 });
+  // Each chunk goes to the thread (a copy) before this thread profiles it.
+  async function* tee(): AsyncGenerator<Buffer> {
+    for await (const chunk of chunks) {
+      await sender.write(chunk);
+      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+    await sender.end();
+  }
+  try {
+    const here = profileCsv(tee(), signal, { index: 0, of: 2 });
+    // The thread fails on bad input where this one does: this one's error is the one reported.
+    const [mine, theirs] = await Promise.all([here, here.then(() => answered)]);
+    return mergeShares([mine, theirs.csv as CsvProfile]);
+  } finally {
+    await stop();
   }
 }

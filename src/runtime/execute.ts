@@ -1,5 +1,5 @@
 import { InputError } from '../core/api.js';
-import { describeFile, runJob } from '../core/index.js';
+import { runJob } from '../core/index.js';
 import type { Route } from '../../contract/routing.js';
 import type { JobsTable } from './aws/jobs-table.js';
 import type { Objects } from './aws/objects.js';
@@ -15,9 +15,9 @@ export interface ExecuteDeps {
   sharedMountPath: string;
   telemetry: Telemetry;
   /**
-   * A second CPU is free. Reading S3 costs CPU (a socket's events), so a FASTQ input, plain or
-   * gzipped, is then parsed on a thread of its own; a CSV profile, several times slower than its
-   * reading, stays on this one (BENCHMARKS.md measures both).
+   * A second CPU is free for the core's parse thread. Reading S3 costs CPU (a socket's events),
+   * so a FASTQ, plain or gzipped, is then parsed there; a CSV is profiled on both threads
+   * (RunJobOptions.parseOnThread; BENCHMARKS.md measures both).
    */
   secondCpu: boolean;
   /** The clock every time the job records is read from. */
@@ -38,8 +38,7 @@ export async function executeJob(
   const started = deps.now();
   try {
     const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const parseOnThread = deps.secondCpu && describeFile(job.key)?.format === 'fastq';
-    const report = await runJob(input.body, { name: job.key, signal, parseOnThread });
+    const report = await runJob(input.body, { name: job.key, signal, parseOnThread: deps.secondCpu });
     const finished = deps.now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {

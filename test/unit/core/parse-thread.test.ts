@@ -127,3 +127,18 @@ console.log(JSON.stringify({ reads: report.fastq?.reads }));
     expect(JSON.parse(stdout)).toEqual({ reads: 100_000 });
   });
 });
+
+describe('a CSV profiled on two threads', () => {
+  it('merges the two halves of the columns in their order, whatever the number of columns', async () => {
+    for (const columns of [1, 2, 3, 8]) {
+      const header = Array.from({ length: columns }, (_, i) => `c${i}`).join(',');
+      const rows = Array.from({ length: 500 }, (_, r) =>
+        Array.from({ length: columns }, (_, i) => String(r * (i + 1))).join(','),
+      );
+      const data = Buffer.from([header, ...rows, ''].join('\n'));
+      const [threaded, here] = await bothWays(data, { name: 't.csv' }, 1_000);
+      expect(threaded).toEqual(here);
+      expect(threaded?.csv?.columnProfiles.map((c) => c.name)).toEqual(header.split(','));
+    }
+  });
+});
