@@ -5,12 +5,14 @@
  *
  *   node scripts/bundled.mjs bench/runners/core.ts --file F [--format fastq|csv]
  *   … | node scripts/bundled.mjs bench/runners/core.ts --stdin --format fastq     (any length, streamed)
- *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N]
+ *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N] [--reader R]
  *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight)
  *
- * `--parse-thread yes|no` parses on a thread of its own or on the reading thread. By default, a
- * file or stdin gets the core's default, and S3 what the runtime chooses (src/runtime/execute.ts):
- * the parse thread where `hasSecondCpu` says the quota allows two CPUs.
+ * `--reader worker-thread|main-thread` receives an S3 body on a worker thread
+ * (WorkerThreadHttpHandler) or through the SDK's own handler on the main thread. `--parse-thread
+ * yes|no` parses on the core's parse thread or on the main thread. By default both as the runtime
+ * chooses (src/runtime/wiring.ts): the worker thread and the core's default where `hasSecondCpu`
+ * says the quota allows two CPUs, neither where it does not.
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { createReadStream } from 'node:fs';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     drain: { type: 'boolean', default: false },
     'read-concurrency': { type: 'string', default: '1' },
     'parse-thread': { type: 'string' },
+    reader: { type: 'string' },
   },
 });
 
@@ -73,8 +76,14 @@ async function open(): Promise<Opened> {
     // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
     const { createClients } = await import('../../src/runtime/aws/clients.js');
     const { Objects } = await import('../../src/runtime/aws/objects.js');
-    const clients = createClients(process.env);
-    const objects = new Objects(clients.s3, { readConcurrency: Number(values['read-concurrency']) });
+    const { hasSecondCpu } = await import('../../src/runtime/settings.js');
+    const reader = values.reader ?? (hasSecondCpu(process.env) ? 'worker-thread' : 'main-thread');
+    if (reader !== 'worker-thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
+    const clients = createClients(process.env, { readOnWorkerThread: reader === 'worker-thread' });
+    const objects = new Objects(clients.s3, {
+      readConcurrency: Number(values['read-concurrency']),
+      reader: clients.s3Reader,
+    });
     // The pipeline knows the size from its HEAD before it opens the object.
     const { size } = await objects.head(bucket, key);
     const started = process.hrtime.bigint();
@@ -92,7 +101,7 @@ async function parseThread(): Promise<boolean | undefined> {
   if (given !== undefined) throw new Error(`--parse-thread takes yes or no, not ${given}`);
   if (values.s3 === undefined) return undefined;
   const { hasSecondCpu } = await import('../../src/runtime/settings.js');
-  return hasSecondCpu(process.env);
+  return hasSecondCpu(process.env) ? undefined : false;
 }
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;

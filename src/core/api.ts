@@ -26,9 +26,9 @@ export interface RunJobOptions {
    * Use a parse thread (parse-thread.ts): a FASTQ is parsed there while this thread reads and
    * inflates it; a CSV is profiled on both threads, half the columns each. It pays off only when
    * a second CPU is free for it (not, for instance, on a Lambda function with one vCPU), and for
-   * a FASTQ only when getting the bytes costs CPU: inflating gzip, or a socket's events (the
-   * runtime sets it for inputs read from S3). A plain local FASTQ is read far faster than it
-   * parses, and the hand-over would cost more than it saves.
+   * a FASTQ only when getting the bytes costs CPU: inflating gzip. A plain FASTQ, read from a
+   * file or received on another thread (the runtime's S3 reader), comes faster than it parses,
+   * and the hand-over would cost more than it saves.
    * @default true when `os.availableParallelism()` is more than 1, except for a plain FASTQ
    */
   parseOnThread?: boolean;

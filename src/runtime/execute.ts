@@ -15,9 +15,9 @@ export interface ExecuteDeps {
   sharedMountPath: string;
   telemetry: Telemetry;
   /**
-   * A second CPU is free for the core's parse thread. Reading S3 costs CPU (a socket's events),
-   * so a FASTQ, plain or gzipped, is then parsed there; a CSV is profiled on both threads
-   * (RunJobOptions.parseOnThread; BENCHMARKS.md measures both).
+   * A second CPU is free: the core then uses its parse thread as it chooses
+   * (RunJobOptions.parseOnThread), and inputs are received on a worker thread (`Objects`' reader,
+   * BENCHMARKS.md).
    */
   secondCpu: boolean;
   /** The clock every time the job records is read from. */
@@ -38,7 +38,11 @@ export async function executeJob(
   const started = deps.now();
   try {
     const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const report = await runJob(input.body, { name: job.key, signal, parseOnThread: deps.secondCpu });
+    const report = await runJob(input.body, {
+      name: job.key,
+      signal,
+      parseOnThread: deps.secondCpu ? undefined : false,
+    });
     const finished = deps.now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {

@@ -59,13 +59,17 @@ function executeDeps(
   settings: CommonSettings,
   telemetry: Telemetry,
 ): { deps: ExecuteDeps; clients: Clients } {
-  const clients = createClients(env);
+  const secondCpu = hasSecondCpu(env);
+  const clients = createClients(env, { readOnWorkerThread: secondCpu });
   const deps: ExecuteDeps = {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    objects: new Objects(clients.s3, { readConcurrency: settings.s3ReadConcurrency }),
+    objects: new Objects(clients.s3, {
+      readConcurrency: settings.s3ReadConcurrency,
+      reader: clients.s3Reader,
+    }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
-    secondCpu: hasSecondCpu(env),
+    secondCpu,
     now: () => new Date(),
   };
   return { deps, clients };

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { WorkerThreadHttpHandler } from './worker-thread-http.js';
 
 /**
  * SDK clients built the same way everywhere. The endpoint comes from the SDK's own
@@ -10,14 +11,29 @@ import { S3Client } from '@aws-sdk/client-s3';
  */
 export interface Clients {
   s3: S3Client;
+  /** Reads job inputs: `s3`, or a client whose sockets are read on a worker thread. */
+  s3Reader: S3Client;
   ddb: DynamoDBDocumentClient;
   ecs: ECSClient;
 }
 
-export function createClients(env: NodeJS.ProcessEnv = process.env): Clients {
+export interface ClientOptions {
+  /**
+   * Read job inputs on a worker thread (`WorkerThreadHttpHandler`), so that receiving overlaps
+   * with parsing. Pays off only when a second CPU is free to run it.
+   * @default false
+   */
+  readOnWorkerThread?: boolean;
+}
+
+export function createClients(env: NodeJS.ProcessEnv = process.env, options: ClientOptions = {}): Clients {
   const local = Boolean(env.AWS_ENDPOINT_URL);
+  const s3 = new S3Client({ forcePathStyle: local });
   return {
-    s3: new S3Client({ forcePathStyle: local }),
+    s3,
+    s3Reader: options.readOnWorkerThread
+      ? new S3Client({ forcePathStyle: local, requestHandler: new WorkerThreadHttpHandler() })
+      : s3,
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     }),

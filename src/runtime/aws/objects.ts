@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
+import { recycleChunk } from './worker-thread-http.js';
 
 export interface ObjectHead {
   size: number;
@@ -24,6 +25,11 @@ export interface ObjectsOptions {
   readConcurrency: number;
   /** Bytes per ranged GET. @default DEFAULT_PART_BYTES (4 MiB) */
   partBytes?: number;
+  /**
+   * The client that reads inputs, one with `WorkerThreadHttpHandler` say.
+   * @default the client given for everything else
+   */
+  reader?: S3Client;
 }
 
 /** Reads inputs and writes results. Inputs are only ever read: never rewritten or deleted. */
@@ -44,7 +50,8 @@ export class Objects {
   /**
    * Streams one exact version, so a newer upload of the same key cannot change a running job's
    * input. An input of at least two parts (`size`, when known) is read with parallel ranged GETs
-   * if `readConcurrency` allows.
+   * if `readConcurrency` allows. Like a file read by the job core, a chunk of the body is valid
+   * until the next one is asked for: its buffer may then be filled again.
    */
   async open(
     bucket: string,
@@ -55,8 +62,9 @@ export class Objects {
   ): Promise<OpenedObject> {
     const concurrency = this.options.readConcurrency;
     const partBytes = this.options.partBytes ?? DEFAULT_PART_BYTES;
+    const reader = this.options.reader ?? this.s3;
     if (concurrency > 1 && size !== undefined && size >= 2 * partBytes) {
-      const read = await rangedRead(this.s3, {
+      const read = await rangedRead(reader, {
         bucket,
         key,
         versionId: versionId ?? undefined,
@@ -64,14 +72,14 @@ export class Objects {
         concurrency,
         signal,
       });
-      return { body: read.body, lastModified: read.lastModified };
+      return { body: recycling(read.body), lastModified: read.lastModified };
     }
-    const out = await this.s3.send(
+    const out = await reader.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId ?? undefined }),
       { abortSignal: signal },
     );
     if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
-    return { body: out.Body as Readable, lastModified: out.LastModified ?? new Date(0) };
+    return { body: recycling(out.Body as Readable), lastModified: out.LastModified ?? new Date(0) };
   }
 
   /**
@@ -126,6 +134,14 @@ export class Objects {
       }
     }
     throw new Error(`s3://${bucket}/${key} kept changing while the result was being written`);
+  }
+}
+
+/** Hands each chunk's buffer back for reuse once the consumer asks for the next chunk. */
+async function* recycling(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    yield chunk;
+    recycleChunk(chunk);
   }
 }
 
