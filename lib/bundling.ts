@@ -32,12 +32,6 @@ export const BUNDLE_OPTIONS = {
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
-/**
- * What a bundle that runs the job core needs beside it: the parse thread's own bundle
- * (`PARSE_THREAD_BUNDLE`), which the core starts from the folder of the bundle it runs in.
- */
-export const PARSE_THREAD_ENTRY_POINT = { in: Entry.parseThread, out: bundleName(PARSE_THREAD_BUNDLE) };
-
 /** `dispatcher.mjs` → `dispatcher`: esbuild's name for an entry point's output. */
 function bundleName(file: string): string {
   if (!file.endsWith('.mjs')) throw new Error(`bundles are .mjs files, not ${file}`);
@@ -45,22 +39,32 @@ function bundleName(file: string): string {
 }
 
 /**
- * `entry` bundled into `outfile`, with the parse thread beside it when the bundle runs jobs: one
- * esbuild run, so both come from the same sources and settings.
+ * What a bundle that runs the job core needs beside it: the parse thread's own bundle
+ * (`PARSE_THREAD_BUNDLE`), which the core starts from the folder of the bundle it runs in.
  */
-function entryOptions(repoRoot: string, entry: string, outfile: string, parseThread: boolean): BuildOptions {
+function parseThreadEntry(repoRoot: string): { in: string; out: string } {
+  return { in: resolve(repoRoot, Entry.parseThread), out: bundleName(PARSE_THREAD_BUNDLE) };
+}
+
+/** The shared settings for `entryPoints` written as `.mjs` files into `outDir`, in one esbuild run. */
+function bundleOptions(
+  repoRoot: string,
+  outDir: string,
+  entryPoints: { in: string; out: string }[],
+): BuildOptions {
   return {
     ...BUNDLE_OPTIONS,
-    entryPoints: [
-      { in: resolve(repoRoot, entry), out: bundleName(outfile) },
-      ...(parseThread
-        ? [{ ...PARSE_THREAD_ENTRY_POINT, in: resolve(repoRoot, PARSE_THREAD_ENTRY_POINT.in) }]
-        : []),
-    ],
-    outdir: dirname(outfile),
+    entryPoints,
+    outdir: outDir,
     outExtension: { '.js': '.mjs' },
     absWorkingDir: repoRoot,
   };
+}
+
+/** `entry` bundled into `outfile`, with the parse thread beside it when the bundle runs jobs. */
+function entryOptions(repoRoot: string, entry: string, outfile: string, parseThread: boolean): BuildOptions {
+  const main = { in: resolve(repoRoot, entry), out: bundleName(outfile) };
+  return bundleOptions(repoRoot, dirname(outfile), parseThread ? [main, parseThreadEntry(repoRoot)] : [main]);
 }
 
 /**
@@ -96,13 +100,6 @@ export async function bundleFunction(
  * functions' settings.
  */
 export function bundleParseThread(repoRoot: string, outDir: string): string {
-  buildSync({
-    ...BUNDLE_OPTIONS,
-    external: LAMBDA_EXTERNALS,
-    entryPoints: [{ ...PARSE_THREAD_ENTRY_POINT, in: resolve(repoRoot, PARSE_THREAD_ENTRY_POINT.in) }],
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    absWorkingDir: repoRoot,
-  });
+  buildSync({ ...bundleOptions(repoRoot, outDir, [parseThreadEntry(repoRoot)]), external: LAMBDA_EXTERNALS });
   return resolve(outDir, PARSE_THREAD_BUNDLE);
 }

@@ -1,8 +1,8 @@
 /**
- * Parsing on a thread of its own, so that getting the bytes (a socket's events, inflating gzip)
- * and parsing them run on two CPUs at once. The calling thread reads the input and sends it over a
- * chunk channel in 1 MiB buffers; the parse thread (parse-thread-entry.ts) computes the figures.
- * Worth it only with a second CPU free.
+ * The job core's parse thread, so that a job uses two CPUs: a gzipped FASTQ is inflated on the
+ * calling thread and parsed on this one; a CSV is profiled on both, half the columns each. The
+ * calling thread sends the bytes over a chunk channel in 1 MiB buffers; the parse thread
+ * (parse-thread-entry.ts) computes the figures. Worth it only with a second CPU free.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { PARSE_THREAD_BUNDLE } from '../../contract/names.js';

@@ -22,7 +22,6 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
       'UNKNOWN_FORMAT',
     );
   }
-  // A FASTQ from a local file reads far faster than it parses: a thread pays only for gzip.
   const secondThread = options.parseOnThread ?? availableParallelism() > 1;
   const input = await openInput(source, {
     signal: options.signal,
@@ -31,6 +30,7 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
     gunzipChunkBytes: format === 'csv' ? 64 * 1024 : 1 << 20,
     inflateSync: secondThread && format === 'fastq',
   });
+  // A plain FASTQ comes faster than it parses: a thread would cost more than it saves.
   const onThread = options.parseOnThread ?? (secondThread && (format === 'csv' || input.gzip));
   const inputSummary = () => ({
     name: options.name,

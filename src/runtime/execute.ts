@@ -14,12 +14,8 @@ export interface ExecuteDeps {
   objects: Objects;
   sharedMountPath: string;
   telemetry: Telemetry;
-  /**
-   * A second CPU is free: the core then uses its parse thread as it chooses
-   * (RunJobOptions.parseOnThread), and inputs are received on a worker thread (`Objects`' reader,
-   * BENCHMARKS.md).
-   */
-  secondCpu: boolean;
+  /** Whether the core may use its parse thread (the core's default: when it sees a second CPU). */
+  parseOnThread?: boolean;
   /** The clock every time the job records is read from. */
   now: () => Date;
 }
@@ -38,11 +34,7 @@ export async function executeJob(
   const started = deps.now();
   try {
     const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const report = await runJob(input.body, {
-      name: job.key,
-      signal,
-      parseOnThread: deps.secondCpu ? undefined : false,
-    });
+    const report = await runJob(input.body, { name: job.key, signal, parseOnThread: deps.parseOnThread });
     const finished = deps.now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {

@@ -69,7 +69,7 @@ function executeDeps(
     }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
-    secondCpu,
+    parseOnThread: secondCpu ? undefined : false,
     now: () => new Date(),
   };
   return { deps, clients };

@@ -37,8 +37,6 @@ beforeAll(async () => {
   deps = {
     jobs: new JobsTable(clients.ddb, cloud.table),
     objects: new Objects(clients.s3, { readConcurrency: 1 }),
-    // The parse thread, as deployed with a second vCPU (from source, through tsx).
-    secondCpu: true,
     now: () => new Date(),
     tasks: new WorkerTasks(clients.ecs, {
       clusterArn: cloud.clusterArn,

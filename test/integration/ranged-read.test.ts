@@ -90,7 +90,7 @@ describe('rangedRead', () => {
     const versionId = await put('incoming/ranged/open.bin', big);
     const reader = new S3Client({ forcePathStyle: true });
     const ranges = recordRanges(reader);
-    const objects = new Objects(reader, { readConcurrency: 4, partBytes: PART });
+    const objects = new Objects(clients.s3, { readConcurrency: 4, partBytes: PART, reader });
     const opened = await objects.open(
       test.cloud.bucket,
       'incoming/ranged/open.bin',
