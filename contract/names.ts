@@ -152,12 +152,18 @@ export const Entry = {
   taskState: 'lambda/task-state.ts',
   sweeper: 'lambda/sweeper.ts',
   worker: 'containers/worker/main.ts',
-  /** The job core's parse thread, bundled beside every bundle that runs jobs. */
-  parseThread: 'src/core/parse-thread-entry.ts',
 } as const;
 
-/** File name of the parse thread's bundle, beside the bundle that starts it. */
-export const PARSE_THREAD_BUNDLE = 'parse-thread.mjs';
+/**
+ * The threads a job starts, each bundled beside every bundle that runs jobs: its entry (relative
+ * to the repository root) and its bundle's file name (beside the bundle that starts it).
+ */
+export const THREADS = {
+  /** The job core's parse thread (src/core/parse-thread.ts). */
+  parse: { entry: 'src/core/parse-thread-entry.ts', bundle: 'parse-thread.mjs' },
+  /** Receives S3 inputs (src/runtime/aws/http-thread.ts). */
+  http: { entry: 'src/runtime/aws/http-thread-entry.ts', bundle: 'http-thread.mjs' },
+} as const;
 
-/** Where the worker bundle is written; the Dockerfile copies it and the parse thread beside it. */
+/** Where the worker bundle is written; the Dockerfile copies it and the threads' bundles beside it. */
 export const WORKER_BUNDLE = 'containers/worker/dist/main.mjs';

@@ -1,6 +1,6 @@
 import { build, buildSync, type BuildOptions } from 'esbuild';
 import { basename, dirname, resolve } from 'node:path';
-import { Entry, PARSE_THREAD_BUNDLE, WORKER_BUNDLE } from '../contract/names.js';
+import { Entry, THREADS, WORKER_BUNDLE } from '../contract/names.js';
 
 /**
  * How every runtime bundle is built, in one place: the functions `cdk deploy` ships, the worker
@@ -39,11 +39,14 @@ function bundleName(file: string): string {
 }
 
 /**
- * What a bundle that runs the job core needs beside it: the parse thread's own bundle
- * (`PARSE_THREAD_BUNDLE`), which the core starts from the folder of the bundle it runs in.
+ * What a bundle that runs jobs needs beside it: the bundles of the threads it starts (`THREADS`),
+ * which it finds in the folder of the bundle it runs in.
  */
-function parseThreadEntry(repoRoot: string): { in: string; out: string } {
-  return { in: resolve(repoRoot, Entry.parseThread), out: bundleName(PARSE_THREAD_BUNDLE) };
+function threadEntries(repoRoot: string): { in: string; out: string }[] {
+  return Object.values(THREADS).map(({ entry, bundle }) => ({
+    in: resolve(repoRoot, entry),
+    out: bundleName(bundle),
+  }));
 }
 
 /** The shared settings for `entryPoints` written as `.mjs` files into `outDir`, in one esbuild run. */
@@ -61,14 +64,14 @@ function bundleOptions(
   };
 }
 
-/** `entry` bundled into `outfile`, with the parse thread beside it when the bundle runs jobs. */
-function entryOptions(repoRoot: string, entry: string, outfile: string, parseThread: boolean): BuildOptions {
+/** `entry` bundled into `outfile`, with the threads beside it when the bundle runs jobs. */
+function entryOptions(repoRoot: string, entry: string, outfile: string, runsJobs: boolean): BuildOptions {
   const main = { in: resolve(repoRoot, entry), out: bundleName(outfile) };
-  return bundleOptions(repoRoot, dirname(outfile), parseThread ? [main, parseThreadEntry(repoRoot)] : [main]);
+  return bundleOptions(repoRoot, dirname(outfile), runsJobs ? [main, ...threadEntries(repoRoot)] : [main]);
 }
 
 /**
- * Bundles the worker into the files the image copies (`WORKER_BUNDLE` and the parse thread
+ * Bundles the worker into the files the image copies (`WORKER_BUNDLE` and the threads' bundles
  * beside it). Everything is bundled, the AWS SDK included, because the image is a bare Node.js.
  * Returns the bundle's path.
  */
@@ -79,7 +82,7 @@ export function bundleWorker(repoRoot: string, outfile = resolve(repoRoot, WORKE
 
 /**
  * Bundles a function entry as `cdk deploy` does (AWS SDK external), for the local cloud; with the
- * parse thread beside it for a function that runs jobs (`PipelineFunctionProps.runsJobs`).
+ * threads beside it for a function that runs jobs (`PipelineFunctionProps.runsJobs`).
  */
 export async function bundleFunction(
   repoRoot: string,
@@ -95,11 +98,11 @@ export async function bundleFunction(
 }
 
 /**
- * Writes the parse thread's bundle into `outDir`, beside a function bundle built by the CDK's
- * `NodejsFunction` (its `afterBundling` hook runs `lib/bundle-parse-thread.ts`), with the
- * functions' settings.
+ * Writes the threads' bundles into `outDir`, beside a function bundle built by the CDK's
+ * `NodejsFunction` (its `afterBundling` hook runs `lib/bundle-threads.ts`), with the functions'
+ * settings. Returns their paths.
  */
-export function bundleParseThread(repoRoot: string, outDir: string): string {
-  buildSync({ ...bundleOptions(repoRoot, outDir, [parseThreadEntry(repoRoot)]), external: LAMBDA_EXTERNALS });
-  return resolve(outDir, PARSE_THREAD_BUNDLE);
+export function bundleThreads(repoRoot: string, outDir: string): string[] {
+  buildSync({ ...bundleOptions(repoRoot, outDir, threadEntries(repoRoot)), external: LAMBDA_EXTERNALS });
+  return Object.values(THREADS).map(({ bundle }) => resolve(outDir, bundle));
 }

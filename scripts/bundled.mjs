@@ -14,7 +14,6 @@ import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PARSE_THREAD_ENTRY = 'src/core/parse-thread-entry.ts';
 const [entryArgument, ...args] = process.argv.slice(2);
 if (entryArgument === undefined) {
   process.stderr.write('usage: node scripts/bundled.mjs ENTRY.ts [args]\n');
@@ -27,13 +26,17 @@ const cacheName = entry.replace(/\.[cm]?ts$/, '').replaceAll(path.sep, '__');
 const bundle = path.join(cacheDir, `${cacheName}.mjs`);
 const manifest = path.join(cacheDir, `${cacheName}.inputs.json`);
 
-/** The sources the cached bundle was built from, with their modification times. */
+/**
+ * Whether the cached bundle is there with the threads' bundles beside it (the manifest's
+ * `outputs`), and none of the sources it was built from (`inputs`, with their modification
+ * times) has changed since.
+ */
 function isFresh() {
   let inputs;
   try {
-    inputs = JSON.parse(readFileSync(manifest, 'utf8'));
-    statSync(bundle);
-    statSync(path.join(cacheDir, 'parse-thread.mjs'));
+    const built = JSON.parse(readFileSync(manifest, 'utf8'));
+    for (const file of [bundle, ...built.outputs.map((name) => path.join(cacheDir, name))]) statSync(file);
+    inputs = built.inputs;
   } catch {
     return false;
   }
@@ -46,17 +49,31 @@ function isFresh() {
   });
 }
 
+/** The threads a job starts (`THREADS` in contract/names.ts, which imports nothing). */
+async function threads() {
+  const { transform } = await import('esbuild');
+  const names = await transform(readFileSync(path.join(root, 'contract/names.ts'), 'utf8'), {
+    loader: 'ts',
+    format: 'esm',
+  });
+  const { THREADS } = await import(`data:text/javascript,${encodeURIComponent(names.code)}`);
+  return Object.values(THREADS);
+}
+
 async function rebuild() {
   const { build } = await import('esbuild');
   mkdirSync(cacheDir, { recursive: true });
   // Two runs may rebuild at once: each writes its own files and renames them into place.
   const temporary = path.join(cacheDir, `.build-${process.pid}`);
+  // The job starts its threads from their bundles beside the one it runs in.
+  const threadBundles = await threads();
   const result = await build({
-    // The job core starts its parse thread from the bundle beside it (Entry.parseThread and
-    // PARSE_THREAD_BUNDLE in contract/names.ts; test/unit/local/bundles.test.ts checks the names).
     entryPoints: [
       { in: path.join(root, entry), out: cacheName },
-      { in: path.join(root, PARSE_THREAD_ENTRY), out: 'parse-thread' },
+      ...threadBundles.map((thread) => ({
+        in: path.join(root, thread.entry),
+        out: thread.bundle.replace(/\.mjs$/, ''),
+      })),
     ],
     outdir: temporary,
     outExtension: { '.js': '.mjs' },
@@ -74,8 +91,9 @@ async function rebuild() {
   const inputs = Object.fromEntries(
     Object.keys(result.metafile.inputs).map((file) => [file, statSync(path.join(root, file)).mtimeMs]),
   );
-  writeFileSync(`${manifest}.${process.pid}.tmp`, JSON.stringify(inputs));
-  renameSync(path.join(temporary, 'parse-thread.mjs'), path.join(cacheDir, 'parse-thread.mjs'));
+  const outputs = threadBundles.map((thread) => thread.bundle);
+  writeFileSync(`${manifest}.${process.pid}.tmp`, JSON.stringify({ inputs, outputs }));
+  for (const name of outputs) renameSync(path.join(temporary, name), path.join(cacheDir, name));
   renameSync(path.join(temporary, `${cacheName}.mjs`), bundle);
   renameSync(`${manifest}.${process.pid}.tmp`, manifest);
   rmSync(temporary, { recursive: true, force: true });

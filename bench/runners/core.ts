@@ -8,11 +8,11 @@
  *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N] [--reader R]
  *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight)
  *
- * `--reader worker-thread|main-thread` receives an S3 body on a worker thread
- * (WorkerThreadHttpHandler) or through the SDK's own handler on the main thread. `--parse-thread
- * yes|no` parses on the core's parse thread or on the main thread. By default both as the runtime
- * chooses (src/runtime/wiring.ts): the worker thread and the core's default where `hasSecondCpu`
- * says the quota allows two CPUs, neither where it does not.
+ * `--reader thread|main-thread` receives an S3 body on a thread of its own (HttpThreadHandler)
+ * or through the SDK's own handler on the main thread. `--parse-thread yes|no` parses on the
+ * core's parse thread or on the main thread. By default both as the runtime chooses
+ * (src/runtime/wiring.ts): the HTTP thread and the core's default where `hasSecondCpu` says the
+ * quota allows two CPUs, neither where it does not.
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { createReadStream } from 'node:fs';
@@ -77,9 +77,9 @@ async function open(): Promise<Opened> {
     const { createClients } = await import('../../src/runtime/aws/clients.js');
     const { Objects } = await import('../../src/runtime/aws/objects.js');
     const { hasSecondCpu } = await import('../../src/runtime/settings.js');
-    const reader = values.reader ?? (hasSecondCpu(process.env) ? 'worker-thread' : 'main-thread');
-    if (reader !== 'worker-thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
-    const clients = createClients(process.env, { readOnWorkerThread: reader === 'worker-thread' });
+    const reader = values.reader ?? (hasSecondCpu(process.env) ? 'thread' : 'main-thread');
+    if (reader !== 'thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
+    const clients = createClients(process.env, { readOnThread: reader === 'thread' });
     const objects = new Objects(clients.s3, {
       readConcurrency: Number(values['read-concurrency']),
       reader: clients.s3Reader,

@@ -2,7 +2,7 @@
  * Is the path from S3 a bottleneck? The same plain FASTQ runs through the core from a local file
  * and from the local cloud's emulator (`Objects.open`, as the dispatcher and the worker read),
  * alternately; the core's own time is compared (process start-up excluded from both). As
- * deployed where a second vCPU is there, the body is received on a worker thread and parsed on
+ * deployed where a second vCPU is there, the body is received on the HTTP thread and parsed on
  * the main one; read through the SDK's own handler and parsed on one thread, as on smaller
  * Lambdas, is measured beside it. The object is stored twice: without a checksum (the transfer
  * path alone) and with a full-object CRC64NVME checksum, which is what S3 gives new objects by
@@ -140,7 +140,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         ? { reference: true }
         : { agrees: reads(runs) === reads(local) ? 'yes (reads)' : 'no: reads differ' }),
     });
-    const asDeployed = 'as deployed with a second vCPU (received on a worker thread)';
+    const asDeployed = 'as deployed with a second vCPU (received on the HTTP thread)';
     const localRow = core('core, local file (in-process time)', local, { reference: true });
     const deployedRow = core(`core, Objects.open, one GET ${asDeployed} (in-process time)`, deployed);
     const deployedStreamingRow = core(`… the same, after the first byte`, deployed, { streaming: true });

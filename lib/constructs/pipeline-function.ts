@@ -9,12 +9,12 @@ import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
 import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
 
-/** Adds the parse thread's bundle to a function's asset, built by lib/bundling.ts like the rest. */
-const PARSE_THREAD_HOOKS: nodejs.ICommandHooks = {
+/** Adds the threads' bundles to a function's asset, built by lib/bundling.ts like the rest. */
+const THREAD_HOOKS: nodejs.ICommandHooks = {
   beforeBundling: () => [],
   beforeInstall: () => [],
   afterBundling: (_inputDir, outputDir) => [
-    [repoPath('node_modules/.bin/tsx'), repoPath('lib/bundle-parse-thread.ts'), outputDir]
+    [repoPath('node_modules/.bin/tsx'), repoPath('lib/bundle-threads.ts'), outputDir]
       .map((word) => JSON.stringify(word))
       .join(' '),
   ],
@@ -40,8 +40,8 @@ export interface PipelineFunctionProps extends Omit<
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
-   * The function runs the job core: its asset then holds the parse thread's bundle beside the
-   * handler's (see lib/bundling.ts).
+   * The function runs jobs: its asset then holds the bundles of the threads a job starts beside
+   * the handler's (`THREADS`, see lib/bundling.ts).
    * @default false
    */
   readonly runsJobs?: boolean;
@@ -89,7 +89,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
         externalModules: LAMBDA_EXTERNALS,
         minify: BUNDLE_OPTIONS.minify,
         sourceMap: BUNDLE_OPTIONS.sourcemap,
-        commandHooks: runsJobs ? PARSE_THREAD_HOOKS : undefined,
+        commandHooks: runsJobs ? THREAD_HOOKS : undefined,
       },
     });
     this.functionLogGroup = logGroup;

@@ -8,26 +8,63 @@
  * Copying into large buffers also spares the receiver the many small chunks a socket or a pipe
  * delivers: one message per MiB, whatever the source.
  */
+import { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 
+/** Why the sender gave up, as it crosses the channel (an `Error` does not keep its code). */
+export interface ChannelFailure {
+  message: string;
+  name?: string;
+  code?: string;
+}
+
 /** Sender to receiver. */
-type Forward = { type: 'chunk'; buffer: ArrayBuffer; length: number } | { type: 'end' };
-/** Receiver to sender: a buffer to fill again. */
-interface Returned {
-  type: 'returned';
-  buffer: ArrayBuffer;
+type Forward =
+  | { type: 'chunk'; buffer: ArrayBuffer; length: number }
+  | { type: 'end' }
+  | { type: 'error'; failure: ChannelFailure };
+/** Receiver to sender: a chunk was taken (the window has room again), with its buffer when done with it. */
+interface Taken {
+  type: 'taken';
+  buffer?: ArrayBuffer;
+}
+
+/**
+ * Empty buffers to fill again instead of allocating new ones. Senders on one thread may share a
+ * pool, so that buffers handed back after their channel closed (see `readableFromChannel`) are
+ * used again by the next one.
+ */
+export class BufferPool {
+  private readonly buffers: ArrayBuffer[] = [];
+
+  /** @param max buffers kept; more are left to the garbage collector. */
+  constructor(private readonly max: number) {}
+
+  /** A buffer of at least `bytes` bytes. */
+  take(bytes: number): ArrayBuffer {
+    for (let buffer = this.buffers.pop(); buffer !== undefined; buffer = this.buffers.pop()) {
+      if (buffer.byteLength >= bytes) return buffer;
+    }
+    return new ArrayBuffer(bytes);
+  }
+
+  give(buffer: ArrayBuffer): void {
+    if (this.buffers.length < this.max && buffer.byteLength > 0) this.buffers.push(buffer);
+  }
 }
 
 export interface ChunkSenderOptions {
   /** Size of the buffers sent (the last may be partly filled). */
   chunkBytes: number;
-  /** Buffers sent and not yet handed back before `write` waits. */
+  /** Buffers sent and not yet taken by the receiver before `write` waits. */
   window: number;
+  /** Where buffers handed back go, and new ones come from. @default a pool of `window` buffers */
+  pool?: BufferPool;
 }
 
 /** The sending end. `write` and `end` must not be called concurrently. */
 export class ChunkSender {
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly pool: BufferPool;
   private away = 0;
   private filling: Uint8Array | undefined;
   private filled = 0;
@@ -38,11 +75,14 @@ export class ChunkSender {
     private readonly port: MessagePort,
     private readonly options: ChunkSenderOptions,
   ) {
-    port.on('message', (message: Returned) => {
-      this.spare.push(message.buffer);
+    this.pool = options.pool ?? new BufferPool(options.window);
+    port.on('message', (message: Taken) => {
+      if (message.buffer) this.pool.give(message.buffer);
       this.away--;
       this.wake();
     });
+    // The receiver gave up (closed its end): stop, and wake a write waiting for room.
+    port.on('close', () => this.close());
   }
 
   /** True once `close` was called: writes are then dropped. */
@@ -58,7 +98,7 @@ export class ChunkSender {
     const { chunkBytes } = this.options;
     for (let at = 0; at < bytes.length && !this.closed;) {
       if (this.filling === undefined) {
-        this.filling = new Uint8Array(this.spare.pop() ?? new ArrayBuffer(chunkBytes));
+        this.filling = new Uint8Array(this.pool.take(chunkBytes), 0, chunkBytes);
         this.filled = 0;
       }
       const n = Math.min(bytes.length - at, chunkBytes - this.filled);
@@ -73,6 +113,16 @@ export class ChunkSender {
   async end(): Promise<void> {
     if (this.filling !== undefined && this.filled > 0) await this.send();
     if (!this.closed) this.post({ type: 'end' });
+  }
+
+  /** Tells the receiver that the input failed, and closes. */
+  fail(failure: ChannelFailure): void {
+    if (this.closed) return;
+    this.post({
+      type: 'error',
+      failure: { message: failure.message, name: failure.name, code: failure.code },
+    });
+    this.close();
   }
 
   /** Stops sending, wakes a waiting `write`, and closes the port. */
@@ -120,9 +170,11 @@ export async function* receiveChunks(port: MessagePort): AsyncGenerator<Buffer> 
     waiting = undefined;
     resolve?.();
   };
+  let failed: Error | undefined;
   port.on('message', (message: Forward) => {
     if (message.type === 'chunk') queue.push(Buffer.from(message.buffer, 0, message.length));
-    else ended = true;
+    else if (message.type === 'end') ended = true;
+    else failed ??= channelError(message.failure);
     wake();
   });
   port.on('close', () => {
@@ -135,14 +187,71 @@ export async function* receiveChunks(port: MessagePort): AsyncGenerator<Buffer> 
       if (chunk !== undefined) {
         yield chunk;
         const buffer = chunk.buffer as ArrayBuffer;
-        port.postMessage({ type: 'returned', buffer } satisfies Returned, [buffer]);
+        port.postMessage({ type: 'taken', buffer } satisfies Taken, [buffer]);
         continue;
       }
       if (ended) return;
+      if (failed) throw failed;
       if (closed) throw new Error('the sender closed the channel before the end of the input');
       await new Promise<void>((resolve) => (waiting = resolve));
     }
   } finally {
     port.close();
   }
+}
+
+/** A failure sent across a channel as an `Error` on this side again, with its name and code. */
+export function channelError(failure: ChannelFailure): Error {
+  const error = Object.assign(new Error(failure.message), failure.code ? { code: failure.code } : {});
+  if (failure.name) error.name = failure.name;
+  return error;
+}
+
+export interface ChannelReadableOptions {
+  /** Bytes the stream holds before it takes no more from the channel. */
+  highWaterMark: number;
+  /** Told of every chunk's buffer as it arrives (to hand it back to a pool once consumed, say). */
+  onChunk?: (buffer: ArrayBuffer) => void;
+}
+
+/**
+ * The receiving end as a Node.js stream, for consumers that keep chunks as long as they like
+ * (the body of an SDK response, say): a chunk is the consumer's, and is handed back only if the
+ * consumer does so itself. The window follows the stream: a chunk counts as taken when the
+ * stream has room for it. Destroying the stream closes the channel, which tells the sender to
+ * stop.
+ */
+export function readableFromChannel(port: MessagePort, options: ChannelReadableOptions): Readable {
+  let untaken = 0;
+  let ended = false;
+  const take = (): void => port.postMessage({ type: 'taken' } satisfies Taken);
+  const stream = new Readable({
+    highWaterMark: options.highWaterMark,
+    read: () => {
+      for (; untaken > 0; untaken--) take();
+    },
+    destroy: (error, callback) => {
+      port.close();
+      callback(error);
+    },
+  });
+  port.on('message', (message: Forward) => {
+    if (message.type === 'chunk') {
+      options.onChunk?.(message.buffer);
+      if (stream.push(Buffer.from(message.buffer, 0, message.length))) take();
+      else untaken++;
+    } else if (message.type === 'end') {
+      ended = true;
+      stream.push(null);
+      port.close();
+    } else {
+      stream.destroy(channelError(message.failure));
+    }
+  });
+  port.on('close', () => {
+    if (!ended && !stream.destroyed) {
+      stream.destroy(new Error('the sender closed the channel before the end of the input'));
+    }
+  });
+  return stream;
 }

@@ -5,7 +5,6 @@
  * (parse-thread-entry.ts) computes the figures. Worth it only with a second CPU free.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { PARSE_THREAD_BUNDLE } from '../../contract/names.js';
 import { JobAbortedError, type Format } from './api.js';
 import { ChunkSender } from './chunk-channel.js';
 import { profileCsv } from './csv.js';
@@ -14,6 +13,7 @@ import { throwIfAborted } from './input.js';
 import type { Figures } from './parse.js';
 import type { CsvProfile } from './report.js';
 import { deserializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
+import { threadScript } from './thread-script.js';
 
 /** Size of the buffers the input travels in. */
 const CHUNK_BYTES = 1 << 20;
@@ -33,19 +33,6 @@ const FASTQ_THREAD_LIMITS = { maxYoungGenerationSizeMb: 2 };
  */
 const CSV_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
-/**
- * Where the thread's code is. A bundle has the thread's own bundle beside it (lib/bundling.ts
- * builds both). From source (tests, `tsx`), the entry is TypeScript, loaded through tsx (a
- * devDependency: source runs are development runs) by source-thread.mjs.
- */
-function threadScript(): { url: URL; argv: string[] } {
-  if (import.meta.url.endsWith('.ts')) {
-    const entry = new URL('./parse-thread-entry.ts', import.meta.url);
-    return { url: new URL('./source-thread.mjs', import.meta.url), argv: [entry.href] };
-  }
-  return { url: new URL(`./${PARSE_THREAD_BUNDLE}`, import.meta.url), argv: [] };
-}
-
 /** A parse thread started and fed over its chunk channel. */
 interface ParseThread {
   sender: ChunkSender;
@@ -56,7 +43,7 @@ interface ParseThread {
 
 function startParseThread(format: Format, signal: AbortSignal | undefined, share?: ColumnShare): ParseThread {
   const { port1, port2 } = new MessageChannel();
-  const script = threadScript();
+  const script = threadScript('parse');
   const data: ParseThreadData = { format, port: port2, share };
   const thread = new Worker(script.url, {
     argv: script.argv,

@@ -60,7 +60,7 @@ function executeDeps(
   telemetry: Telemetry,
 ): { deps: ExecuteDeps; clients: Clients } {
   const secondCpu = hasSecondCpu(env);
-  const clients = createClients(env, { readOnWorkerThread: secondCpu });
+  const clients = createClients(env, { readOnThread: secondCpu });
   const deps: ExecuteDeps = {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
     objects: new Objects(clients.s3, {

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Entry, PARSE_THREAD_BUNDLE, WORKER_BUNDLE } from '../../contract/names.js';
+import { Entry, THREADS, WORKER_BUNDLE } from '../../contract/names.js';
 import { bundleWorker } from '../../lib/bundling.js';
 
 describe('bundleWorker', () => {
@@ -24,7 +24,10 @@ describe('bundleWorker', () => {
       "module.exports = { greet: () => require('node:os').platform() };",
     );
     write('src/core.ts', 'export const answer = (n: number): number => n * 2;');
-    write(Entry.parseThread, "import { answer } from '../core.js';\nconsole.log(answer(1));\n");
+    for (const [name, { entry }] of Object.entries(THREADS)) {
+      const core = relative(dirname(join(root, entry)), join(root, 'src/core.js'));
+      write(entry, `import { answer } from './${core}';\nconsole.log('${name}', answer(1));\n`);
+    }
     write(
       Entry.worker,
       "import { greet } from 'legacy-dep';\nimport { answer } from '../../src/core.js';\nconsole.log(greet(), answer(21));\n",
@@ -35,12 +38,14 @@ describe('bundleWorker', () => {
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('writes the files the Dockerfile copies: the worker and, beside it, the parse thread', () => {
+  it("writes the files the Dockerfile copies: the worker and, beside it, the threads' bundles", () => {
     expect(bundle).toBe(join(root, WORKER_BUNDLE));
     expect(code.length).toBeGreaterThan(0);
-    const thread = join(dirname(bundle), PARSE_THREAD_BUNDLE);
-    expect(existsSync(thread)).toBe(true);
-    expect(execFileSync(process.execPath, [thread], { encoding: 'utf8' }).trim()).toBe('2');
+    for (const [name, { bundle: file }] of Object.entries(THREADS)) {
+      const thread = join(dirname(bundle), file);
+      expect(existsSync(thread)).toBe(true);
+      expect(execFileSync(process.execPath, [thread], { encoding: 'utf8' }).trim()).toBe(`${name} 2`);
+    }
   });
 
   it('inlines every import, local and from node_modules, leaving only Node built-ins', () => {

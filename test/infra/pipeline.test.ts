@@ -12,7 +12,7 @@ import {
   SWEEPER_ENV,
   TASK_STATE_ENV,
   WORKER_CONTAINER_NAME,
-  PARSE_THREAD_BUNDLE,
+  THREADS,
   WORKER_BUNDLE,
   WORKER_ENV,
 } from '../../contract/names.js';
@@ -374,9 +374,9 @@ describe('pipeline stack', () => {
         .map((entry) => relative(image!.context, join(entry.parentPath, entry.name)))
         .sort();
       const bundle = relative('containers/worker', WORKER_BUNDLE);
-      const thread = join(dirname(bundle), PARSE_THREAD_BUNDLE);
+      const threads = Object.values(THREADS).map((thread) => join(dirname(bundle), thread.bundle));
       const expected = ['.dockerignore', 'Dockerfile'];
-      if (existsSync(repoPath(WORKER_BUNDLE))) expected.push(bundle, thread);
+      if (existsSync(repoPath(WORKER_BUNDLE))) expected.push(bundle, ...threads);
       expect(files).toEqual(expected.sort());
     });
 
@@ -389,8 +389,8 @@ describe('pipeline stack', () => {
       ]);
       const copies = lines.filter((line) => /^(COPY|ADD) /.test(line));
       const bundle = relative('containers/worker', WORKER_BUNDLE);
-      const thread = join(dirname(bundle), PARSE_THREAD_BUNDLE);
-      expect(copies).toEqual([`COPY ${bundle} ${thread} /app/`]);
+      const threads = Object.values(THREADS).map((thread) => join(dirname(bundle), thread.bundle));
+      expect(copies).toEqual([`COPY ${[bundle, ...threads].join(' ')} /app/`]);
       expect(lines).toContain('USER node');
       expect(lines.at(-1)).toBe('CMD ["node", "/app/main.mjs"]');
     });

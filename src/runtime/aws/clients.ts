@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { WorkerThreadHttpHandler } from './worker-thread-http.js';
+import { HttpThreadHandler } from './http-thread.js';
 
 /**
  * SDK clients built the same way everywhere. The endpoint comes from the SDK's own
@@ -11,7 +11,7 @@ import { WorkerThreadHttpHandler } from './worker-thread-http.js';
  */
 export interface Clients {
   s3: S3Client;
-  /** Reads job inputs: `s3`, or a client whose sockets are read on a worker thread. */
+  /** Reads job inputs: `s3`, or a client that receives responses on a thread of its own. */
   s3Reader: S3Client;
   ddb: DynamoDBDocumentClient;
   ecs: ECSClient;
@@ -19,11 +19,11 @@ export interface Clients {
 
 export interface ClientOptions {
   /**
-   * Read job inputs on a worker thread (`WorkerThreadHttpHandler`), so that receiving overlaps
-   * with parsing. Pays off only when a second CPU is free to run it.
+   * Receive job inputs on a thread of their own (`HttpThreadHandler`), so that receiving
+   * overlaps with parsing. Pays off only when a second CPU is free to run it.
    * @default false
    */
-  readOnWorkerThread?: boolean;
+  readOnThread?: boolean;
 }
 
 export function createClients(env: NodeJS.ProcessEnv = process.env, options: ClientOptions = {}): Clients {
@@ -31,8 +31,8 @@ export function createClients(env: NodeJS.ProcessEnv = process.env, options: Cli
   const s3 = new S3Client({ forcePathStyle: local });
   return {
     s3,
-    s3Reader: options.readOnWorkerThread
-      ? new S3Client({ forcePathStyle: local, requestHandler: new WorkerThreadHttpHandler() })
+    s3Reader: options.readOnThread
+      ? new S3Client({ forcePathStyle: local, requestHandler: new HttpThreadHandler() })
       : s3,
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
-import { recycleChunk } from './worker-thread-http.js';
+import { recycleChunk } from './http-thread.js';
 
 export interface ObjectHead {
   size: number;
@@ -26,7 +26,7 @@ export interface ObjectsOptions {
   /** Bytes per ranged GET. @default DEFAULT_PART_BYTES (4 MiB) */
   partBytes?: number;
   /**
-   * The client that reads inputs, one with `WorkerThreadHttpHandler` say.
+   * The client that reads inputs, one with `HttpThreadHandler` say.
    * @default the client given for everything else
    */
   reader?: S3Client;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PARSE_THREAD_BUNDLE } from '../../../contract/names.js';
+import { THREADS } from '../../../contract/names.js';
 import { bundleFunction } from '../../../lib/bundling.js';
 import { InputError, JobAbortedError, runJob, type RunJobOptions } from '../../../src/core/index.js';
 import { csvBuffer, fastqBuffer } from '../../../local/synthetic-inputs.js';
@@ -121,7 +121,7 @@ console.log(JSON.stringify({ reads: report.fastq?.reads }));
     );
     const outfile = await bundleFunction(process.cwd(), entry, path.join(dir, 'job.mjs'), { runsJobs: true });
     await expect(
-      import('node:fs/promises').then((fs) => fs.stat(path.join(dir, PARSE_THREAD_BUNDLE))),
+      import('node:fs/promises').then((fs) => fs.stat(path.join(dir, THREADS.parse.bundle))),
     ).resolves.toBeTruthy();
     const { stdout } = await promisify(execFile)(process.execPath, [outfile]);
     expect(JSON.parse(stdout)).toEqual({ reads: 100_000 });

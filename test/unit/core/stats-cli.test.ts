@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THREADS } from '../../../contract/names.js';
 import { writeFastq } from '../../../local/synthetic-inputs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -125,8 +126,14 @@ describe('pipeline stats', () => {
       expect(pipeline('--help').code).toBe(0);
       const manifest = JSON.parse(
         readFileSync(path.join(ROOT, 'node_modules/.cache/s3-pipeline/bin__pipeline.inputs.json'), 'utf8'),
-      ) as Record<string, number>;
-      expect(manifest['src/cli/command.ts']).toBe(statSync(source).mtimeMs);
+      ) as { inputs: Record<string, number>; outputs: string[] };
+      expect(manifest.inputs['src/cli/command.ts']).toBe(statSync(source).mtimeMs);
+      // The threads' bundles are rebuilt beside it.
+      expect(manifest.outputs.sort()).toEqual(
+        Object.values(THREADS)
+          .map((thread) => thread.bundle)
+          .sort(),
+      );
     } finally {
       utimesSync(source, atime, mtime);
     }

@@ -1,0 +1,62 @@
+/**
+ * What the HTTP thread (http-thread-entry.ts) and its handler (http-thread.ts) say to each other.
+ * Each request has a channel of its own for the response body; the rest goes over the thread's
+ * own port.
+ */
+import type { NodeHttpHandlerOptions } from '@smithy/node-http-handler';
+import type { HeaderBag, QueryParameterBag } from '@smithy/types';
+import type { MessagePort } from 'node:worker_threads';
+import type { ChannelFailure } from '../../core/chunk-channel.js';
+
+/** The handler's settings that cross to the thread: plain values (an agent cannot). */
+export type ThreadHandlerOptions = Pick<
+  NodeHttpHandlerOptions,
+  'connectionTimeout' | 'requestTimeout' | 'socketTimeout' | 'throwOnRequestTimeout'
+>;
+
+/** The thread's `workerData`. */
+export interface HttpThreadData {
+  /** Size of the buffers a body travels in. */
+  chunkBytes: number;
+  /** Buffers of one body sent and not yet taken before the thread stops reading its socket. */
+  window: number;
+  /** Empty buffers the thread keeps to fill again. */
+  poolBuffers: number;
+  handler: ThreadHandlerOptions;
+}
+
+/** A signed request as it crosses: the fields of the SDK's `HttpRequest`, body small or none. */
+export interface RequestFields {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query?: QueryParameterBag;
+  headers: HeaderBag;
+  username?: string;
+  password?: string;
+  fragment?: string;
+  body?: string | Uint8Array;
+}
+
+export type ToHttpThread =
+  /** Send `request`; its body comes back over `port` (a chunk channel) after the `head`. */
+  | { type: 'request'; id: number; request: RequestFields; port: MessagePort }
+  /** A body's buffer the consumer is done with, to fill again. */
+  | { type: 'spare'; buffer: ArrayBuffer };
+
+export type FromHttpThread =
+  | { type: 'head'; id: number; statusCode: number; reason?: string; headers: HeaderBag }
+  /** The request failed before a response arrived. */
+  | { type: 'failed'; id: number; failure: ChannelFailure };
+
+/** An error as it crosses: its message, name and code (the SDK's retries look at the last two). */
+export function failureOf(error: unknown): ChannelFailure {
+  const { message, name, code } = error as { message?: string; name?: string; code?: unknown };
+  return {
+    message: message ?? String(error),
+    name,
+    code: typeof code === 'string' ? code : undefined,
+  };
+}
