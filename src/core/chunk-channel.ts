@@ -218,17 +218,31 @@ export interface ChannelReadableOptions {
  * The receiving end as a Node.js stream, for consumers that keep chunks as long as they like
  * (the body of an SDK response, say): a chunk is the consumer's, and is handed back only if the
  * consumer does so itself. The window follows the stream: a chunk counts as taken when the
- * stream has room for it. Destroying the stream closes the channel, which tells the sender to
- * stop.
+ * stream asks for it. Destroying the stream closes the channel, which tells the sender to stop.
  */
 export function readableFromChannel(port: MessagePort, options: ChannelReadableOptions): Readable {
-  let untaken = 0;
+  // Chunks arrived and not yet in the stream. A chunk goes in only when the stream asks, so that
+  // a read takes one chunk, the one that arrived (a byte stream holding several would join them
+  // into a new buffer, a copy whose parts never go back to the sender).
+  const queue: Buffer[] = [];
+  let wanted = false;
   let ended = false;
-  const take = (): void => port.postMessage({ type: 'taken' } satisfies Taken);
+  let finished = false;
+  const pump = (): void => {
+    while (wanted && queue.length > 0) {
+      port.postMessage({ type: 'taken' } satisfies Taken);
+      wanted = stream.push(queue.shift());
+    }
+    if (ended && queue.length === 0 && !finished) {
+      finished = true;
+      stream.push(null);
+    }
+  };
   const stream = new Readable({
     highWaterMark: options.highWaterMark,
     read: () => {
-      for (; untaken > 0; untaken--) take();
+      wanted = true;
+      pump();
     },
     destroy: (error, callback) => {
       port.close();
@@ -238,12 +252,12 @@ export function readableFromChannel(port: MessagePort, options: ChannelReadableO
   port.on('message', (message: Forward) => {
     if (message.type === 'chunk') {
       options.onChunk?.(message.buffer);
-      if (stream.push(Buffer.from(message.buffer, 0, message.length))) take();
-      else untaken++;
+      queue.push(Buffer.from(message.buffer, 0, message.length));
+      pump();
     } else if (message.type === 'end') {
       ended = true;
-      stream.push(null);
       port.close();
+      pump();
     } else {
       stream.destroy(channelError(message.failure));
     }

@@ -40,6 +40,20 @@ async function put(key: string, body: Buffer): Promise<string | undefined> {
   return out.VersionId;
 }
 
+/** A GET of `/` from a server of the test's own on 127.0.0.1, as the SDK would hand it over. */
+function localGet(port: number): Parameters<HttpThreadHandler['handle']>[0] {
+  const request = {
+    method: 'GET',
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port,
+    path: '/',
+    query: {},
+    headers: {},
+  };
+  return request as Parameters<HttpThreadHandler['handle']>[0];
+}
+
 describe('HttpThreadHandler', () => {
   it('is the reader createClients builds when asked, and only then', () => {
     expect(threaded).not.toBe(clients.s3);
@@ -176,16 +190,7 @@ describe('HttpThreadHandler', () => {
     const handler = new HttpThreadHandler({ socketTimeout: 300 });
     try {
       const { port } = server.address() as AddressInfo;
-      const request = {
-        method: 'GET',
-        protocol: 'http:',
-        hostname: '127.0.0.1',
-        port,
-        path: '/',
-        query: {},
-        headers: {},
-      };
-      const { response } = await handler.handle(request as Parameters<HttpThreadHandler['handle']>[0]);
+      const { response } = await handler.handle(localGet(port));
       expect(response.statusCode).toBe(200);
       // Without the timeout this would wait for the server forever (and the test time out).
       await expect((response.body as Readable).toArray()).rejects.toThrow();
@@ -204,18 +209,7 @@ describe('HttpThreadHandler', () => {
     await new Promise((resolve) => probe.close(resolve));
     const handler = new HttpThreadHandler();
     try {
-      const request = {
-        method: 'GET',
-        protocol: 'http:',
-        hostname: '127.0.0.1',
-        port,
-        path: '/',
-        query: {},
-        headers: {},
-      };
-      await expect(
-        handler.handle(request as Parameters<HttpThreadHandler['handle']>[0]),
-      ).rejects.toMatchObject({
+      await expect(handler.handle(localGet(port))).rejects.toMatchObject({
         code: 'ECONNREFUSED',
       });
     } finally {
