@@ -103,7 +103,7 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
     source: bucket
-      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), read and parsed on one thread on one core, as deployed on two (a gzipped FASTQ parsed on a thread of its own)'
+      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), read and parsed on one thread on one core, as deployed on two (the body received on the HTTP thread; a gzipped FASTQ parsed on the parse thread, a CSV profiled on two threads)'
       : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;
