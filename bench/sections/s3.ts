@@ -8,9 +8,7 @@
  * path alone) and with a full-object CRC64NVME checksum, which is what S3 gives new objects by
  * default and which the SDK then verifies on every GET of the whole object. Ranged GETs as the
  * deployed stack makes them run once. Reading the body without the core, and `curl` fetching the
- * object, show where the time goes: our reader or the emulator. The emulator serves from the
- * same two cores at about a CPU-second per GiB, so the same GETs run against a static file server
- * standing in for S3 too (bench/lib/static-object-server.ts), whose serving costs next to nothing.
+ * object, show where the time goes: our reader or the emulator.
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
@@ -18,7 +16,6 @@ import { DEFAULTS } from '../../lib/config.js';
 import { emulatorInstalled, withEmulatorBucket } from '../lib/emulator-bucket.js';
 import { REPO_ROOT } from '../lib/inputs.js';
 import { runTimed, type RunResult } from '../lib/measure.js';
-import { startStaticObjectServer } from '../lib/static-object-server.js';
 import { median } from '../lib/stats.js';
 import { throughputOf, type Check, type Measured } from '../lib/table.js';
 import {
@@ -80,39 +77,23 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       `${cloud.endpoint}/${cloud.bucket}/${PLAIN_KEY}`,
     ];
     const oneThread = ['--reader', 'main-thread', '--parse-thread', 'no'];
-    // The same object from a server that costs next to no CPU (see static-object-server.ts).
-    const stand = await startStaticObjectServer({ [`${cloud.bucket}/${PLAIN_KEY}`]: file.path });
-    const fromStandIn = (...extra: string[]) => ({
-      argv: coreRunnerCommand('--s3', `s3://${cloud.bucket}/${PLAIN_KEY}`, '--format', 'fastq', ...extra),
-      options: { env: { ...process.env, ...env, AWS_ENDPOINT_URL: stand.endpoint } },
-    });
-    const [
-      local = [],
-      deployed = [],
-      single = [],
-      checked = [],
-      drained = [],
-      transfer = [],
-      standDeployed = [],
-      standSingle = [],
-    ] = await alternate(
-      ctx,
-      [
-        { name: 'local file', argv: coreRunnerCommand('--file', file.path, '--format', 'fastq') },
-        { name: 'one GET, as deployed', ...fromS3(PLAIN_KEY) },
-        { name: 'one GET, one thread', ...fromS3(PLAIN_KEY, ...oneThread) },
-        { name: 'one GET, CRC64NVME', ...fromS3(CHECKSUM_KEY) },
-        { name: 'one GET, drained', ...fromS3(PLAIN_KEY, '--drain') },
-        // curl prints when the first byte came: the emulator's wait, for comparison with ours.
-        {
-          name: 'curl',
-          argv: [...curl.slice(0, -1), '-w', '%{time_starttransfer}', curl.at(-1) as string],
-        },
-        { name: 'one GET from the stand-in, as deployed', ...fromStandIn() },
-        { name: 'one GET from the stand-in, one thread', ...fromStandIn(...oneThread) },
-      ],
-      s3Runs(ctx),
-    ).finally(() => stand.close());
+    const [local = [], deployed = [], single = [], checked = [], drained = [], transfer = []] =
+      await alternate(
+        ctx,
+        [
+          { name: 'local file', argv: coreRunnerCommand('--file', file.path, '--format', 'fastq') },
+          { name: 'one GET, as deployed', ...fromS3(PLAIN_KEY) },
+          { name: 'one GET, one thread', ...fromS3(PLAIN_KEY, ...oneThread) },
+          { name: 'one GET, CRC64NVME', ...fromS3(CHECKSUM_KEY) },
+          { name: 'one GET, drained', ...fromS3(PLAIN_KEY, '--drain') },
+          // curl prints when the first byte came: the emulator's wait, for comparison with ours.
+          {
+            name: 'curl',
+            argv: [...curl.slice(0, -1), '-w', '%{time_starttransfer}', curl.at(-1) as string],
+          },
+        ],
+        s3Runs(ctx),
+      );
     // The emulator serves each ranged GET by reading the whole object, so ranged reads of a large
     // object take minutes there whatever the reader does: run once, for the memory figure, and
     // time one range with curl to show why.
@@ -184,13 +165,6 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       }),
       agrees: undefined,
     };
-    const standIn = 'from a static file server standing in for S3, after the first byte';
-    const standDeployedRow = core(`core, one GET ${asDeployed} ${standIn}`, standDeployed, {
-      streaming: true,
-    });
-    const standSingleRow = core(`core, one GET read and parsed on one thread ${standIn}`, standSingle, {
-      streaming: true,
-    });
     const curlRow = wholeProcessRow(
       {
         group: GROUP,
@@ -209,8 +183,6 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       checkedRow,
       drainedRow,
       curlRow,
-      standDeployedRow,
-      standSingleRow,
       rangedRow,
     );
     const versus = (row: Measured) => throughputOf(row) / throughputOf(localRow);
@@ -222,20 +194,6 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         0.8,
       ),
       informative(atLeast('S3 path, one GET as deployed ÷ local file, whole time', versus(deployedRow), 0.8)),
-      informative(
-        atLeast(
-          'S3 stand-in, one GET as deployed ÷ local file, after the first byte',
-          versus(standDeployedRow),
-          0.8,
-        ),
-      ),
-      informative(
-        atLeast(
-          'S3 stand-in, one GET read and parsed on one thread ÷ local file, after the first byte',
-          versus(standSingleRow),
-          0.8,
-        ),
-      ),
       informative(
         atLeast(
           'S3 path, one GET read and parsed on one thread ÷ local file, after the first byte',
