@@ -1,4 +1,5 @@
 import calibration from './calibration.json' with { type: 'json' };
+import { FORCED_ROUTE_METADATA } from './names.js';
 
 /**
  * The routing policy: where a job runs.
@@ -74,6 +75,21 @@ export function decideRoute(sizeBytes: number, kind: InputKind, policy: RoutingP
     safetyFactor: policy.safetyFactor,
     reason,
   };
+}
+
+/**
+ * The decision after the object's own say, if any: its `FORCED_ROUTE_METADATA` (`lambda` or
+ * `ecs`, any case) replaces the predicted route; any other value is ignored, and the reason says
+ * so rather than leaving the uploader to wonder why the route was not theirs.
+ */
+export function applyForcedRoute(decision: RoutingDecision, forced: string | undefined): RoutingDecision {
+  if (forced === undefined) return decision;
+  const value = forced.trim().toLowerCase();
+  if (value === 'lambda' || value === 'ecs') {
+    return { ...decision, route: value, reason: `forced by object metadata; ${decision.reason}` };
+  }
+  const ignored = `object metadata ${FORCED_ROUTE_METADATA}=${JSON.stringify(forced)} ignored (expected lambda or ecs)`;
+  return { ...decision, reason: `${ignored}; ${decision.reason}` };
 }
 
 /** Largest object of a kind that still routes to Lambda under a policy. */

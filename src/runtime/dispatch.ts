@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
-import { decideRoute, type Route, type RoutingPolicy } from '../../contract/routing.js';
+import { applyForcedRoute, decideRoute, type RoutingPolicy } from '../../contract/routing.js';
 import { JobAbortedError, type FileKind } from '../core/api.js';
 import { describeFile } from '../core/index.js';
 import { TaskPlacementError, type WorkerTasks } from './aws/tasks.js';
@@ -85,7 +85,7 @@ export async function dispatchObject(
   }
 
   try {
-    return await routeAndRun(job, kind, forcedRoute(head.metadata), deps, invocation?.deadline);
+    return await routeAndRun(job, kind, head.metadata[FORCED_ROUTE_METADATA], deps, invocation?.deadline);
   } catch (error) {
     // Let the retry of this event claim the job again at once instead of waiting out the lease.
     await deps.jobs.transition(job.jobId, 'QUEUED', { leaseUntil: 0, error: String(error) }, deps.now());
@@ -96,7 +96,7 @@ export async function dispatchObject(
 async function routeAndRun(
   job: Job,
   kind: FileKind | undefined,
-  forced: Route | undefined,
+  forced: string | undefined,
   deps: DispatchDeps,
   deadline?: AbortSignal,
 ): Promise<DispatchOutcome> {
@@ -123,10 +123,7 @@ async function routeAndRun(
     );
   }
 
-  const predicted = decideRoute(job.size, kind, deps.policy);
-  const decision = forced
-    ? { ...predicted, route: forced, reason: `forced by object metadata; ${predicted.reason}` }
-    : predicted;
+  const decision = applyForcedRoute(decideRoute(job.size, kind, deps.policy), forced);
   const { route, ...routing } = decision;
   log.info('routed', { jobId: job.jobId, key: job.key, size: job.size, ...decision });
   if (route === 'ecs') return startOnEcs(job, routing, deps, false);
@@ -176,9 +173,4 @@ async function startOnEcs(
   await deps.jobs.transition(job.jobId, 'QUEUED', fields, deps.now());
   deps.telemetry.jobStarted('ecs');
   return { outcome: 'dispatched', job: { ...job, ...fields }, handedOff };
-}
-
-function forcedRoute(metadata: Record<string, string>): Route | undefined {
-  const value = metadata[FORCED_ROUTE_METADATA]?.trim().toLowerCase();
-  return value === 'lambda' || value === 'ecs' ? value : undefined;
 }

@@ -113,6 +113,17 @@ describe('dispatchObject', () => {
     });
   });
 
+  it('ignores a forced route it does not know, and says so in the routing reason', async () => {
+    const ref = await put('incoming/unit/unknown-route.fq', fastqBuffer({ reads: 5, seed: 5 }), {
+      [FORCED_ROUTE_METADATA]: 'fargate',
+    });
+    const out = await dispatchObject(ref, deps);
+    expect(out.outcome).toBe('succeeded');
+    const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
+    expect(job).toMatchObject({ status: 'SUCCEEDED', route: 'lambda' });
+    expect(job!.routing?.reason).toContain(`${FORCED_ROUTE_METADATA}="fargate" ignored`);
+  });
+
   it('hands a job to ECS when Lambda time runs short instead of timing out', async () => {
     const ref = await put('incoming/unit/slow.fq', fastqBuffer({ reads: 20_000, seed: 4 }));
     const deadline = AbortSignal.abort(new Error('time is up'));

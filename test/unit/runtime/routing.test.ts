@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FORCED_ROUTE_METADATA } from '../../../contract/names.js';
 import {
+  applyForcedRoute,
   buildRoutingPolicy,
   decideRoute,
   lambdaMaxBytes,
@@ -109,5 +111,28 @@ describe('parseRoutingPolicy (the policy as it crosses into the dispatcher)', ()
     ['no source', JSON.stringify({ ...deployed, source: undefined }), /source must be a string/],
   ])('refuses %s, naming the field', (_name, json, message) => {
     expect(() => parseRoutingPolicy(json)).toThrowError(message);
+  });
+});
+
+describe('applyForcedRoute', () => {
+  const predicted = decideRoute(50 * MB, { format: 'fastq', gzip: false }, policy);
+
+  it('takes the route the object asks for, in any case, and says so', () => {
+    const forced = applyForcedRoute(predicted, ' ECS ');
+    expect(forced).toMatchObject({ route: 'ecs', predictedSeconds: predicted.predictedSeconds });
+    expect(forced.reason).toBe(`forced by object metadata; ${predicted.reason}`);
+    expect(applyForcedRoute(predicted, 'lambda').route).toBe('lambda');
+  });
+
+  it('leaves the decision alone without metadata', () => {
+    expect(applyForcedRoute(predicted, undefined)).toBe(predicted);
+  });
+
+  it('ignores any other value, and the reason names it', () => {
+    const ignored = applyForcedRoute(predicted, 'fargate');
+    expect(ignored.route).toBe(predicted.route);
+    expect(ignored.reason).toBe(
+      `object metadata ${FORCED_ROUTE_METADATA}="fargate" ignored (expected lambda or ecs); ${predicted.reason}`,
+    );
   });
 });
