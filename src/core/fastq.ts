@@ -98,7 +98,11 @@ export class FastqParser {
     }
   }
 
-  /** Finish the input and compute the statistics. Throws InputError if it is truncated or empty. */
+  /**
+   * Finish the input and compute the statistics. Throws InputError if it is truncated. An input
+   * with no record is a report of zero reads, as seqkit gives it: demultiplexing writes empty
+   * files routinely, and a run folder's empty sample is a result, not a failure.
+   */
   finish(): FastqStats {
     if (this.lineLen > 0) {
       if (this.phase === Phase.Quality && this.lineLen - (this.pendingCR ? 1 : 0) < this.seqLen) {
@@ -121,7 +125,6 @@ export class FastqParser {
       );
     }
     const summary = this.lengths.summary();
-    if (summary.count === 0) throw new InputError('empty input: no FASTQ records found', 'EMPTY_INPUT');
 
     const s = this.seq;
     const q = this.qual;
@@ -147,7 +150,7 @@ export class FastqParser {
       bases,
       minLength: summary.min,
       maxLength: summary.max,
-      meanLength: bases / summary.count,
+      meanLength: summary.count === 0 ? 0 : bases / summary.count,
       q1Length: summary.q1,
       medianLength: summary.median,
       q3Length: summary.q3,

@@ -22,7 +22,7 @@ const gz = gzipSync(good);
 
 /** name → [content, expected error code, what the message must say] */
 const corpus: Record<string, [Buffer, string, RegExp]> = {
-  'empty.fastq': [Buffer.alloc(0), 'EMPTY_INPUT', /empty/i],
+  'empty.csv': [Buffer.alloc(0), 'EMPTY_INPUT', /empty/i],
   'truncated.fastq': [good.subarray(0, good.length - 30), 'FASTQ_TRUNCATED', /line \d+/],
   'wrong-header.fastq': [Buffer.from('>seq1\nACGT\n+\nIIII\n'), 'FASTQ_BAD_HEADER', /line 1/],
   'length-mismatch.fastq': [

@@ -153,16 +153,24 @@ describe('malformed FASTQ', () => {
     });
   });
 
-  it('fails an empty input', async () => {
-    await expectInputError(fastq(''), { code: 'EMPTY_INPUT' });
-  });
-
-  it('fails an input of blank lines only as empty', async () => {
-    await expectInputError(fastq('\n\r\n\n'), { code: 'EMPTY_INPUT' });
-  });
-
-  it('fails an empty gzip as empty', async () => {
-    await expectInputError(runOn(gzipSync(Buffer.alloc(0)), 'x.fq.gz'), { code: 'EMPTY_INPUT' });
+  it('reports zero reads for an empty input, plain, blank lines only, or gzipped, as seqkit does', async () => {
+    for (const report of [
+      await fastq(''),
+      await fastq('\n\r\n\n'),
+      await runOn(gzipSync(Buffer.alloc(0)), 'x.fq.gz'),
+    ]) {
+      expect(report.fastq).toMatchObject({
+        reads: 0,
+        bases: 0,
+        minLength: 0,
+        maxLength: 0,
+        meanLength: 0,
+        n50: 0,
+        gcPercent: 0,
+        q20Percent: 0,
+        q30Percent: 0,
+      });
+    }
   });
 
   it('fails a truncated gzip', async () => {
