@@ -115,13 +115,10 @@ export class ChunkSender {
     if (!this.closed) this.post({ type: 'end' });
   }
 
-  /** Tells the receiver that the input failed, and closes. */
-  fail(failure: ChannelFailure): void {
+  /** Tells the receiver that the input failed (with the error's name and code), and closes. */
+  fail(error: unknown): void {
     if (this.closed) return;
-    this.post({
-      type: 'error',
-      failure: { message: failure.message, name: failure.name, code: failure.code },
-    });
+    this.post({ type: 'error', failure: channelFailure(error) });
     this.close();
   }
 
@@ -198,6 +195,16 @@ export async function* receiveChunks(port: MessagePort): AsyncGenerator<Buffer> 
   } finally {
     port.close();
   }
+}
+
+/** An error as it crosses a channel: its message, name and code (the SDK's retries look at the last two). */
+export function channelFailure(error: unknown): ChannelFailure {
+  const { message, name, code } = (error ?? {}) as { message?: unknown; name?: unknown; code?: unknown };
+  return {
+    message: typeof message === 'string' ? message : String(error),
+    name: typeof name === 'string' ? name : undefined,
+    code: typeof code === 'string' ? code : undefined,
+  };
 }
 
 /** A failure sent across a channel as an `Error` on this side again, with its name and code. */

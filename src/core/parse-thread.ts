@@ -4,7 +4,7 @@
  * calling thread sends the bytes over a chunk channel in 1 MiB buffers; the parse thread
  * (parse-thread-entry.ts) computes the figures. Worth it only with a second CPU free.
  */
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { JobAbortedError, type Format } from './api.js';
 import { ChunkSender } from './chunk-channel.js';
 import { profileCsv } from './csv.js';
@@ -13,7 +13,7 @@ import { throwIfAborted } from './input.js';
 import type { Figures } from './parse.js';
 import type { CsvProfile } from './report.js';
 import { deserializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
-import { threadScript } from './thread-script.js';
+import { startThread } from './start-thread.js';
 
 /** Size of the buffers the input travels in. */
 const CHUNK_BYTES = 1 << 20;
@@ -43,12 +43,8 @@ interface ParseThread {
 
 function startParseThread(format: Format, signal: AbortSignal | undefined, share?: ColumnShare): ParseThread {
   const { port1, port2 } = new MessageChannel();
-  const script = threadScript('parse');
   const data: ParseThreadData = { format, port: port2, share };
-  const thread = new Worker(script.url, {
-    argv: script.argv,
-    // Not the parent's flags: a loader the parent runs under (tsx, say) would load there too.
-    execArgv: [],
+  const thread = startThread('parse', {
     workerData: data,
     transferList: [port2],
     resourceLimits: format === 'fastq' ? FASTQ_THREAD_LIMITS : CSV_THREAD_LIMITS,

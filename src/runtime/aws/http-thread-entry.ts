@@ -7,9 +7,8 @@ import { HttpRequest } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Readable } from 'node:stream';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { BufferPool, ChunkSender } from '../../core/chunk-channel.js';
+import { BufferPool, ChunkSender, channelFailure } from '../../core/chunk-channel.js';
 import {
-  failureOf,
   type FromHttpThread,
   type HttpThreadData,
   type RequestFields,
@@ -58,8 +57,8 @@ async function send(id: number, request: RequestFields, channel: MessagePort): P
   } catch (error) {
     channel.off('close', stop);
     if (body === undefined)
-      port.postMessage({ type: 'failed', id, failure: failureOf(error) } satisfies FromHttpThread);
-    else sender.fail(failureOf(error));
+      port.postMessage({ type: 'failed', id, failure: channelFailure(error) } satisfies FromHttpThread);
+    else sender.fail(error);
   }
 }
 

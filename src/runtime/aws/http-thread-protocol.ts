@@ -50,13 +50,3 @@ export type FromHttpThread =
   | { type: 'head'; id: number; statusCode: number; reason?: string; headers: HeaderBag }
   /** The request failed before a response arrived. */
   | { type: 'failed'; id: number; failure: ChannelFailure };
-
-/** An error as it crosses: its message, name and code (the SDK's retries look at the last two). */
-export function failureOf(error: unknown): ChannelFailure {
-  const { message, name, code } = error as { message?: string; name?: string; code?: unknown };
-  return {
-    message: message ?? String(error),
-    name,
-    code: typeof code === 'string' ? code : undefined,
-  };
-}

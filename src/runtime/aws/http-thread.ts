@@ -15,7 +15,7 @@ import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } fr
 import type { Readable } from 'node:stream';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { channelError, readableFromChannel } from '../../core/chunk-channel.js';
-import { threadScript } from '../../core/thread-script.js';
+import { startThread } from '../../core/start-thread.js';
 import type {
   FromHttpThread,
   HttpThreadData,
@@ -73,9 +73,10 @@ function abortError(): Error {
   return Object.assign(new Error('Request aborted'), { name: 'AbortError' });
 }
 
-/** The fields of a request that cross to the thread. */
-function fieldsOf(request: HttpRequest, body: string | Uint8Array | undefined): RequestFields {
+/** The fields of a request that cross to the thread (its body checked to be small or none). */
+function fieldsOf(request: HttpRequest): RequestFields {
   const { method, protocol, hostname, port, path, query, headers, username, password, fragment } = request;
+  const body = (request.body ?? undefined) as string | Uint8Array | undefined;
   return { method, protocol, hostname, port, path, query, headers, username, password, fragment, body };
 }
 
@@ -122,7 +123,7 @@ export class HttpThreadHandler implements RequestHandler<HttpRequest, HttpRespon
       const message: ToHttpThread = {
         type: 'request',
         id,
-        request: fieldsOf(request, (body ?? undefined) as string | Uint8Array | undefined),
+        request: fieldsOf(request),
         port: port2,
       };
       thread.postMessage(message, [port2]);
@@ -140,20 +141,13 @@ export class HttpThreadHandler implements RequestHandler<HttpRequest, HttpRespon
 
   private start(): Worker {
     if (this.thread) return this.thread;
-    const script = threadScript('http');
     const data: HttpThreadData = {
       chunkBytes: CHUNK_BYTES,
       window: WINDOW,
       poolBuffers: POOL_BUFFERS,
       handler: this.options,
     };
-    const thread = new Worker(script.url, {
-      argv: script.argv,
-      // Not the parent's flags: a loader the parent runs under (tsx, say) would load there too.
-      execArgv: [],
-      resourceLimits: THREAD_LIMITS,
-      workerData: data,
-    });
+    const thread = startThread('http', { resourceLimits: THREAD_LIMITS, workerData: data });
     thread.on('message', (message: FromHttpThread) => this.onMessage(thread, message));
     thread.on('error', (error) => this.failAll(thread, new Error(`HTTP thread failed: ${error.message}`)));
     thread.on('exit', () => {
