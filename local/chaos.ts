@@ -67,10 +67,41 @@ export function chaosFromRates(rates: ChaosRates, random: () => number = Math.ra
   };
 }
 
-export function chaosFromEnv(env: NodeJS.ProcessEnv = process.env): { chaos: Chaos; rates: ChaosRates } {
-  const rates = parseChaos(env.PIPELINE_CHAOS);
-  const seed = env.PIPELINE_CHAOS_SEED ? Number(env.PIPELINE_CHAOS_SEED) : Date.now();
-  return { chaos: chaosFromRates(rates, seededRandom(seed)), rates };
+/** Faults asked for, with the seed that repeats their draws. */
+export interface ChaosSettings {
+  rates: ChaosRates;
+  seed: number;
+  chaos: Chaos;
+}
+
+/**
+ * `PIPELINE_CHAOS` and `PIPELINE_CHAOS_SEED` (or a command's own options), checked; undefined when
+ * no fault is asked for. Without a seed one is drawn, short enough to type again.
+ */
+export function chaosSettings(
+  spec: string | undefined,
+  seedText: string | undefined,
+  drawSeed: () => number = () => Math.floor(Math.random() * 1e6),
+): ChaosSettings | undefined {
+  const rates = parseChaos(spec);
+  const seed = seedText?.trim() ? Number(seedText) : drawSeed();
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`PIPELINE_CHAOS_SEED must be a whole number, got "${seedText}"`);
+  }
+  if (!Object.values(rates).some((rate) => rate > 0)) return undefined;
+  return { rates, seed, chaos: chaosFromRates(rates, seededRandom(seed)) };
+}
+
+export function chaosFromEnv(env: NodeJS.ProcessEnv = process.env): ChaosSettings | undefined {
+  return chaosSettings(env.PIPELINE_CHAOS, env.PIPELINE_CHAOS_SEED);
+}
+
+/** The start-up line that says which faults are on, e.g. `chaos: duplicate 30%, crash off, …`. */
+export function describeChaos({ rates, seed }: Pick<ChaosSettings, 'rates' | 'seed'>): string {
+  const faults = (Object.keys(rates) as (keyof ChaosRates)[]).map((name) =>
+    rates[name] > 0 ? `${name} ${Number((rates[name] * 100).toFixed(1))}%` : `${name} off`,
+  );
+  return `chaos: ${faults.join(', ')} (seed ${seed}; PIPELINE_CHAOS_SEED repeats it)`;
 }
 
 export interface ChaosProxy {

@@ -14,7 +14,8 @@ import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../src/runtime/job.js';
 import { FORCED_ROUTE_METADATA } from '../contract/names.js';
 import { writeCsv, writeFastq } from './synthetic-inputs.js';
-import { ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
+import { describeChaos } from './chaos.js';
+import { chaosFor, ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 import { localAwsEnv } from './resources.js';
 import { waitForJobs } from './watch.js';
 
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const { values: args } = parseArgs({ options: { emulator: { type: 'string' } } });
   const emulator = parseEmulator(args.emulator ?? process.env.LOCAL_EMULATOR);
+  const chaos = chaosFor(emulator, process.env);
   ensureEmulatorInstalled(emulator);
   const port = Number(process.env.DEMO_PORT ?? 0);
   console.log(
@@ -81,7 +83,8 @@ async function main(): Promise<number> {
       ? 'starting the local cloud (moto emulator + local Lambda/Fargate runner)…'
       : 'starting LocalStack and deploying the stack into it (about 30 s)…',
   );
-  const local = await startEmulated(emulator, { port });
+  if (chaos) console.log(describeChaos(chaos));
+  const local = await startEmulated(emulator, { port, chaos: chaos?.chaos });
   let ok = false;
   try {
     const cloud = local.outputs;

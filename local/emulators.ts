@@ -11,6 +11,7 @@ import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Env } from '../contract/names.js';
 import { lambdaMaxBytes, parseRoutingPolicy, type RoutingPolicy } from '../contract/routing.js';
+import { chaosFromEnv, type Chaos, type ChaosSettings } from './chaos.js';
 import { startLocalCloud } from './cloud.js';
 import { REPO_ROOT } from './emulator.js';
 import { localClientConfig } from './resources.js';
@@ -61,9 +62,25 @@ export function ensureEmulatorInstalled(emulator: EmulatorName): void {
   }
 }
 
+/** Faults are injected by the runner that plays Lambda and Fargate, which LocalStack does without. */
+const CHAOS_NEEDS_MOTO =
+  "PIPELINE_CHAOS: faults are injected by the moto cloud's runner, and LocalStack runs the functions itself; unset PIPELINE_CHAOS or use --emulator moto";
+
+/** The faults `PIPELINE_CHAOS` asks of this emulator's cloud, checked before anything starts. */
+export function chaosFor(emulator: EmulatorName, env: NodeJS.ProcessEnv): ChaosSettings | undefined {
+  const settings = chaosFromEnv(env);
+  if (settings && emulator !== 'moto') throw new Error(CHAOS_NEEDS_MOTO);
+  return settings;
+}
+
 export async function startEmulated(
   emulator: EmulatorName,
-  options: { port?: number; stateDir?: string },
+  options: {
+    port?: number;
+    stateDir?: string;
+    /** Faults to inject (see chaos.ts), moto only. @default none */
+    chaos?: Chaos;
+  },
 ): Promise<RunningEmulator> {
   if (emulator === 'moto') {
     const local = await startLocalCloud(options);
@@ -86,6 +103,7 @@ export async function startEmulated(
       stop: () => local.stop(),
     };
   }
+  if (options.chaos) throw new Error(CHAOS_NEEDS_MOTO);
   const ls = await startLocalStackCloud(options);
   const policy = await deployedRoutingPolicy(ls.endpoint, ls.region, ls.outputs.DispatcherFunctionName);
   return {

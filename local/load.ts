@@ -15,7 +15,7 @@ import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../src/runtime/job.js';
 import { FORCED_ROUTE_METADATA } from '../contract/names.js';
 import { csvBuffer, fastqBuffer } from './synthetic-inputs.js';
-import { chaosFromRates, parseChaos, seededRandom } from './chaos.js';
+import { chaosSettings, describeChaos } from './chaos.js';
 import { startLocalCloud } from './cloud.js';
 import { localAwsEnv } from './resources.js';
 import { waitForJobs } from './watch.js';
@@ -64,10 +64,10 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<number> {
   const objects = Number(args.objects);
   const concurrency = Number(args.concurrency);
-  const rates = parseChaos(args.chaos);
-  const chaos = chaosFromRates(rates, seededRandom(Number(args.seed)));
-  console.log(`load: ${objects} objects, ${concurrency} uploads at a time, chaos ${JSON.stringify(rates)}`);
-  const local = await startLocalCloud({ port: 0, chaos, runner: { sweepIntervalMs: 2000 } });
+  const chaos = chaosSettings(args.chaos, args.seed);
+  console.log(`load: ${objects} objects, ${concurrency} uploads at a time`);
+  console.log(chaos ? describeChaos(chaos) : 'chaos: off');
+  const local = await startLocalCloud({ port: 0, chaos: chaos?.chaos, runner: { sweepIntervalMs: 2000 } });
   try {
     const { cloud } = local;
     Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));

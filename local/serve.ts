@@ -7,63 +7,78 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../contract/names.js';
-import { ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
+import { describeChaos } from './chaos.js';
+import { chaosFor, ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 
 export type { LocalOutputs } from './emulators.js';
 
 // The SDK's notice that its 2027 releases need Node 22 is not for this command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values: args } = parseArgs({ options: { emulator: { type: 'string' } } });
-const emulator = parseEmulator(args.emulator ?? process.env.LOCAL_EMULATOR);
-ensureEmulatorInstalled(emulator);
-const port = Number(process.env.LOCAL_PORT ?? 4566);
-if (emulator === 'localstack')
-  console.log('starting LocalStack and deploying the stack into it (about 30 s)…');
-const local = await startEmulated(emulator, { port, stateDir: process.env.LOCAL_STATE_DIR });
-const { outputs } = local;
-const outputsFile = path.join(local.stateDir, 'outputs.json');
-await writeFile(outputsFile, JSON.stringify(outputs, null, 2) + '\n');
+async function main(): Promise<void> {
+  // Everything given is checked before anything starts.
+  const { values: args } = parseArgs({ options: { emulator: { type: 'string' } } });
+  const emulator = parseEmulator(args.emulator ?? process.env.LOCAL_EMULATOR);
+  const chaos = chaosFor(emulator, process.env);
+  ensureEmulatorInstalled(emulator);
+  const port = Number(process.env.LOCAL_PORT ?? 4566);
+  if (emulator === 'localstack')
+    console.log('starting LocalStack and deploying the stack into it (about 30 s)…');
+  if (chaos) console.log(describeChaos(chaos));
+  const local = await startEmulated(emulator, {
+    port,
+    stateDir: process.env.LOCAL_STATE_DIR,
+    chaos: chaos?.chaos,
+  });
+  const { outputs } = local;
+  const outputsFile = path.join(local.stateDir, 'outputs.json');
+  await writeFile(outputsFile, JSON.stringify(outputs, null, 2) + '\n');
 
-const time = () => new Date().toISOString().slice(11, 19);
-local.tasks.on('task-started', (t: { jobId?: string }) =>
-  console.log(`${time()} worker task started for job ${t.jobId}`),
-);
-local.tasks.on('task-stopped', (t: { exitCode: number | null; durationMs: number }) =>
-  console.log(`${time()} worker task stopped, exit code ${t.exitCode} (${t.durationMs} ms)`),
-);
-if (emulator === 'moto') {
-  local.tasks.on(
-    'invocation',
-    (r: { functionName: string; ok: boolean; durationMs: number; error?: string }) =>
-      console.log(`${time()} ${r.functionName} ${r.ok ? 'ok' : `error: ${r.error}`} (${r.durationMs} ms)`),
+  const time = () => new Date().toISOString().slice(11, 19);
+  local.tasks.on('task-started', (t: { jobId?: string }) =>
+    console.log(`${time()} worker task started for job ${t.jobId}`),
   );
+  local.tasks.on('task-stopped', (t: { exitCode: number | null; durationMs: number }) =>
+    console.log(`${time()} worker task stopped, exit code ${t.exitCode} (${t.durationMs} ms)`),
+  );
+  if (emulator === 'moto') {
+    local.tasks.on(
+      'invocation',
+      (r: { functionName: string; ok: boolean; durationMs: number; error?: string }) =>
+        console.log(`${time()} ${r.functionName} ${r.ok ? 'ok' : `error: ${r.error}`} (${r.durationMs} ms)`),
+    );
+  }
+
+  console.log(`local cloud running: ${local.describe().join('\n')}`);
+  console.log(`endpoint ${outputs.endpoint}, region ${outputs.region}, bucket ${outputs.bucket}`);
+  console.log(
+    `outputs written to ${path.relative(process.cwd(), outputsFile)}; logs in ${path.relative(process.cwd(), path.join(local.stateDir, 'logs'))}`,
+  );
+  console.log('try:');
+  console.log(
+    `  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${outputs.region}`,
+  );
+  console.log(
+    `  aws --endpoint-url ${outputs.endpoint} s3 cp reads.fastq.gz s3://${outputs.bucket}/${INCOMING_PREFIX}reads.fastq.gz`,
+  );
+  console.log(
+    `  aws --endpoint-url ${outputs.endpoint} s3 cp s3://${outputs.bucket}/results/reads.fastq.gz.json -`,
+  );
+  console.log('Ctrl-C to stop');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping…');
+    await local.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
-console.log(`local cloud running: ${local.describe().join('\n')}`);
-console.log(`endpoint ${outputs.endpoint}, region ${outputs.region}, bucket ${outputs.bucket}`);
-console.log(
-  `outputs written to ${path.relative(process.cwd(), outputsFile)}; logs in ${path.relative(process.cwd(), path.join(local.stateDir, 'logs'))}`,
-);
-console.log('try:');
-console.log(
-  `  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${outputs.region}`,
-);
-console.log(
-  `  aws --endpoint-url ${outputs.endpoint} s3 cp reads.fastq.gz s3://${outputs.bucket}/${INCOMING_PREFIX}reads.fastq.gz`,
-);
-console.log(
-  `  aws --endpoint-url ${outputs.endpoint} s3 cp s3://${outputs.bucket}/results/reads.fastq.gz.json -`,
-);
-console.log('Ctrl-C to stop');
-
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  console.log('\nstopping…');
-  await local.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+main().catch((error: unknown) => {
+  console.error(`local cloud failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chaosFromRates, parseChaos, seededRandom } from '../../../local/chaos.js';
+import {
+  chaosFromRates,
+  chaosSettings,
+  describeChaos,
+  parseChaos,
+  seededRandom,
+} from '../../../local/chaos.js';
+import { chaosFor } from '../../../local/emulators.js';
 
 describe('PIPELINE_CHAOS', () => {
   it('parses rates and leaves the rest at zero', () => {
@@ -30,5 +37,42 @@ describe('PIPELINE_CHAOS', () => {
     expect(draw(7)).not.toEqual(draw(8));
     const never = chaosFromRates({ duplicate: 0, crash: 0, throttle: 0 }, seededRandom(1));
     expect(Array.from({ length: 1000 }, () => never.crash(1) || never.throttle(1))).not.toContain(true);
+  });
+
+  it('is off when no fault is asked for, and draws a seed when none is given', () => {
+    expect(chaosSettings(undefined, undefined)).toBeUndefined();
+    expect(chaosSettings('crash=0', '5')).toBeUndefined();
+    expect(chaosSettings('crash=0.2', undefined, () => 4321)).toMatchObject({ seed: 4321 });
+    expect(chaosSettings('crash=0.2', ' 77 ')).toMatchObject({ seed: 77, rates: { crash: 0.2 } });
+  });
+
+  it.each(['abc', '1.5'])('rejects the seed %s', (seed) => {
+    expect(() => chaosSettings('crash=0.2', seed)).toThrow(/PIPELINE_CHAOS_SEED must be a whole number/);
+  });
+
+  it('repeats the same faults for the same seed', () => {
+    const draws = (seed: string) => {
+      const { chaos } = chaosSettings('duplicate=0.5', seed)!;
+      return Array.from({ length: 100 }, () => chaos.duplicate());
+    };
+    expect(draws('9')).toEqual(draws('9'));
+  });
+
+  it('says at start-up which faults are on, with their rates and the seed', () => {
+    const settings = chaosSettings('duplicate=0.3,crash=0.2', '1234')!;
+    expect(describeChaos(settings)).toBe(
+      'chaos: duplicate 30%, crash 20%, throttle off (seed 1234; PIPELINE_CHAOS_SEED repeats it)',
+    );
+    expect(describeChaos({ ...settings, rates: { duplicate: 0.125, crash: 1, throttle: 0 } })).toMatch(
+      /^chaos: duplicate 12.5%, crash 100%, throttle off/,
+    );
+  });
+
+  it('is for the moto cloud, whose runner injects the faults, and not for LocalStack', () => {
+    const env = { PIPELINE_CHAOS: 'crash=0.2', PIPELINE_CHAOS_SEED: '3' };
+    expect(chaosFor('moto', env)).toMatchObject({ seed: 3 });
+    expect(() => chaosFor('localstack', env)).toThrow(/LocalStack runs the functions itself/);
+    expect(chaosFor('localstack', {})).toBeUndefined();
+    expect(() => chaosFor('moto', { PIPELINE_CHAOS: 'crash=2' })).toThrow(/between 0 and 1/);
   });
 });
