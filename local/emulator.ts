@@ -60,28 +60,44 @@ export interface ServiceOptions {
   logFile?: string;
 }
 
+/** Runs a server until this process is gone, however it ends (see the file). */
+const LIFELINE = path.join(REPO_ROOT, 'local', 'lifeline.py');
+
 /**
- * Starts a local server process and waits until it answers; returns how to stop it. The process
- * never outlives this one, however it ends (Ctrl-C, a closed pipe, a crash).
+ * Starts a local server process and waits until it answers; returns how to stop it. It runs in a
+ * process group of its own, so a terminal's Ctrl-C, which signals the whole foreground group,
+ * leaves it to us to stop after what uses it; and it never outlives this process, however that
+ * ends (Ctrl-C, kill -9, a crash), through `lifeline.py`.
  */
 export async function startService(options: ServiceOptions): Promise<() => Promise<void>> {
   const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(options.command, options.args, { stdio: ['ignore', out, out], env: options.env });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const child = spawn('python3', [LIFELINE, options.command, ...options.args], {
+    stdio: ['pipe', out, out],
+    env: options.env,
+    detached: true,
+  });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killGroup);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
-      process.off('exit', killOnExit);
+      process.off('exit', killGroup);
+      child.stdin!.destroy();
       resolve(code);
     }),
   );
   try {
     await waitUntilUp(options, exited);
   } catch (error) {
-    child.kill('SIGKILL');
+    killGroup();
     throw error;
   }
-  return () => stopChild(child, exited);
+  return () => stopChild(child, exited, killGroup);
 }
 
 async function waitUntilUp(options: ServiceOptions, exited: Promise<number | null>): Promise<void> {
@@ -104,10 +120,14 @@ async function waitUntilUp(options: ServiceOptions, exited: Promise<number | nul
   throw new Error(`${options.name} did not answer at ${options.readyUrl} within ${timeoutMs / 1000} s`);
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  killGroup: () => void,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const timer = setTimeout(killGroup, 10_000);
   await exited;
   clearTimeout(timer);
 }

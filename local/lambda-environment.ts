@@ -39,6 +39,8 @@ export class ExecutionEnvironment {
       env: options.env,
       stdio,
       execArgv: options.execArgv ?? [],
+      // Out of the terminal's process group: Ctrl-C stops the runner, which then stops this.
+      detached: true,
     });
     this.child.once('exit', () => (this.dead = true));
   }

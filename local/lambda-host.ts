@@ -89,6 +89,9 @@ async function loadHandler(file: string, name: string): Promise<Handler> {
   return fn as Handler;
 }
 
+// The runner that started this environment is gone (however it ended): so is the environment.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (message: Invocation) => {
   const started = Date.now();
   const requestId = message.requestId ?? randomUUID();

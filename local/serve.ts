@@ -25,6 +25,13 @@ async function main(): Promise<void> {
   if (emulator === 'localstack')
     console.log('starting LocalStack and deploying the stack into it (about 30 s)…');
   if (chaos) console.log(describeChaos(chaos));
+  // Ctrl-C (SIGINT to the terminal's whole process group), kill, or a closed terminal: stop in
+  // order once started. The emulator and the functions are in process groups of their own, so
+  // they are still there for the runner to finish with. A repeated signal changes nothing: npm
+  // and tsx pass on the SIGINT this process got from the terminal already.
+  const stopSignal = new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => resolve());
+  });
   const local = await startEmulated(emulator, {
     port,
     stateDir: process.env.LOCAL_STATE_DIR,
@@ -66,19 +73,15 @@ async function main(): Promise<void> {
   );
   console.log('Ctrl-C to stop');
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nstopping…');
-    await local.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  await stopSignal;
+  console.log('\nstopping…');
+  await local.stop();
 }
 
-main().catch((error: unknown) => {
-  console.error(`local cloud failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`local cloud failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

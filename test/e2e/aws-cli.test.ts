@@ -4,7 +4,7 @@
  * cloud; on the localstack target, `npm run local -- --emulator localstack`, where the CLI also
  * finds the deployed stack and its functions.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import type { FastqStats } from '../../src/core/index.js';
 import type { LocalOutputs } from '../../local/emulators.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { writeFastq } from '../../local/synthetic-inputs.js';
+import { CTRL_C, PtyProcess } from '../support/pty.js';
 import { seqkitStats, seqkitVersion } from '../support/seqkit.js';
 import { expectSeqkitAgreement } from '../unit/core/helpers.js';
 import { targetName } from './targets.js';
@@ -30,10 +31,9 @@ const skipReason = !emulator
     : undefined;
 const seqkit = seqkitVersion() !== undefined;
 
-let server: ChildProcess | undefined;
+let server: PtyProcess | undefined;
 let stateDir: string;
 let outputs: LocalOutputs;
-let serverLog = '';
 
 async function aws(...args: string[]): Promise<string> {
   const env = {
@@ -51,28 +51,18 @@ describe.skipIf(skipReason)('the AWS CLI against `npm run local`', () => {
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-local-'));
     const port = await freePort();
-    server = spawn(
-      path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-      ['local/serve.ts', '--emulator', emulator!],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, LOCAL_PORT: String(port), LOCAL_STATE_DIR: stateDir, NODE_NO_WARNINGS: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
-    server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-    const until = Date.now() + 180_000;
-    while (!existsSync(path.join(stateDir, 'outputs.json'))) {
-      if (server.exitCode !== null) throw new Error(`npm run local exited early:\n${serverLog}`);
-      if (Date.now() > until) throw new Error(`npm run local did not write outputs.json:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // As typed at a terminal, so that Ctrl-C reaches every process of its group (the last test).
+    server = new PtyProcess('npm', ['run', 'local', '--', '--emulator', emulator!], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOCAL_PORT: String(port), LOCAL_STATE_DIR: stateDir, NODE_NO_WARNINGS: '1' },
+      cols: 200,
+    });
+    await server.waitFor(/Ctrl-C to stop/, 180_000);
     outputs = JSON.parse(await readFile(path.join(stateDir, 'outputs.json'), 'utf8')) as LocalOutputs;
   });
 
   afterAll(async () => {
-    if (server && server.exitCode === null) server.kill('SIGKILL');
+    await server?.close();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
@@ -128,9 +118,11 @@ describe.skipIf(skipReason)('the AWS CLI against `npm run local`', () => {
     expect(dispatcher?.Runtime).toBe('nodejs24.x');
   });
 
-  it('stops cleanly on Ctrl-C', async () => {
-    const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
-    server!.kill('SIGINT');
-    expect(await exited).toBe(0);
+  it('stops in order on Ctrl-C at its terminal, quietly, with exit code 0', async () => {
+    server!.write(CTRL_C);
+    expect(await server!.exitCode(60_000), server!.output).toBe(0);
+    const output = server!.output;
+    expect(output).toMatch(/stopping…/);
+    expect(output).not.toMatch(/ECONNREFUSED|Error|^\s+at /m);
   });
 });
