@@ -1,6 +1,6 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { WORKER_CONTAINER_NAME } from '../contract/names.js';
-import { recordTaskStopped, type TaskStateDetail } from '../src/runtime/task-state.js';
+import { recordTaskStopped, type TaskStateDetail, type TaskStateOutcome } from '../src/runtime/task-state.js';
 import { createTelemetry } from '../src/runtime/telemetry.js';
 import { redriveDepsFromEnv } from '../src/runtime/wiring.js';
 
@@ -11,8 +11,9 @@ const deps = redriveDepsFromEnv(process.env, telemetry);
 export const handler = async (
   event: EventBridgeEvent<'ECS Task State Change', TaskStateDetail>,
   context: Context,
-): Promise<void> => {
+): Promise<TaskStateOutcome> => {
   telemetry.logger.addContext(context);
   const outcome = await recordTaskStopped(event.detail, WORKER_CONTAINER_NAME, deps);
   telemetry.logger.info('task stopped', { taskArn: event.detail.taskArn, outcome });
+  return outcome;
 };

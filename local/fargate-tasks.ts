@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { WORKER_CONTAINER_NAME } from '../contract/names.js';
+import { Env, WORKER_CONTAINER_NAME } from '../contract/names.js';
 import type { JobsTable } from '../src/runtime/aws/jobs-table.js';
 
 export interface FargateTasksOptions {
@@ -52,9 +52,15 @@ export interface TaskStateChangeEvent {
   detail: Record<string, unknown>;
 }
 
-export interface TaskReport {
+/** A worker task, as `task-started` reports it: the job its overrides name. */
+export interface TaskStart {
   taskArn: string;
   jobId?: string;
+  bucket?: string;
+  key?: string;
+}
+
+export interface TaskReport extends TaskStart {
   exitCode: number | null;
   durationMs: number;
 }
@@ -65,7 +71,7 @@ export interface TaskReport {
  * overrides; when it exits, the task is stopped in the emulator and the `ECS Task State Change`
  * event that EventBridge would deliver is handed to `deliverStopped`.
  *
- * Events: `task-started` ({taskArn, jobId}), `task-stopped` (TaskReport).
+ * Events: `task-started` (TaskStart), `task-stopped` (TaskReport).
  */
 export class FargateTasks extends EventEmitter {
   readonly stats = { tasksStarted: 0, workersCrashed: 0 };
@@ -125,8 +131,14 @@ export class FargateTasks extends EventEmitter {
     }
     env = this.options.mapEnv?.(env) ?? env;
     const taskId = task.taskArn!.split('/').pop()!;
-    const jobId = env.JOB_ID;
-    this.emit('task-started', { taskArn: task.taskArn, jobId });
+    const jobId = env[Env.JOB_ID];
+    const start: TaskStart = {
+      taskArn: task.taskArn!,
+      jobId,
+      bucket: env[Env.JOB_BUCKET],
+      key: env[Env.JOB_KEY],
+    };
+    this.emit('task-started', start);
     const log = openSync(path.join(this.options.logDir, `worker-${taskId}.log`), 'a');
     const started = Date.now();
     const child = spawn(this.options.node ?? process.execPath, [this.options.workerBundle], {
@@ -152,8 +164,7 @@ export class FargateTasks extends EventEmitter {
     const stoppedReason = 'Essential container in task exited';
     await ecs.send(new StopTaskCommand({ cluster: clusterArn, task: task.taskArn, reason: stoppedReason }));
     this.emit('task-stopped', {
-      taskArn: task.taskArn!,
-      jobId,
+      ...start,
       exitCode,
       durationMs: Date.now() - started,
     } satisfies TaskReport);

@@ -20,6 +20,10 @@ export interface InvocationReport {
   ok: boolean;
   durationMs: number;
   attempt: number;
+  /** The event it was given. */
+  event: unknown;
+  /** What the handler returned, when it did. */
+  result?: unknown;
   error?: string;
 }
 
@@ -76,6 +80,8 @@ export class LambdaPool {
     return {
       functionName,
       ok: outcome.ok,
+      event,
+      result: outcome.result,
       error: outcome.error?.message,
       attempt,
       durationMs: outcome.durationMs,

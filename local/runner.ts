@@ -45,7 +45,7 @@ export interface RunnerStats {
 }
 
 export type { InvocationReport } from './lambda-pool.js';
-export type { TaskReport } from './fargate-tasks.js';
+export type { TaskReport, TaskStart } from './fargate-tasks.js';
 
 /**
  * Plays Lambda and Fargate for the moto cloud: the bucket's notifications (in the emulator's
@@ -53,7 +53,7 @@ export type { TaskReport } from './fargate-tasks.js';
  * environments of `LambdaPool`), and each task RunTask records runs as a worker process
  * (`FargateTasks`), whose stop invokes the task-state function as the stack's rule would.
  *
- * Events: `invocation` (InvocationReport), `task-started` ({taskArn, jobId}), `task-stopped` (TaskReport).
+ * Events: `invocation` (InvocationReport), `task-started` (TaskStart), `task-stopped` (TaskReport).
  */
 export class LocalRunner extends EventEmitter {
   private readonly sqs: SQSClient;

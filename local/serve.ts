@@ -8,7 +8,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../contract/names.js';
 import { describeChaos } from './chaos.js';
+import { invocationLines, taskLine } from './console-lines.js';
 import { chaosFor, ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
+
+import type { InvocationReport, TaskReport, TaskStart } from './runner.js';
 
 export type { LocalOutputs } from './emulators.js';
 
@@ -42,19 +45,10 @@ async function main(): Promise<void> {
   await writeFile(outputsFile, JSON.stringify(outputs, null, 2) + '\n');
 
   const time = () => new Date().toISOString().slice(11, 19);
-  local.tasks.on('task-started', (t: { jobId?: string }) =>
-    console.log(`${time()} worker task started for job ${t.jobId}`),
-  );
-  local.tasks.on('task-stopped', (t: { exitCode: number | null; durationMs: number }) =>
-    console.log(`${time()} worker task stopped, exit code ${t.exitCode} (${t.durationMs} ms)`),
-  );
-  if (emulator === 'moto') {
-    local.tasks.on(
-      'invocation',
-      (r: { functionName: string; ok: boolean; durationMs: number; error?: string }) =>
-        console.log(`${time()} ${r.functionName} ${r.ok ? 'ok' : `error: ${r.error}`} (${r.durationMs} ms)`),
-    );
-  }
+  const print = (lines: string[]) => lines.forEach((line) => console.log(`${time()} ${line}`));
+  local.tasks.on('task-started', (t: TaskStart) => print([taskLine(t)]));
+  local.tasks.on('task-stopped', (t: TaskReport) => print([taskLine(t)]));
+  local.tasks.on('invocation', (r: InvocationReport) => print(invocationLines(r)));
 
   console.log(`local cloud running: ${local.describe().join('\n')}`);
   console.log(`endpoint ${outputs.endpoint}, region ${outputs.region}, bucket ${outputs.bucket}`);
