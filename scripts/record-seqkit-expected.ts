@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SEQKIT_COLUMNS } from '../test/support/seqkit.js';
+import { SEQKIT_STATISTICS } from '../src/cli/seqkit-tsv.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/fixtures/fastq');
 const OUTPUT = path.join(FIXTURES, 'expected-seqkit.json');
@@ -30,7 +30,7 @@ for (const file of files) {
   const row = (rowLine ?? '').split('\t');
   if (row.length !== header.length) throw new Error(`seqkit printed no statistics for ${file}`);
   const values: Record<string, string> = {};
-  for (const column of SEQKIT_COLUMNS) {
+  for (const column of SEQKIT_STATISTICS) {
     const value = row[header.indexOf(column)];
     if (value === undefined) throw new Error(`seqkit printed no ${column} column`);
     values[column] = value;

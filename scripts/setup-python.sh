@@ -5,6 +5,8 @@
 #
 #   .venv             local/requirements.lock             the local cloud's AWS API emulator (moto)
 #   .venv/scan        local/requirements-scan.lock        the template scanners (cfn-lint, checkov)
+#   .venv/report      local/requirements-report.lock      MultiQC, for the test that reads our
+#                                                         seqkit-format tables with it
 #   .venv/localstack  local/localstack/requirements.lock  LocalStack in host mode, on CPython 3.13,
 #                     + local/localstack/plugin/          with the project's LocalStack plugin
 #
@@ -17,7 +19,7 @@
 # The scanners get their own environment because checkov pins boto3/botocore 1.35 while moto
 # runs on current ones; it sits inside .venv so git, eslint and prettier ignore it like the rest.
 #
-# Usage: setup-python.sh [local|scan|localstack]... (default: local and scan)
+# Usage: setup-python.sh [local|scan|report|localstack]... (default: local and scan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,10 +76,11 @@ for name in "${targets[@]}"; do
   case $name in
     local) install .venv "$python" local/requirements.lock ;;
     scan) install .venv/scan "$python" local/requirements-scan.lock ;;
+    report) install .venv/report "$python" local/requirements-report.lock ;;
     localstack)
       install .venv/localstack "$(python313)" local/localstack/requirements.lock
       install_plugin .venv/localstack
       ;;
-    *) echo "error: unknown environment '$name' (expected local, scan or localstack)" >&2; exit 2 ;;
+    *) echo "error: unknown environment '$name' (expected local, scan, report or localstack)" >&2; exit 2 ;;
   esac
 done

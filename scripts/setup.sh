@@ -2,8 +2,8 @@
 # Installs what the project's commands need, once: the npm packages (from the lock file) and the
 # pinned Python tools in .venv. Every `npm run` entry point that needs them calls this first;
 # arguments name the Python environments wanted (`local` for the emulator, `scan` for the
-# scanners, `localstack` for LocalStack, which also brings the cloud's Node.js; default: local
-# and scan).
+# scanners, `report` for MultiQC, `localstack` for LocalStack, which also brings the cloud's
+# Node.js; default: local and scan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `npm test`: installs what the tests need (npm packages, the pinned Python tools in .venv,
-# LocalStack with the cloud's Node.js and, when run as root on Debian, the reference tools seqkit,
-# miller and the AWS CLI), then runs the type check, the linters and every test suite: on this
-# Node.js, again on Node.js 24 (what Lambda and the worker image run), and the end-to-end suite on
-# both Docker-less targets. Arguments or E2E_TARGET run only the first, with them.
+# MultiQC, LocalStack with the cloud's Node.js and, when run as root on Debian, the reference
+# tools seqkit, miller and the AWS CLI), then runs the type check, the linters and every test
+# suite: on this Node.js, again on Node.js 24 (what Lambda and the worker image run), and the
+# end-to-end suite on both Docker-less targets. Arguments or E2E_TARGET run only the first, with
+# them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh local scan localstack
+bash scripts/setup.sh local scan report localstack
 bash scripts/setup-tools.sh
 
 echo "== type check and lint"

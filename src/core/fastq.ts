@@ -131,6 +131,7 @@ export class FastqParser {
     const bases = summary.sum;
     const gc = s.total(71) + s.total(103) + s.total(67) + s.total(99); // G g C c
     const n = s.total(78) + s.total(110); // N n
+    const gaps = s.total(45) + s.total(46); // - .
     let q20 = 0;
     let q30 = 0;
     let qualitySum = 0;
@@ -157,6 +158,7 @@ export class FastqParser {
       n50: summary.n50,
       gcPercent: percent(gc),
       nPercent: percent(n),
+      gaps,
       q20Percent: percent(q20),
       q30Percent: percent(q30),
       meanQuality: bases === 0 ? 0 : qualitySum / bases,

@@ -54,6 +54,8 @@ export interface FastqStats {
   gcPercent: number;
   /** N (any case) over all bases. */
   nPercent: number;
+  /** Gap characters (`-` and `.`) in the sequences; they count in `bases` too (seqkit's sum_gap). */
+  gaps: number;
   /** Bases with Phred quality ≥ 20, over all bases. */
   q20Percent: number;
   /** Bases with Phred quality ≥ 30, over all bases. */

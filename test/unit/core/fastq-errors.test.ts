@@ -167,6 +167,7 @@ describe('malformed FASTQ', () => {
         meanLength: 0,
         n50: 0,
         gcPercent: 0,
+        gaps: 0,
         q20Percent: 0,
         q30Percent: 0,
       });

@@ -24,6 +24,7 @@ function naiveStats(records: { seq: string; qual: string }[]): FastqStats {
   }
   let gc = 0;
   let n = 0;
+  let gaps = 0;
   let q20 = 0;
   let q30 = 0;
   let qsum = 0;
@@ -31,6 +32,7 @@ function naiveStats(records: { seq: string; qual: string }[]): FastqStats {
     for (const c of seq.toUpperCase()) {
       if (c === 'G' || c === 'C') gc++;
       if (c === 'N') n++;
+      if (c === '-' || c === '.') gaps++;
     }
     for (let i = 0; i < qual.length; i++) {
       const q = qual.charCodeAt(i) - 33;
@@ -51,6 +53,7 @@ function naiveStats(records: { seq: string; qual: string }[]): FastqStats {
     n50,
     gcPercent: (gc / bases) * 100,
     nPercent: (n / bases) * 100,
+    gaps,
     q20Percent: (q20 / bases) * 100,
     q30Percent: (q30 / bases) * 100,
     meanQuality: qsum / bases,
@@ -103,6 +106,11 @@ describe('FASTQ statistics', () => {
     expect(lower).toEqual(upper);
     expect(lower.gcPercent).toBe(50);
     expect(lower.nPercent).toBe(25);
+  });
+
+  it('counts the gap characters - and . as part of the bases, as seqkit does', async () => {
+    const stats = await fastqStatsOf(record('a', 'AC-GT.', 'IIIIII') + record('b', '..', '##'));
+    expect(stats).toMatchObject({ bases: 8, gaps: 4 });
   });
 
   it('reads the full Phred+33 range from ! (Q0) to ~ (Q93)', async () => {

@@ -1,9 +1,7 @@
 import { expect } from 'vitest';
 import { InputError, runJob, type Format, type JobReport } from '../../../src/core/index.js';
 import type { FastqStats } from '../../../src/core/report.js';
-import { SEQKIT_COLUMNS, type SeqkitColumn } from '../../support/seqkit.js';
-
-export { SEQKIT_COLUMNS, type SeqkitColumn };
+import { SEQKIT_STATISTICS, seqkitStatistics } from '../../../src/cli/seqkit-tsv.js';
 
 /** Yield `data` in pieces of `size` bytes (or of the sizes in turn, when given a list). */
 export async function* chunked(
@@ -60,39 +58,15 @@ export async function expectInputError(
   return inputError;
 }
 
-/** seqkit's rounding (shenwei356/util math.Round: add half a unit, then truncate) and printing. */
-export function seqkitFixed(value: number, digits: number): string {
-  const scale = 10 ** digits;
-  return (Math.trunc((value + 0.5 / scale) * scale) / scale).toFixed(digits);
-}
-
-/** Our statistics printed the way `seqkit stats -a -T` prints its columns. */
-export function asSeqkitColumns(stats: FastqStats): Record<SeqkitColumn, string> {
-  return {
-    num_seqs: String(stats.reads),
-    sum_len: String(stats.bases),
-    min_len: String(stats.minLength),
-    avg_len: seqkitFixed(stats.meanLength, 1),
-    max_len: String(stats.maxLength),
-    Q1: stats.q1Length.toFixed(1),
-    Q2: stats.medianLength.toFixed(1),
-    Q3: stats.q3Length.toFixed(1),
-    N50: String(stats.n50),
-    'Q20(%)': seqkitFixed(stats.q20Percent, 2),
-    'Q30(%)': seqkitFixed(stats.q30Percent, 2),
-    'GC(%)': seqkitFixed(stats.gcPercent, 2),
-  };
-}
-
 /**
  * Compare with seqkit's columns. Where every read has the same length seqkit prints half that
  * length for Q1 and Q3; we report the length itself (see docs/result-schema.md), so there the
  * expectation is adjusted, and the deviation is asserted rather than ignored.
  */
 export function expectSeqkitAgreement(stats: FastqStats, seqkit: Record<string, string>): void {
-  const ours = asSeqkitColumns(stats);
+  const ours = seqkitStatistics(stats);
   const expected: Record<string, string> = {};
-  for (const column of SEQKIT_COLUMNS) expected[column] = seqkit[column] as string;
+  for (const column of SEQKIT_STATISTICS) expected[column] = seqkit[column] as string;
   if (stats.minLength === stats.maxLength) {
     expect(Number(seqkit.Q1)).toBe(stats.minLength / 2);
     expect(Number(seqkit.Q3)).toBe(stats.minLength / 2);
