@@ -6,10 +6,30 @@
  */
 import { ExitCode, type Command } from '../src/cli/command.js';
 
+// The SDK's notice that its 2027 releases need Node 22 is for this project's maintainers (see the
+// README), not for the output of every console command.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const commands: Record<string, Command> = {
   stats: {
     summary: 'print the JSON report of a FASTQ or CSV file or standard input (plain or gzip)',
     run: async (args) => (await import('../src/cli/stats.js')).runStats(args),
+  },
+  submit: {
+    summary: 'upload files or folders under incoming/ (progress bars); --watch waits for the results',
+    run: async (args) => (await import('../src/cli/submit.js')).runSubmit(args),
+  },
+  jobs: {
+    summary: 'list jobs: file, status, route, attempts, duration, error; --watch until none is open',
+    run: async (args) => (await import('../src/cli/jobs.js')).runJobs(args),
+  },
+  results: {
+    summary: 'print results as a table, as seqkit stats -a -T columns (tsv) or as JSON',
+    run: async (args) => (await import('../src/cli/results.js')).runResults(args),
+  },
+  report: {
+    summary: 'download results and write an offline HTML summary and a table MultiQC reads',
+    run: async (args) => (await import('../src/cli/report.js')).runReport(args),
   },
 };
 

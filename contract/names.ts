@@ -6,6 +6,18 @@
  * This module has no imports: the Lambda and worker bundles include it as it is.
  */
 
+/** Names of the stack's outputs (the `pipeline` CLI, scripts and the e2e tests read them). */
+export const Outputs = {
+  DATA_BUCKET_NAME: 'DataBucketName',
+  JOBS_TABLE_NAME: 'JobsTableName',
+  CLUSTER_ARN: 'ClusterArn',
+  TASK_DEFINITION_ARN: 'TaskDefinitionArn',
+  FILE_SYSTEM_ID: 'FileSystemId',
+  DISPATCHER_FUNCTION_NAME: 'DispatcherFunctionName',
+  ON_FAILURE_QUEUE_URL: 'OnFailureQueueUrl',
+  ALARM_TOPIC_ARN: 'AlarmTopicArn',
+} as const;
+
 /** Uploads land here; only this prefix triggers the dispatcher. */
 export const INCOMING_PREFIX = 'incoming/';
 

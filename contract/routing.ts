@@ -13,7 +13,8 @@ import { FORCED_ROUTE_METADATA } from './names.js';
  * stored on the job.
  */
 
-export type Route = 'lambda' | 'ecs';
+export const ROUTES = ['lambda', 'ecs'] as const;
+export type Route = (typeof ROUTES)[number];
 
 /** The input formats the job core reads (the core re-exports this). */
 export const FORMATS = ['fastq', 'csv'] as const;
@@ -85,10 +86,10 @@ export function decideRoute(sizeBytes: number, kind: InputKind, policy: RoutingP
 export function applyForcedRoute(decision: RoutingDecision, forced: string | undefined): RoutingDecision {
   if (forced === undefined) return decision;
   const value = forced.trim().toLowerCase();
-  if (value === 'lambda' || value === 'ecs') {
-    return { ...decision, route: value, reason: `forced by object metadata; ${decision.reason}` };
+  if ((ROUTES as readonly string[]).includes(value)) {
+    return { ...decision, route: value as Route, reason: `forced by object metadata; ${decision.reason}` };
   }
-  const ignored = `object metadata ${FORCED_ROUTE_METADATA}=${JSON.stringify(forced)} ignored (expected lambda or ecs)`;
+  const ignored = `object metadata ${FORCED_ROUTE_METADATA}=${JSON.stringify(forced)} ignored (expected ${ROUTES.join(' or ')})`;
   return { ...decision, reason: `${ignored}; ${decision.reason}` };
 }
 

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { buildRoutingPolicy } from '../contract/routing.js';
+import { Outputs } from '../contract/names.js';
 import type { PipelineConfig } from './config.js';
 import { Dispatcher } from './constructs/dispatcher.js';
 import { JobsTable } from './constructs/jobs-table.js';
@@ -14,18 +15,6 @@ import { Worker } from './constructs/worker.js';
 export interface PipelineStackProps extends StackProps {
   readonly config: PipelineConfig;
 }
-
-/** Names of the stack outputs (scripts and the e2e tests read them). */
-export const Outputs = {
-  DATA_BUCKET_NAME: 'DataBucketName',
-  JOBS_TABLE_NAME: 'JobsTableName',
-  CLUSTER_ARN: 'ClusterArn',
-  TASK_DEFINITION_ARN: 'TaskDefinitionArn',
-  FILE_SYSTEM_ID: 'FileSystemId',
-  DISPATCHER_FUNCTION_NAME: 'DispatcherFunctionName',
-  ON_FAILURE_QUEUE_URL: 'OnFailureQueueUrl',
-  ALARM_TOPIC_ARN: 'AlarmTopicArn',
-} as const;
 
 /** S3 → dispatcher Lambda → (Lambda | Fargate worker), sharing EFS, with jobs in DynamoDB. */
 export class PipelineStack extends Stack {

@@ -17,7 +17,11 @@ import { writeCsv, writeFastq } from './synthetic-inputs.js';
 import { describeChaos } from './chaos.js';
 import { chaosFor, ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 import { localAwsEnv } from './resources.js';
-import { waitForJobs } from './watch.js';
+import { countByStatus, JOB_COLUMNS } from '../src/cli/jobs.js';
+import { megabytes } from '../src/cli/progress.js';
+import { renderResults, renderTable, type Column } from '../src/cli/result-table.js';
+import { fetchResultDocuments } from '../src/cli/results.js';
+import { waitForJobs } from '../src/cli/watch-jobs.js';
 
 // The SDK's notice that its 2027 releases need Node 22 is not for this command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -94,8 +98,8 @@ async function main(): Promise<number> {
     console.log(`  bucket ${cloud.bucket}, shared folder ${path.relative(process.cwd(), cloud.sharedDir)}`);
     console.log(
       gzipMax * 2 <= LARGEST_SAMPLE
-        ? `  gzipped FASTQ over ${mb(gzipMax)} goes to ECS`
-        : `  gzipped FASTQ over ${mb(gzipMax)} goes to ECS: the large sample asks for ECS (${FORCED_ROUTE_METADATA})`,
+        ? `  gzipped FASTQ over ${megabytes(gzipMax)} goes to ECS`
+        : `  gzipped FASTQ over ${megabytes(gzipMax)} goes to ECS: the large sample asks for ECS (${FORCED_ROUTE_METADATA})`,
     );
 
     const samples = await makeSamples(path.join(local.stateDir, 'demo-inputs'), gzipMax);
@@ -113,7 +117,7 @@ async function main(): Promise<number> {
         }),
       );
       ids.set(jobIdFor(cloud.bucket, sample.key, put.VersionId ?? null), sample);
-      console.log(`  uploaded ${sample.key} (${mb(size)})`);
+      console.log(`  uploaded ${sample.key} (${megabytes(size)})`);
     }
 
     local.tasks.on('task-started', () => console.log('  ECS: a worker task started'));
@@ -122,13 +126,9 @@ async function main(): Promise<number> {
     const done = await waitForJobs(jobs, [...ids.keys()], {
       timeoutMs: 90_000,
       onProgress: (seen) => {
-        const counts = new Map<string, number>();
-        for (const id of ids.keys())
-          counts.set(
-            seen.get(id)?.status ?? 'PENDING',
-            (counts.get(seen.get(id)?.status ?? 'PENDING') ?? 0) + 1,
-          );
-        const line = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+        const line = countByStatus(
+          [...ids.keys()].map((id) => seen.get(id) ?? { status: 'QUEUED' as const }),
+        );
         if (line !== last) console.log(`  jobs: ${line}`);
         last = line;
       },
@@ -140,18 +140,9 @@ async function main(): Promise<number> {
       return { sample, job, expected };
     });
     console.log('');
-    printTable(
-      ['key', 'size', 'route', 'status', 'duration', 'result or error', ''],
-      rows.map(({ job, expected }) => [
-        job.key,
-        mb(job.size),
-        job.route ?? '-',
-        job.status,
-        job.durationMs !== undefined ? `${job.durationMs} ms` : '-',
-        job.status === 'SUCCEEDED' ? job.resultKey! : (job.error ?? ''),
-        expected ? 'as expected' : 'UNEXPECTED',
-      ]),
-    );
+    console.log(renderTable(DEMO_COLUMNS, rows));
+    const succeeded = rows.filter((r) => r.job.status === 'SUCCEEDED').map((r) => r.job.resultKey!);
+    console.log(`\n${renderResults(await fetchResultDocuments({ s3, bucket: cloud.bucket }, succeeded))}`);
     ok = rows.every((r) => r.expected);
     console.log(
       `\nresults are in s3://${cloud.bucket}/results/ and in ${path.relative(process.cwd(), cloud.sharedDir)}/results/`,
@@ -163,21 +154,16 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-function mb(bytes: number): string {
-  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
-}
+/** Each sample's job, and whether it went as the demo expects. */
+const DEMO_COLUMNS: readonly Column<{ job: Job; expected: boolean }>[] = [
+  ...JOB_COLUMNS.filter((c) => c.header !== 'error').map((c) => ({
+    ...c,
+    cell: (r: { job: Job }) => c.cell(r.job),
+  })),
+  { header: 'size', numeric: true, cell: (r) => megabytes(r.job.size) },
+  { header: 'as expected', cell: (r) => (r.expected ? 'yes' : 'NO') },
+  { header: 'error', cell: (r) => r.job.error ?? '' },
+];
 
 main().then(
   (code) => (process.exitCode = code),

@@ -12,28 +12,13 @@ import path from 'node:path';
 import { Env } from '../contract/names.js';
 import { lambdaMaxBytes, parseRoutingPolicy, type RoutingPolicy } from '../contract/routing.js';
 import { chaosFromEnv, type Chaos, type ChaosSettings } from './chaos.js';
+import { EMULATORS, type EmulatorName, type LocalOutputs } from '../src/cli/local-cloud.js';
 import { startLocalCloud } from './cloud.js';
 import { REPO_ROOT } from './emulator.js';
 import { localClientConfig } from './resources.js';
 import { startLocalStackCloud } from './localstack/cloud.js';
 
-export const EMULATORS = ['moto', 'localstack'] as const;
-export type EmulatorName = (typeof EMULATORS)[number];
-
-/** What `.local/outputs.json` holds, for scripts and tests that drive the running cloud. */
-export interface LocalOutputs {
-  emulator: EmulatorName;
-  endpoint: string;
-  region: string;
-  bucket: string;
-  table: string;
-  /** Size above which a gzipped FASTQ takes the ECS route. */
-  lambdaMaxBytes: number;
-  /** The local folder that is the shared EFS file system. */
-  sharedDir: string;
-  /** LocalStack only: the deployed stack's name and its outputs. */
-  stackName?: string;
-}
+export { EMULATORS, type EmulatorName, type LocalOutputs };
 
 export interface RunningEmulator {
   outputs: LocalOutputs;

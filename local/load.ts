@@ -18,7 +18,7 @@ import { csvBuffer, fastqBuffer } from './synthetic-inputs.js';
 import { chaosSettings, describeChaos } from './chaos.js';
 import { startLocalCloud } from './cloud.js';
 import { localAwsEnv } from './resources.js';
-import { waitForJobs } from './watch.js';
+import { waitForJobs } from '../src/cli/watch-jobs.js';
 
 // The SDK's notice that its 2027 releases need Node 22 is not for this command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -29,6 +29,9 @@ import {
 } from '../contract/names.js';
 import { DEFAULTS } from '../lib/config.js';
 import { buildRoutingPolicy, type RoutingPolicy } from '../contract/routing.js';
+import { localAwsEnv, localClientConfig } from '../src/cli/local-cloud.js';
+
+export { localAwsEnv, localClientConfig };
 
 /** CPU units of the local worker task: the stack's default. */
 const WORKER_CPU_UNITS = DEFAULTS.workerCpu;
@@ -83,22 +86,6 @@ export interface LocalCloudOptions {
 
 /** As the stack's default: large inputs are read with ranged GETs. */
 const S3_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
-
-/** The same, as the configuration of an SDK client in this process. */
-export function localClientConfig(endpoint: string, region: string) {
-  return { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-}
-
-/** Credentials and endpoint every SDK client and child process of the local cloud uses. */
-export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  };
-}
 
 export async function provisionLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const region = options.region ?? 'us-east-1';

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../contract/names.js';
 import { describeChaos } from './chaos.js';
 import { invocationLines, taskLine } from './console-lines.js';
+import { localOutputsFile } from '../src/cli/local-cloud.js';
 import { chaosFor, ensureEmulatorInstalled, parseEmulator, startEmulated } from './emulators.js';
 
 import type { InvocationReport, TaskReport, TaskStart } from './runner.js';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     chaos: chaos?.chaos,
   });
   const { outputs } = local;
-  const outputsFile = path.join(local.stateDir, 'outputs.json');
+  const outputsFile = localOutputsFile({ stateDir: local.stateDir });
   await writeFile(outputsFile, JSON.stringify(outputs, null, 2) + '\n');
 
   const time = () => new Date().toISOString().slice(11, 19);

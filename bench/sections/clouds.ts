@@ -10,7 +10,7 @@ import path from 'node:path';
 import { INCOMING_PREFIX } from '../../contract/names.js';
 import { ensureEmulatorInstalled, startEmulated, type EmulatorName } from '../../local/emulators.js';
 import { localAwsEnv } from '../../local/resources.js';
-import { waitForJobs } from '../../local/watch.js';
+import { waitForJobs } from '../../src/cli/watch-jobs.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { jobIdFor } from '../../src/runtime/job.js';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Outputs } from '../../lib/pipeline-stack.js';
+import { Outputs } from '../../contract/names.js';
 import { REPO_ROOT } from '../emulator.js';
 import { localAwsEnv, localClientConfig } from '../resources.js';
 

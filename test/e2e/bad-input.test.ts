@@ -6,7 +6,7 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INCOMING_PREFIX } from '../../contract/names.js';
-import { waitForJobs } from '../../local/watch.js';
+import { waitForJobs } from '../../src/cli/watch-jobs.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { startTarget, targetName, type E2ETarget } from './targets.js';

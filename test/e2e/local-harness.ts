@@ -5,7 +5,7 @@ import path from 'node:path';
 import { NO_CHAOS, type Chaos } from '../../local/chaos.js';
 import { startLocalCloud, type RunningLocalCloud, type StartLocalCloudOptions } from '../../local/cloud.js';
 import { localAwsEnv } from '../../local/resources.js';
-import { waitForJobs } from '../../local/watch.js';
+import { waitForJobs } from '../../src/cli/watch-jobs.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../../src/runtime/job.js';

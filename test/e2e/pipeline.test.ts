@@ -14,7 +14,7 @@ import { runJob, type JobReport } from '../../src/core/index.js';
 import { jobIdFor, type Job, type ResultDocument } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
-import { waitForJobs } from '../../local/watch.js';
+import { waitForJobs } from '../../src/cli/watch-jobs.js';
 import { writeCsv, writeFastq } from '../../local/synthetic-inputs.js';
 import { startTarget, targetName, type E2ETarget } from './targets.js';
 

@@ -1,14 +1,15 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
 import type { InvocationReport } from '../../local/runner.js';
-import { ensureEmulatorInstalled } from '../../local/emulators.js';
+import { ensureEmulatorInstalled, type LocalOutputs } from '../../local/emulators.js';
 import { LOCALSTACK_BRIDGES, startLocalStackCloud } from '../../local/localstack/cloud.js';
 import type { LocalStackMode } from '../../local/localstack/server.js';
 import { localAwsEnv } from '../../local/resources.js';
+import { localOutputsFile } from '../../src/cli/local-cloud.js';
+import { connectTarget, TargetError } from '../../src/cli/target.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { lambdaMaxBytes } from '../../contract/routing.js';
@@ -34,6 +35,8 @@ export interface E2ETarget {
   largeRoute: { by: 'size'; gzipLambdaMaxBytes: number } | { by: 'metadata' };
   /** How long a job may take to end here. */
   jobTimeoutMs: number;
+  /** How the `pipeline` console reaches this target: its arguments and environment. */
+  console: { args: string[]; env: Record<string, string> };
   /** Local only: the runner, to count invocations. */
   local?: RunningLocalCloud;
   /** How many times the dispatcher has been invoked, where the target can tell. */
@@ -68,9 +71,13 @@ async function startLocal(): Promise<E2ETarget> {
     if (r.functionName === 'dispatcher' && r.attempt === 1) firstAttempts++;
   });
   Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
+  // What `npm run local` writes for the console to find it.
+  const outputs: Pick<LocalOutputs, 'endpoint' | 'region' | 'bucket' | 'table'> = cloud;
+  await writeFile(localOutputsFile({ stateDir }), JSON.stringify(outputs));
   const clients = createClients();
   return {
     name: 'local',
+    console: { args: [], env: { LOCAL_STATE_DIR: stateDir } },
     bucket: cloud.bucket,
     s3: clients.s3,
     jobs: new JobsTable(clients.ddb, cloud.table),
@@ -110,6 +117,7 @@ async function startLocalStack(): Promise<E2ETarget> {
   const dispatcher = ls.outputs.DispatcherFunctionName;
   return {
     name: 'localstack',
+    console: { args: ['--stack', ls.stackName], env: localAwsEnv(ls.endpoint, ls.region) },
     bucket: ls.outputs.DataBucketName,
     s3: clients.s3,
     jobs: new JobsTable(clients.ddb, ls.outputs.JobsTableName),
@@ -138,29 +146,30 @@ async function startLocalStack(): Promise<E2ETarget> {
   };
 }
 
-/** A stack already deployed with `cdk deploy`; STACK_NAME names it (default S3Pipeline-sandbox). */
+/**
+ * A stack already deployed with `cdk deploy`; STACK_NAME names it (default S3Pipeline-sandbox).
+ * Region, credentials and the stack are checked first, as the console checks them, so a missing
+ * one is named instead of surfacing as an SDK stack trace mid-suite.
+ */
 async function connectAws(): Promise<E2ETarget> {
   const stackName = process.env.STACK_NAME ?? 'S3Pipeline-sandbox';
-  const cfn = new CloudFormationClient({});
-  const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-  const outputs = Object.fromEntries(
-    (out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
-  );
-  cfn.destroy();
-  if (!outputs.DataBucketName || !outputs.JobsTableName) {
-    throw new Error(`stack ${stackName} has no DataBucketName/JobsTableName outputs: is it deployed?`);
-  }
-  const clients = createClients();
+  const stack = await connectTarget({ stack: stackName }).catch((error: unknown) => {
+    if (!(error instanceof TargetError)) throw error;
+    throw new Error(`E2E_TARGET=aws: ${error.message} (STACK_NAME names the stack, default ${stackName})`);
+  });
   return {
     name: 'aws',
-    bucket: outputs.DataBucketName,
-    s3: clients.s3,
-    jobs: new JobsTable(clients.ddb, outputs.JobsTableName),
+    console: { args: ['--stack', stackName], env: {} },
+    bucket: stack.bucket,
+    s3: stack.s3,
+    jobs: stack.jobs,
     cannot: {
       efs: 'the EFS file system is reachable only from inside the VPC; the dispatcher and workers write to it there',
     },
     largeRoute: { by: 'metadata' },
     jobTimeoutMs: 600_000,
-    async stop() {},
+    async stop() {
+      stack.destroy();
+    },
   };
 }

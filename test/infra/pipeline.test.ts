@@ -18,7 +18,7 @@ import {
 } from '../../contract/names.js';
 import { repoPath } from '../../lib/constructs/paths.js';
 import { POWERTOOLS_ENV } from '../../lib/constructs/pipeline-function.js';
-import { Outputs } from '../../lib/pipeline-stack.js';
+import { Outputs } from '../../contract/names.js';
 import { buildRoutingPolicy } from '../../contract/routing.js';
 import {
   actionsOf,

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
+  paginateScan,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -194,5 +195,15 @@ export class JobsTable {
       }),
     );
     return (out.Items ?? []) as Job[];
+  }
+
+  /**
+   * Every job, in no order, a page at a time. A scan reads the whole table: right for a console
+   * over one pipeline's recent jobs (items expire after the TTL), not for a hot path.
+   */
+  async *list(): AsyncGenerator<Job> {
+    for await (const page of paginateScan({ client: this.ddb }, { TableName: this.tableName })) {
+      yield* (page.Items ?? []) as Job[];
+    }
   }
 }

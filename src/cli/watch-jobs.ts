@@ -1,5 +1,5 @@
-import { TERMINAL_STATUSES, type Job } from '../src/runtime/job.js';
-import type { JobsTable } from '../src/runtime/aws/jobs-table.js';
+import { TERMINAL_STATUSES, type Job } from '../runtime/job.js';
+import type { JobsTable } from '../runtime/aws/jobs-table.js';
 
 export interface WaitOptions {
   /** @default 60000 */
