@@ -1,19 +1,23 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 /**
  * Fault injection for the local cloud, switched on with `PIPELINE_CHAOS`, e.g.
  * `duplicate=0.3,crash=0.2,throttle=0.2`:
  * - duplicate: an S3 event is delivered to the dispatcher twice (S3 and Lambda are at-least-once);
  * - crash: a worker process is killed mid-job (SIGKILL, exit 137), as a lost Fargate task would be;
- * - throttle: ECS RunTask answers ThrottlingException, through a proxy in front of the emulator,
- *   so the SDK sees a real throttling response.
+ * - throttle: ECS RunTask answers ThrottlingException;
+ * - ratelimit: ECS RunTask answers `InvalidParameterException: Rate exceeded`, the throttling
+ *   ECS has been seen to wrap in a client error;
+ * - lostanswer: ECS RunTask starts the task but its answer is lost (the connection is reset), so
+ *   the caller repeats the call with the same clientToken.
+ * The RunTask faults are answered by the local ECS front (ecs-proxy.ts), so the SDK sees real
+ * responses.
  * `PIPELINE_CHAOS_SEED` makes a run repeatable.
  */
 export interface ChaosRates {
   duplicate: number;
   crash: number;
   throttle: number;
+  ratelimit: number;
+  lostanswer: number;
 }
 
 /** Deciders the runner and the proxy ask; tests may pass their own instead of rates. */
@@ -24,12 +28,22 @@ export interface Chaos {
   crash(taskNumber: number): boolean;
   /** Throttle this RunTask call? `call` counts RunTask calls, from 1. */
   throttle(call: number): boolean;
+  /** Answer this RunTask call with `InvalidParameterException: Rate exceeded`? */
+  rateExceeded(call: number): boolean;
+  /** Start the task of this RunTask call but lose the answer? */
+  loseAnswer(call: number): boolean;
 }
 
-export const NO_CHAOS: Chaos = { duplicate: () => false, crash: () => false, throttle: () => false };
+export const NO_CHAOS: Chaos = {
+  duplicate: () => false,
+  crash: () => false,
+  throttle: () => false,
+  rateExceeded: () => false,
+  loseAnswer: () => false,
+};
 
 export function parseChaos(spec: string | undefined): ChaosRates {
-  const rates: ChaosRates = { duplicate: 0, crash: 0, throttle: 0 };
+  const rates: ChaosRates = { duplicate: 0, crash: 0, throttle: 0, ratelimit: 0, lostanswer: 0 };
   for (const part of (spec ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -37,7 +51,8 @@ export function parseChaos(spec: string | undefined): ChaosRates {
     const [name, value, ...rest] = part.split('=');
     const rate = Number(value);
     if (!name || !(name in rates) || rest.length || value === undefined || value.trim() === '') {
-      throw new Error(`PIPELINE_CHAOS: "${part}" is not one of duplicate=, crash=, throttle= with a rate`);
+      const names = Object.keys(rates).map((n) => `${n}=`);
+      throw new Error(`PIPELINE_CHAOS: "${part}" is not one of ${names.join(', ')} with a rate`);
     }
     if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
       throw new Error(`PIPELINE_CHAOS: ${name} must be a rate between 0 and 1, got "${value}"`);
@@ -64,6 +79,8 @@ export function chaosFromRates(rates: ChaosRates, random: () => number = Math.ra
     duplicate: () => random() < rates.duplicate,
     crash: () => random() < rates.crash,
     throttle: () => random() < rates.throttle,
+    rateExceeded: () => random() < rates.ratelimit,
+    loseAnswer: () => random() < rates.lostanswer,
   };
 }
 
@@ -102,67 +119,4 @@ export function describeChaos({ rates, seed }: Pick<ChaosSettings, 'rates' | 'se
     rates[name] > 0 ? `${name} ${Number((rates[name] * 100).toFixed(1))}%` : `${name} off`,
   );
   return `chaos: ${faults.join(', ')} (seed ${seed}; PIPELINE_CHAOS_SEED repeats it)`;
-}
-
-export interface ChaosProxy {
-  endpoint: string;
-  /** RunTask calls seen and how many were throttled. */
-  stats: { runTaskCalls: number; throttled: number };
-  stop(): Promise<void>;
-}
-
-/**
- * Forwards every request to the emulator, except the RunTask calls chaos picks, which get the
- * answer ECS gives when it throttles.
- */
-export async function startChaosProxy(target: string, chaos: Chaos): Promise<ChaosProxy> {
-  const upstream = new URL(target);
-  const stats = { runTaskCalls: 0, throttled: 0 };
-  const server = http.createServer((req, res) => {
-    const operation = String(req.headers['x-amz-target'] ?? '');
-    if (operation.endsWith('.RunTask')) {
-      stats.runTaskCalls++;
-      if (chaos.throttle(stats.runTaskCalls)) {
-        stats.throttled++;
-        req.resume();
-        const body = JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' });
-        res.writeHead(400, {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amzn-errortype': 'ThrottlingException',
-          'content-length': Buffer.byteLength(body),
-        });
-        res.end(body);
-        return;
-      }
-    }
-    const forward = http.request(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-      },
-      (reply) => {
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(res);
-      },
-    );
-    forward.on('error', (error) => {
-      res.writeHead(502);
-      res.end(String(error));
-    });
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stats,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleLocal, type LocalBundles } from './bundle.js';
-import { startChaosProxy, type Chaos, type ChaosProxy } from './chaos.js';
+import type { Chaos } from './chaos.js';
+import { startEcsProxy, type EcsLimits, type EcsProxy } from './ecs-proxy.js';
 import { REPO_ROOT, startEmulator, type Emulator } from './emulator.js';
 import { provisionLocalCloud, type LocalCloud, type LocalCloudOptions } from './resources.js';
 import { LocalRunner, type LocalRunnerOptions } from './runner.js';
@@ -13,8 +14,10 @@ export interface StartLocalCloudOptions extends Omit<LocalCloudOptions, 'endpoin
   /** Folder for the shared "EFS" folder and the logs. @default `.local` in the repository */
   stateDir?: string;
   runner?: Partial<LocalRunnerOptions>;
-  /** Faults to inject; RunTask throttling goes through a proxy in front of the emulator. */
+  /** Faults to inject; the RunTask faults are answered by the local ECS (ecs-proxy.ts). */
   chaos?: Chaos;
+  /** The RunTask limits the local ECS enforces. @default ECS_LIMIT_DEFAULTS in ecs-proxy.ts */
+  ecsLimits?: EcsLimits;
 }
 
 export interface RunningLocalCloud {
@@ -23,7 +26,8 @@ export interface RunningLocalCloud {
   runner: LocalRunner;
   bundles: LocalBundles;
   stateDir: string;
-  chaosProxy?: ChaosProxy;
+  /** The ECS the functions and workers call: the emulator's, with AWS's limits and idempotency. */
+  ecsProxy: EcsProxy;
   stop(): Promise<void>;
 }
 
@@ -50,11 +54,15 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
   ]);
   try {
     const cloud = await provisionLocalCloud({ ...options, endpoint: emulator.endpoint, sharedDir });
-    const chaosProxy = options.chaos ? await startChaosProxy(emulator.endpoint, options.chaos) : undefined;
+    const ecsProxy = await startEcsProxy(emulator.endpoint, {
+      region: cloud.region,
+      limits: options.ecsLimits,
+      chaos: options.chaos,
+    });
     const runner = new LocalRunner(cloud, bundles, {
       logDir,
       chaos: options.chaos,
-      functionEndpoint: chaosProxy?.endpoint,
+      ecsEndpoint: ecsProxy.endpoint,
       ...options.runner,
     });
     runner.start();
@@ -64,10 +72,10 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
       runner,
       bundles,
       stateDir,
-      chaosProxy,
+      ecsProxy,
       async stop() {
         await runner.stop();
-        await chaosProxy?.stop();
+        await ecsProxy.stop();
         await emulator.stop();
         await rm(bundleDir, { recursive: true, force: true });
       },

@@ -60,7 +60,10 @@ export class LambdaPool {
         env: {
           PATH: process.env.PATH ?? '',
           ...env,
-          AWS_ENDPOINT_URL: this.options.awsEnv.AWS_ENDPOINT_URL!,
+          // The emulator's endpoint, and a service's own where it differs (ECS: the local ECS).
+          ...Object.fromEntries(
+            Object.entries(this.options.awsEnv).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL')),
+          ),
           AWS_LAMBDA_FUNCTION_NAME: functionName,
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
           NODE_NO_WARNINGS: '1',

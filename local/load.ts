@@ -178,7 +178,7 @@ async function main(): Promise<number> {
       ],
       ['duplicate deliveries suppressed', String(stats.duplicatesDelivered)],
       ['workers crashed (injected)', String(stats.workersCrashed)],
-      ['RunTask throttled (injected)', String(local.chaosProxy?.stats.throttled ?? 0)],
+      ['RunTask throttled', String(local.ecsProxy.stats.throttled)],
       ['re-drives (attempts beyond the first)', String(finals.reduce((n, j) => n + j.attempts - 1, 0))],
       ['lost outcomes', String(lost)],
       ['extra jobs', String(extraJobs)],

@@ -31,8 +31,8 @@ export interface LocalRunnerOptions {
   sweepIntervalMs?: number;
   /** Faults to inject (see chaos.ts). @default none */
   chaos?: Chaos;
-  /** Endpoint the functions and workers use, e.g. the chaos proxy. @default the emulator */
-  functionEndpoint?: string;
+  /** ECS endpoint of the functions and workers: the local ECS (ecs-proxy.ts). @default the emulator */
+  ecsEndpoint?: string;
 }
 
 /** What the runner did, for the demo, the load test and the chaos tests. */
@@ -76,7 +76,11 @@ export class LocalRunner extends EventEmitter {
     private readonly options: LocalRunnerOptions,
   ) {
     super();
-    this.awsEnv = localAwsEnv(options.functionEndpoint ?? cloud.endpoint, cloud.region);
+    this.awsEnv = {
+      ...localAwsEnv(cloud.endpoint, cloud.region),
+      // The SDK's per-service endpoint: only ECS calls go through the local ECS's limits.
+      ...(options.ecsEndpoint ? { AWS_ENDPOINT_URL_ECS: options.ecsEndpoint } : {}),
+    };
     this.chaos = options.chaos ?? NO_CHAOS;
     const config = localClientConfig(cloud.endpoint, cloud.region);
     this.sqs = new SQSClient(config);

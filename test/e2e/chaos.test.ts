@@ -1,6 +1,6 @@
 /**
  * The guarantees under injected faults, on the local cloud: every object ends with exactly one
- * outcome whether events are repeated, workers die or RunTask is throttled. Local target only:
+ * outcome whether events are repeated, workers die, or RunTask is throttled or its answer lost. Local target only:
  * the faults are injected by the local runner and its proxy.
  */
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
@@ -66,7 +66,17 @@ describe.skipIf(skip)('guarantees under injected faults', () => {
       const id = await h.upload('incoming/throttle/some.fq', fastqBuffer({ reads: 100, seed: 45 }), toEcs);
       const [job] = await h.finish([id]);
       expect(job).toMatchObject({ status: 'SUCCEEDED', route: 'ecs', attempts: 1 });
-      expect(h.local.chaosProxy!.stats.throttled).toBe(2);
+      expect(h.local.ecsProxy.stats.throttled).toBe(2);
+    });
+  });
+
+  it('starts one worker when the answer of the RunTask that started it is lost', async () => {
+    await withCloud({ loseAnswer: (call) => call === 1 }, async (h) => {
+      const id = await h.upload('incoming/lost/answer.fq', fastqBuffer({ reads: 100, seed: 47 }), toEcs);
+      const [job] = await h.finish([id]);
+      expect(job).toMatchObject({ status: 'SUCCEEDED', route: 'ecs', attempts: 1 });
+      expect(h.local.ecsProxy.stats).toMatchObject({ answersLost: 1, tokensRepeated: 1 });
+      expect(h.local.runner.stats.tasksStarted).toBe(1);
     });
   });
 

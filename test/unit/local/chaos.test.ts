@@ -8,26 +8,36 @@ import {
 } from '../../../local/chaos.js';
 import { chaosFor } from '../../../local/emulators.js';
 
+const OFF = { duplicate: 0, crash: 0, throttle: 0, ratelimit: 0, lostanswer: 0 };
+
 describe('PIPELINE_CHAOS', () => {
   it('parses rates and leaves the rest at zero', () => {
-    expect(parseChaos('duplicate=0.3, crash=0.2')).toEqual({ duplicate: 0.3, crash: 0.2, throttle: 0 });
-    expect(parseChaos(undefined)).toEqual({ duplicate: 0, crash: 0, throttle: 0 });
+    expect(parseChaos('duplicate=0.3, crash=0.2, lostanswer=0.1')).toEqual({
+      duplicate: 0.3,
+      crash: 0.2,
+      throttle: 0,
+      ratelimit: 0,
+      lostanswer: 0.1,
+    });
+    expect(parseChaos(undefined)).toEqual(OFF);
   });
 
   it.each([
-    ['explode=0.1', /not one of/],
+    ['explode=0.1', /not one of duplicate=, crash=, throttle=, ratelimit=, lostanswer= with a rate/],
     ['crash', /not one of/],
     ['crash=', /not one of/],
     ['crash=1.5', /between 0 and 1/],
     ['throttle=-0.1', /between 0 and 1/],
     ['duplicate=lots', /between 0 and 1/],
+    ['ratelimit=2', /ratelimit must be a rate between 0 and 1/],
+    ['lostanswer=x', /lostanswer must be a rate between 0 and 1/],
   ])('rejects %s', (spec, message) => {
     expect(() => parseChaos(spec)).toThrow(message);
   });
 
   it('injects faults at about the rate asked, repeatably for a seed', () => {
     const draw = (seed: number) => {
-      const chaos = chaosFromRates({ duplicate: 0.3, crash: 0, throttle: 1 }, seededRandom(seed));
+      const chaos = chaosFromRates({ ...OFF, duplicate: 0.3, throttle: 1 }, seededRandom(seed));
       return Array.from({ length: 10_000 }, () => chaos.duplicate());
     };
     const hits = draw(7).filter(Boolean).length;
@@ -35,8 +45,15 @@ describe('PIPELINE_CHAOS', () => {
     expect(hits).toBeLessThan(3300);
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));
-    const never = chaosFromRates({ duplicate: 0, crash: 0, throttle: 0 }, seededRandom(1));
-    expect(Array.from({ length: 1000 }, () => never.crash(1) || never.throttle(1))).not.toContain(true);
+    const never = chaosFromRates(OFF, seededRandom(1));
+    expect(
+      Array.from(
+        { length: 1000 },
+        () => never.crash(1) || never.throttle(1) || never.rateExceeded(1) || never.loseAnswer(1),
+      ),
+    ).not.toContain(true);
+    const always = chaosFromRates({ ...OFF, ratelimit: 1, lostanswer: 1 }, seededRandom(1));
+    expect([always.rateExceeded(1), always.loseAnswer(1), always.throttle(1)]).toEqual([true, true, false]);
   });
 
   it('is off when no fault is asked for, and draws a seed when none is given', () => {
@@ -61,11 +78,14 @@ describe('PIPELINE_CHAOS', () => {
   it('says at start-up which faults are on, with their rates and the seed', () => {
     const settings = chaosSettings('duplicate=0.3,crash=0.2', '1234')!;
     expect(describeChaos(settings)).toBe(
-      'chaos: duplicate 30%, crash 20%, throttle off (seed 1234; PIPELINE_CHAOS_SEED repeats it)',
+      'chaos: duplicate 30%, crash 20%, throttle off, ratelimit off, lostanswer off (seed 1234; PIPELINE_CHAOS_SEED repeats it)',
     );
-    expect(describeChaos({ ...settings, rates: { duplicate: 0.125, crash: 1, throttle: 0 } })).toMatch(
-      /^chaos: duplicate 12.5%, crash 100%, throttle off/,
-    );
+    expect(
+      describeChaos({
+        ...settings,
+        rates: { ...OFF, duplicate: 0.125, crash: 1, ratelimit: 0.05, lostanswer: 0.5 },
+      }),
+    ).toMatch(/^chaos: duplicate 12.5%, crash 100%, throttle off, ratelimit 5%, lostanswer 50% \(seed 1234;/);
   });
 
   it('is for the moto cloud, whose runner injects the faults, and not for LocalStack', () => {
