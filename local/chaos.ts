@@ -8,7 +8,7 @@
  *   ECS has been seen to wrap in a client error;
  * - lostanswer: ECS RunTask starts the task but its answer is lost (the connection is reset), so
  *   the caller repeats the call with the same clientToken.
- * The RunTask faults are answered by the local ECS front (ecs-proxy.ts), so the SDK sees real
+ * The RunTask faults are answered by the local ECS (ecs-proxy.ts), so the SDK sees real
  * responses.
  * `PIPELINE_CHAOS_SEED` makes a run repeatable.
  */
@@ -20,7 +20,7 @@ export interface ChaosRates {
   lostanswer: number;
 }
 
-/** Deciders the runner and the proxy ask; tests may pass their own instead of rates. */
+/** Deciders the runner and the local ECS ask; tests may pass their own instead of rates. */
 export interface Chaos {
   /** Deliver this event twice? */
   duplicate(): boolean;
