@@ -85,6 +85,10 @@ export const Env = {
   MAX_ATTEMPTS: 'MAX_ATTEMPTS',
   /** First delay of the exponential backoff between retries of RunTask and re-drives, in ms. */
   RETRY_BASE_MS: 'RETRY_BASE_MS',
+  /** SQS queue of jobs waiting for a worker task (the launch queue), drained by the launcher. */
+  LAUNCH_QUEUE_URL: 'LAUNCH_QUEUE_URL',
+  /** Worker tasks running or pending at once, at most: the launcher waits below it. */
+  MAX_RUNNING_TASKS: 'MAX_RUNNING_TASKS',
 
   /** Set on the worker by RunTask overrides: the job to run. */
   JOB_ID: 'JOB_ID',
@@ -99,11 +103,7 @@ export type EnvName = (typeof Env)[keyof typeof Env];
 export const DISPATCHER_ENV: readonly EnvName[] = [
   Env.JOBS_TABLE,
   Env.SHARED_MOUNT_PATH,
-  Env.CLUSTER_ARN,
-  Env.TASK_DEFINITION_ARN,
-  Env.WORKER_CONTAINER_NAME,
-  Env.WORKER_SUBNETS,
-  Env.WORKER_SECURITY_GROUPS,
+  Env.LAUNCH_QUEUE_URL,
   Env.ROUTING_POLICY,
   Env.S3_READ_CONCURRENCY,
   Env.MAX_OBJECT_BYTES,
@@ -130,9 +130,18 @@ export const WORKER_OVERRIDE_ENV: readonly EnvName[] = [
   Env.JOB_VERSION_ID,
 ];
 
-/** Where a job is started again (after a crash or a lost worker): the worker task settings and limits. */
+/** Where a job is started again (after a crash or a lost worker): the launch queue and the limits. */
 const REDRIVE_ENV: readonly EnvName[] = [
   Env.JOBS_TABLE,
+  Env.LAUNCH_QUEUE_URL,
+  Env.MAX_ATTEMPTS,
+  Env.RETRY_BASE_MS,
+];
+
+/** Environment variables the launcher Lambda must be given: the worker task settings and the cap. */
+export const LAUNCHER_ENV: readonly EnvName[] = [
+  Env.JOBS_TABLE,
+  Env.LAUNCH_QUEUE_URL,
   Env.CLUSTER_ARN,
   Env.TASK_DEFINITION_ARN,
   Env.WORKER_CONTAINER_NAME,
@@ -140,6 +149,7 @@ const REDRIVE_ENV: readonly EnvName[] = [
   Env.WORKER_SECURITY_GROUPS,
   Env.MAX_ATTEMPTS,
   Env.RETRY_BASE_MS,
+  Env.MAX_RUNNING_TASKS,
 ];
 
 /** Environment variables the task-state Lambda must be given (it re-drives crashed workers). */
@@ -163,6 +173,7 @@ export const Entry = {
   dispatcher: 'lambda/dispatcher.ts',
   taskState: 'lambda/task-state.ts',
   sweeper: 'lambda/sweeper.ts',
+  launcher: 'lambda/launcher.ts',
   worker: 'containers/worker/main.ts',
 } as const;
 

@@ -126,6 +126,20 @@ export interface PipelineConfig {
    */
   readonly sweepIntervalMinutes: number;
   /**
+   * Worker tasks running or pending at once, at most; jobs beyond it wait in the launch queue.
+   * Keep it under the account's Fargate vCPU quota divided by the task's vCPUs (the quota is per
+   * account and region; new accounts get a small one). Context key `maxRunningTasks`.
+   * @default 20
+   */
+  readonly maxRunningTasks: number;
+  /**
+   * Launcher invocations at once (the launch queue's event source `maxConcurrency`, at least 2):
+   * each makes its RunTask calls one after another, so this bounds the call rate well under
+   * ECS's 20 per second. Context key `launcherConcurrency`.
+   * @default 2
+   */
+  readonly launcherConcurrency: number;
+  /**
    * Retention of every log group the stack creates (functions, worker, VPC flow logs), in days.
    * Context key `logRetentionDays`.
    * @default 30
@@ -178,7 +192,12 @@ export const DEFAULTS = {
   workerTimeoutMinutes: 720,
   sweepIntervalMinutes: 5,
   logRetentionDays: 30,
+  maxRunningTasks: 20,
+  launcherConcurrency: 2,
 } as const;
+
+/** The launcher's timeout: a batch is at most 10 RunTask calls and a few reads and writes. */
+export const LAUNCHER_TIMEOUT_SECONDS = 60;
 
 const NAT_MODES: readonly NatMode[] = ['none', 'single', 'perAz'];
 const ARCHITECTURES: readonly WorkerArchitecture[] = ['arm64', 'x86_64'];
@@ -250,6 +269,8 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     retryBaseMs: int(get, 'retryBaseMs', DEFAULTS.retryBaseMs, 0, 60000),
     workerTimeoutMinutes: int(get, 'workerTimeoutMinutes', DEFAULTS.workerTimeoutMinutes, 1, 7 * 24 * 60),
     sweepIntervalMinutes: int(get, 'sweepIntervalMinutes', DEFAULTS.sweepIntervalMinutes, 1, 60),
+    maxRunningTasks: int(get, 'maxRunningTasks', DEFAULTS.maxRunningTasks, 1, 10000),
+    launcherConcurrency: int(get, 'launcherConcurrency', DEFAULTS.launcherConcurrency, 2, 1000),
     logRetentionDays,
     removalPolicy: oneOf(get, 'removalPolicy', REMOVAL_MODES, removalDefault),
     alarmEmail,

@@ -5,6 +5,7 @@ import { Outputs } from '../contract/names.js';
 import type { PipelineConfig } from './config.js';
 import { Dispatcher } from './constructs/dispatcher.js';
 import { JobsTable } from './constructs/jobs-table.js';
+import { Launcher } from './constructs/launcher.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { Network } from './constructs/network.js';
 import { DataBucket, SharedFileSystem } from './constructs/storage.js';
@@ -53,12 +54,21 @@ export class PipelineStack extends Stack {
       jobs,
       jobTtlDays: config.jobTtlDays,
       jobTimeout: Duration.minutes(config.workerTimeoutMinutes),
-      maxAttempts: config.maxAttempts,
-      retryBaseMs: config.retryBaseMs,
       cpu: config.workerCpu,
       memoryLimitMiB: config.workerMemoryMb,
       architecture: config.workerArchitecture,
       imageName: config.workerImage,
+      logRetention,
+      removalPolicy,
+    });
+
+    const launcher = new Launcher(this, 'Launcher', {
+      worker,
+      jobs,
+      maxRunningTasks: config.maxRunningTasks,
+      concurrency: config.launcherConcurrency,
+      maxAttempts: config.maxAttempts,
+      retryBaseMs: config.retryBaseMs,
       logRetention,
       removalPolicy,
     });
@@ -70,7 +80,7 @@ export class PipelineStack extends Stack {
       dataBucket: data,
       sharedFileSystem: shared,
       jobs,
-      worker,
+      launcher,
       routingPolicy: buildRoutingPolicy({
         lambdaTimeoutSeconds: config.lambdaTimeoutSeconds,
         lambdaMemoryMb: config.lambdaMemoryMb,
@@ -85,9 +95,15 @@ export class PipelineStack extends Stack {
       removalPolicy,
     });
 
-    const taskState = new TaskStateListener(this, 'TaskState', { worker, jobs, logRetention, removalPolicy });
-    const sweeper = new Sweeper(this, 'Sweeper', {
+    const taskState = new TaskStateListener(this, 'TaskState', {
       worker,
+      launcher,
+      jobs,
+      logRetention,
+      removalPolicy,
+    });
+    const sweeper = new Sweeper(this, 'Sweeper', {
+      launcher,
       jobs,
       interval: Duration.minutes(config.sweepIntervalMinutes),
       logRetention,

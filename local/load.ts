@@ -4,9 +4,16 @@
  * ended with exactly one terminal job and, when it succeeded, exactly one result.
  *
  *   npm run load -- [--objects 300] [--concurrency 32] [--chaos duplicate=0.3,crash=0.2,throttle=0.2]
+ *                   [--route ecs] [--max-running-tasks 50]
+ *
+ * `--route ecs` sends every object to a worker task (the forced-route metadata): a burst of long
+ * jobs against the running-task cap, through the launch queue. The figures are printed and
+ * written to `.local/load-report.json`.
  */
 import { ListObjectVersionsCommand, PutObjectCommand, type ObjectVersion } from '@aws-sdk/client-s3';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { INCOMING_PREFIX, RESULTS_PREFIX } from '../contract/names.js';
@@ -29,6 +36,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     chaos: { type: 'string', default: process.env.PIPELINE_CHAOS ?? 'duplicate=0.3,crash=0.2,throttle=0.2' },
     seed: { type: 'string', default: process.env.PIPELINE_CHAOS_SEED ?? '1' },
+    route: { type: 'string' },
+    'max-running-tasks': { type: 'string' },
   },
 });
 
@@ -40,6 +49,13 @@ interface Upload {
 }
 
 function sample(i: number): { name: string; body: Buffer; metadata?: Record<string, string> } {
+  if (args.route === 'ecs') {
+    return {
+      name: `ecs/${i}.fastq.gz`,
+      body: gzipSync(fastqBuffer({ reads: 500, seed: i })),
+      metadata: { [FORCED_ROUTE_METADATA]: 'ecs' },
+    };
+  }
   // A mix like a real day's uploads: mostly small reads and tables, some sent to ECS.
   switch (i % 10) {
     case 0:
@@ -64,10 +80,23 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<number> {
   const objects = Number(args.objects);
   const concurrency = Number(args.concurrency);
+  if (args.route !== undefined && args.route !== 'ecs')
+    throw new Error(`--route must be ecs, not ${args.route}`);
+  const maxRunningTasks =
+    args['max-running-tasks'] === undefined ? undefined : Number(args['max-running-tasks']);
   const chaos = chaosSettings(args.chaos, args.seed);
   console.log(`load: ${objects} objects, ${concurrency} uploads at a time`);
   console.log(chaos ? describeChaos(chaos) : 'chaos: off');
-  const local = await startLocalCloud({ port: 0, chaos: chaos?.chaos, runner: { sweepIntervalMs: 2000 } });
+  const local = await startLocalCloud({
+    port: 0,
+    chaos: chaos?.chaos,
+    maxRunningTasks,
+    runner: { sweepIntervalMs: 2000 },
+  });
+  console.log(`running-task cap ${local.cloud.maxRunningTasks}`);
+  // When each worker task started: the launch rate achieved.
+  const taskStarts: number[] = [];
+  local.runner.on('task-started', () => taskStarts.push(Date.now()));
   try {
     const { cloud } = local;
     Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
@@ -157,6 +186,12 @@ async function main(): Promise<number> {
       .map((j) => Date.parse(j.finishedAt!) - uploads.find((u) => u.jobId === j.jobId)!.uploadedAt)
       .sort((a, b) => a - b);
     const megabytes = uploads.reduce((sum, u) => sum + u.bytes, 0) / 1e6;
+    // From the job's creation by the dispatcher to its worker's start: the wait for a task.
+    const queueWaits = finals
+      .filter((j) => j?.route === 'ecs' && j.startedAt)
+      .map((j) => Date.parse(j.startedAt!) - Date.parse(j.createdAt));
+    const launchSpan = taskStarts.length > 1 ? (taskStarts.at(-1)! - taskStarts[0]!) / 1000 : NaN;
+    const launchesPerSecond = taskStarts.length / launchSpan;
     const stats = local.runner.stats;
     const lost = uploads.length - finals.filter(Boolean).length;
 
@@ -178,7 +213,13 @@ async function main(): Promise<number> {
       ],
       ['duplicate deliveries suppressed', String(stats.duplicatesDelivered)],
       ['workers crashed (injected)', String(stats.workersCrashed)],
-      ['RunTask throttled', String(local.ecsProxy.stats.throttled)],
+      [
+        'RunTask throttled (rate limit and injected)',
+        String(local.ecsProxy.stats.throttled + local.ecsProxy.stats.rateExceeded),
+      ],
+      ['worker tasks started', String(taskStarts.length)],
+      ['launches per second', launchesPerSecond.toFixed(1)],
+      ['longest wait for a task', `${(Math.max(0, ...queueWaits) / 1000).toFixed(1)} s`],
       ['re-drives (attempts beyond the first)', String(finals.reduce((n, j) => n + j.attempts - 1, 0))],
       ['lost outcomes', String(lost)],
       ['extra jobs', String(extraJobs)],
@@ -196,8 +237,35 @@ async function main(): Promise<number> {
       duplicatedResults === 0 &&
       missingResults === 0 &&
       resultsOfFailures === 0;
-    console.log(`\n${clean ? 'every object ended with exactly one outcome' : 'LOST OR DUPLICATED OUTCOMES'}`);
-    return clean ? 0 : 1;
+    const report = {
+      objects: uploads.length,
+      route: args.route ?? 'mixed',
+      maxRunningTasks: local.cloud.maxRunningTasks,
+      chaos: args.chaos,
+      succeeded: succeeded.length,
+      failed: failed.length,
+      lost,
+      duplicates: extraJobs + duplicatedResults,
+      wallSeconds,
+      p50Seconds: percentile(latencies, 50) / 1000,
+      p95Seconds: percentile(latencies, 95) / 1000,
+      tasksStarted: taskStarts.length,
+      launchesPerSecond,
+      longestQueueWaitSeconds: Math.max(0, ...queueWaits) / 1000,
+      throttlesAbsorbed: local.ecsProxy.stats.throttled + local.ecsProxy.stats.rateExceeded,
+      workersCrashed: stats.workersCrashed,
+      duplicateDeliveries: stats.duplicatesDelivered,
+    };
+    const reportFile = path.join(local.stateDir, 'load-report.json');
+    await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nfigures written to ${path.relative(process.cwd(), reportFile)}`);
+    const ok = clean && failed.length === 0;
+    console.log(
+      clean
+        ? `every object ended with exactly one outcome${failed.length ? `, but ${failed.length} FAILED` : ''}`
+        : 'LOST OR DUPLICATED OUTCOMES',
+    );
+    return ok ? 0 : 1;
   } finally {
     await local.stop();
   }

@@ -27,11 +27,14 @@ import {
   WORKER_CONTAINER_NAME,
   type EnvName,
 } from '../contract/names.js';
-import { DEFAULTS } from '../lib/config.js';
+import { DEFAULTS, LAUNCHER_TIMEOUT_SECONDS } from '../lib/config.js';
 import { buildRoutingPolicy, type RoutingPolicy } from '../contract/routing.js';
 import { localAwsEnv, localClientConfig } from '../src/cli/local-cloud.js';
 
 export { localAwsEnv, localClientConfig };
+
+/** As the stack's launch queue (lib/constructs/launcher.ts). */
+const LAUNCH_QUEUE_VISIBILITY_SECONDS = LAUNCHER_TIMEOUT_SECONDS * 6;
 
 /** CPU units of the local worker task: the stack's default. */
 const WORKER_CPU_UNITS = DEFAULTS.workerCpu;
@@ -45,6 +48,11 @@ export interface LocalCloud {
   queueUrl: string;
   /** Where invocations that failed every retry end up, like the dispatcher's on-failure destination. */
   onFailureQueueUrl: string;
+  /** Where jobs routed to ECS wait for a worker task; the launcher drains it. */
+  launchQueueUrl: string;
+  launchQueueArn: string;
+  /** Worker tasks running or pending at once, at most. */
+  maxRunningTasks: number;
   clusterArn: string;
   taskDefinitionArn: string;
   subnets: string[];
@@ -76,6 +84,8 @@ export interface LocalCloudOptions {
   lambdaMemoryMb?: number;
   /** @default 100 GiB */
   maxObjectBytes?: number;
+  /** Worker tasks running or pending at once, at most. @default the stack's (`DEFAULTS.maxRunningTasks`) */
+  maxRunningTasks?: number;
   /** Override the routing policy entirely (tests that force a route). */
   policy?: RoutingPolicy;
   /** @default 3 */
@@ -181,6 +191,16 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
   );
 
   const onFailure = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dispatch-failures` }));
+  const launchQueue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${name}-launch`,
+      // As the stack's: longer than the launcher may run, so a batch is not delivered twice at once.
+      Attributes: { VisibilityTimeout: String(LAUNCH_QUEUE_VISIBILITY_SECONDS) },
+    }),
+  );
+  const launchQueueAttributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: launchQueue.QueueUrl!, AttributeNames: ['QueueArn'] }),
+  );
 
   const cluster = await ecs.send(new CreateClusterCommand({ clusterName: name }));
   const lambdaTimeoutSeconds = options.lambdaTimeoutSeconds ?? 12;
@@ -215,6 +235,9 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
     table,
     queueUrl,
     onFailureQueueUrl: onFailure.QueueUrl!,
+    launchQueueUrl: launchQueue.QueueUrl!,
+    launchQueueArn: launchQueueAttributes.Attributes!.QueueArn!,
+    maxRunningTasks: options.maxRunningTasks ?? DEFAULTS.maxRunningTasks,
     clusterArn: cluster.cluster!.clusterArn!,
     taskDefinitionArn: taskDefinition.taskDefinition!.taskDefinitionArn!,
     subnets,
@@ -248,17 +271,27 @@ export function workerTaskEnv(table: string, sharedDir: string): Record<string, 
   };
 }
 
-/** What re-drives jobs (task-state handler, sweeper) needs, by the contract's names. */
+/** What re-drives jobs (dispatcher, task-state handler, sweeper) needs, by the contract's names. */
 function redriveEnv(cloud: LocalCloud): Partial<Record<EnvName, string>> {
   return {
     [Env.JOBS_TABLE]: cloud.table,
+    [Env.LAUNCH_QUEUE_URL]: cloud.launchQueueUrl,
+    [Env.MAX_ATTEMPTS]: String(cloud.maxAttempts),
+    [Env.RETRY_BASE_MS]: String(cloud.retryBaseMs),
+  };
+}
+
+/** The launcher's environment: the worker task settings and the cap, as the stack sets them. */
+export function launcherEnv(cloud: LocalCloud): Record<string, string> {
+  return {
+    ...localAwsEnv(cloud.endpoint, cloud.region),
+    ...redriveEnv(cloud),
     [Env.CLUSTER_ARN]: cloud.clusterArn,
     [Env.TASK_DEFINITION_ARN]: cloud.taskDefinitionArn,
     [Env.WORKER_CONTAINER_NAME]: WORKER_CONTAINER_NAME,
     [Env.WORKER_SUBNETS]: cloud.subnets.join(','),
     [Env.WORKER_SECURITY_GROUPS]: cloud.securityGroups.join(','),
-    [Env.MAX_ATTEMPTS]: String(cloud.maxAttempts),
-    [Env.RETRY_BASE_MS]: String(cloud.retryBaseMs),
+    [Env.MAX_RUNNING_TASKS]: String(cloud.maxRunningTasks),
   };
 }
 

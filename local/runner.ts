@@ -3,14 +3,17 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventEmitter } from 'node:events';
+import { DEFAULTS } from '../lib/config.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
 import type { LocalBundles } from './bundle.js';
 import { NO_CHAOS, type Chaos } from './chaos.js';
 import { FargateTasks } from './fargate-tasks.js';
 import { AsyncInvoker } from './async-invoke.js';
 import { LambdaPool } from './lambda-pool.js';
+import { SqsEventSource } from './sqs-event-source.js';
 import {
   dispatcherEnv,
+  launcherEnv,
   localAwsEnv,
   localClientConfig,
   sweeperEnv,
@@ -23,6 +26,8 @@ export interface LocalRunnerOptions {
   logDir: string;
   /** How many dispatcher invocations may run at once. @default 4 */
   lambdaConcurrency?: number;
+  /** Launcher invocations at once, as the launch queue's event source. @default the stack's */
+  launcherConcurrency?: number;
   /** Lambda retries a failed asynchronous invocation this many times. @default 2 */
   asyncRetries?: number;
   /** Delay before each retry, shorter than Lambda's minutes so a local run stays quick. @default 500 */
@@ -68,6 +73,7 @@ export class LocalRunner extends EventEmitter {
   private readonly invoker: AsyncInvoker;
   private readonly chaos: Chaos;
   private readonly tasks: FargateTasks;
+  private readonly launches: SqsEventSource;
   private readonly events = { dispatcherInvocations: 0, duplicatesDelivered: 0 };
 
   constructor(
@@ -114,6 +120,17 @@ export class LocalRunner extends EventEmitter {
       deliverStopped: (event) =>
         this.track(this.invoker.invoke('task-state', bundles.taskState, taskStateEnv(cloud), event)),
     });
+    this.launches = new SqsEventSource({
+      pool: this.pool,
+      sqs: this.sqs,
+      queueUrl: cloud.launchQueueUrl,
+      queueArn: cloud.launchQueueArn,
+      functionName: 'launcher',
+      bundle: bundles.launcher,
+      env: launcherEnv(cloud),
+      maxConcurrency: options.launcherConcurrency ?? DEFAULTS.launcherConcurrency,
+    });
+    this.launches.on('invocation', (report: unknown) => this.emit('invocation', report));
     for (const name of ['task-started', 'task-stopped']) {
       this.tasks.on(name, (report: unknown) => this.emit(name, report));
     }
@@ -127,6 +144,7 @@ export class LocalRunner extends EventEmitter {
     if (this.running) return;
     this.running = true;
     this.loops = [this.consumeObjectEvents(), this.sweepOnSchedule()];
+    this.launches.start();
     this.tasks.start();
   }
 
@@ -139,6 +157,7 @@ export class LocalRunner extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+    await this.launches.stop();
     await this.tasks.stop();
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     this.pool.close();

@@ -12,7 +12,8 @@ import { acknowledgePolicyFinding } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
 import { checkWholeNumber } from './validation.js';
-import type { IWorker, JobRunnerProps } from './worker.js';
+import type { ILauncher } from './launcher.js';
+import type { JobRunnerProps } from './worker.js';
 import { DEFAULTS } from '../config.js';
 
 /**
@@ -21,8 +22,8 @@ import { DEFAULTS } from '../config.js';
  * `SHARED_MOUNT_PATH` and records each job in `jobs`.
  */
 export interface DispatcherProps extends JobRunnerProps {
-  /** Jobs routed to ECS are started on it. */
-  readonly worker: IWorker;
+  /** Jobs routed to ECS wait in its queue for a worker task. */
+  readonly launcher: ILauncher;
   /** Passed to the function as `ROUTING_POLICY` JSON; built for the same memory and timeout. */
   readonly routingPolicy: RoutingPolicy;
   /** Largest object accepted (`MAX_OBJECT_BYTES`). */
@@ -119,7 +120,7 @@ export class Dispatcher extends Construct {
 
     props.jobs.bind(this.function, JobsAccess.READ_WRITE);
     props.sharedFileSystem.bindClient(this.function);
-    props.worker.bindLauncher(this.function);
+    props.launcher.bindRequester(this.function);
     props.dataBucket.bindIncomingReader(this.function);
     props.dataBucket.grantWriteResults(this.function);
     props.dataBucket.notifyOnIncoming(this.function);

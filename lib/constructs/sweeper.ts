@@ -7,14 +7,14 @@ import { Entry } from '../../contract/names.js';
 import { JobsAccess, type IJobsTable } from './jobs-table.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
-import type { IWorker } from './worker.js';
+import type { ILauncher } from './launcher.js';
 import { DEFAULTS } from '../config.js';
 
 export interface SweeperProps {
   /** Its open-jobs index is searched for expired leases. */
   readonly jobs: IJobsTable;
-  /** Expired jobs are started again on this worker. */
-  readonly worker: IWorker;
+  /** Expired jobs are queued here for a new worker task. */
+  readonly launcher: ILauncher;
   /**
    * Time between two sweeps.
    * @default Duration.minutes(5)
@@ -49,13 +49,13 @@ export class Sweeper extends Construct {
       entry: Entry.sweeper,
       description: 'Re-drives or fails jobs whose lease ran out',
       memorySize: 256,
-      // Re-drives wait out their backoff; a sweep must end before the next one starts.
+      // A sweep must end before the next one starts.
       timeout: Duration.seconds(Math.min(interval.toSeconds(), 300)),
       logRetention: props.logRetention,
       logRemovalPolicy: props.removalPolicy,
     });
     props.jobs.bind(this.function, JobsAccess.SWEEP);
-    props.worker.bindLauncher(this.function);
+    props.launcher.bindRequester(this.function);
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: 'Sweep jobs with expired leases',
@@ -76,7 +76,7 @@ export class Sweeper extends Construct {
     acknowledgeCheckov(
       this.function,
       'CKV_AWS_117',
-      'It reads no pipeline data and reaches nothing in the VPC: it calls only DynamoDB (open-jobs index, job items) and ECS (RunTask) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
+      'It reads no pipeline data and reaches nothing in the VPC: it calls only DynamoDB (open-jobs index, job items) and SQS (the launch queue) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
     );
   }
 }

@@ -7,11 +7,14 @@ import { Entry } from '../../contract/names.js';
 import { JobsAccess, type IJobsTable } from './jobs-table.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
+import type { ILauncher } from './launcher.js';
 import type { IWorker } from './worker.js';
 
 export interface TaskStateListenerProps {
-  /** Only tasks of this worker's cluster are watched; a crashed worker's job is started again on it. */
+  /** Only tasks of this worker's cluster are watched. */
   readonly worker: IWorker;
+  /** A crashed worker's job is queued here for a new task. */
+  readonly launcher: ILauncher;
   /** Where the stopped task's job is re-driven or failed. */
   readonly jobs: IJobsTable;
   /**
@@ -56,7 +59,7 @@ export class TaskStateListener extends Construct {
       logRemovalPolicy: props.removalPolicy,
     });
     props.jobs.bind(this.function, JobsAccess.UPDATE);
-    props.worker.bindLauncher(this.function);
+    props.launcher.bindRequester(this.function);
 
     this.rule = new events.Rule(this, 'TaskStoppedRule', {
       description: 'Worker task stopped',

@@ -42,16 +42,6 @@ export interface WorkerProps extends JobRunnerProps {
    */
   readonly jobTimeout?: Duration;
   /**
-   * Starts a job may have in all before it fails (`MAX_ATTEMPTS`, given to every launcher).
-   * @default 3
-   */
-  readonly maxAttempts?: number;
-  /**
-   * First backoff delay of RunTask retries and re-drives in ms (`RETRY_BASE_MS`, given to every launcher).
-   * @default 1000
-   */
-  readonly retryBaseMs?: number;
-  /**
    * Fargate CPU units.
    * @default 1024
    */
@@ -115,8 +105,6 @@ export class Worker extends Construct implements IWorker {
   readonly consumer: EnvConsumer;
   private readonly subnetIds: string[];
   private readonly securityGroupIds: string[];
-  private readonly maxAttempts: number;
-  private readonly retryBaseMs: number;
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
@@ -127,8 +115,6 @@ export class Worker extends Construct implements IWorker {
       );
     }
     const jobTtlDays = checkWholeNumber(this, 'jobTtlDays', props.jobTtlDays, 1);
-    this.maxAttempts = checkWholeNumber(this, 'maxAttempts', props.maxAttempts ?? DEFAULTS.maxAttempts, 1);
-    this.retryBaseMs = checkWholeNumber(this, 'retryBaseMs', props.retryBaseMs ?? DEFAULTS.retryBaseMs, 0);
     const arm = (props.architecture ?? DEFAULTS.workerArchitecture) === 'arm64';
     const cpu = props.cpu ?? DEFAULTS.workerCpu;
 
@@ -234,10 +220,9 @@ export class Worker extends Construct implements IWorker {
 
   /**
    * Lets the consumer start worker tasks and tells it how: sets `CLUSTER_ARN`,
-   * `TASK_DEFINITION_ARN`, `WORKER_CONTAINER_NAME`, `WORKER_SUBNETS`, `WORKER_SECURITY_GROUPS`,
-   * `MAX_ATTEMPTS` and `RETRY_BASE_MS`, and grants `ecs:RunTask` on this task definition family in
-   * this cluster plus `iam:PassRole` on the task and execution roles, for ECS tasks only. Returns
-   * the grant.
+   * `TASK_DEFINITION_ARN`, `WORKER_CONTAINER_NAME`, `WORKER_SUBNETS` and `WORKER_SECURITY_GROUPS`,
+   * and grants `ecs:RunTask` on this task definition family in this cluster plus `iam:PassRole`
+   * on the task and execution roles, for ECS tasks only. Returns the grant.
    */
   bindLauncher(consumer: EnvConsumer): iam.Grant {
     consumer.addEnvironment(Env.CLUSTER_ARN, this.cluster.clusterArn);
@@ -245,8 +230,6 @@ export class Worker extends Construct implements IWorker {
     consumer.addEnvironment(Env.WORKER_CONTAINER_NAME, WORKER_CONTAINER_NAME);
     consumer.addEnvironment(Env.WORKER_SUBNETS, this.subnetIds.join(','));
     consumer.addEnvironment(Env.WORKER_SECURITY_GROUPS, this.securityGroupIds.join(','));
-    consumer.addEnvironment(Env.MAX_ATTEMPTS, String(this.maxAttempts));
-    consumer.addEnvironment(Env.RETRY_BASE_MS, String(this.retryBaseMs));
 
     const runTask = iam.Grant.addToPrincipal({
       grantee: consumer,

@@ -3,17 +3,17 @@ import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
 import { applyForcedRoute, decideRoute, type RoutingPolicy } from '../../contract/routing.js';
 import { JobAbortedError, type FileKind } from '../core/api.js';
 import { describeFile } from '../core/index.js';
-import { TaskPlacementError, type WorkerTasks } from './aws/tasks.js';
+import type { LaunchQueue } from './aws/launch-queue.js';
 import { executeJob, failJob, type ExecuteDeps } from './execute.js';
 import { epochSeconds, jobIdFor, type Job } from './job.js';
 import { isIncomingKey, MAX_KEY_BYTES, resultKeyFor } from './keys.js';
-import { LAMBDA_LEASE_MARGIN_SECONDS, QUEUED_ON_ECS_LEASE_SECONDS } from './leases.js';
+import { LAMBDA_LEASE_MARGIN_SECONDS, LAUNCH_WAIT_LEASE_SECONDS } from './leases.js';
 
 export { FORCED_ROUTE_METADATA };
 
-/** What the dispatcher needs on top: routing, limits and a way to start worker tasks. */
+/** What the dispatcher needs on top: routing, limits and the queue where jobs wait for a worker task. */
 export interface DispatchDeps extends ExecuteDeps {
-  tasks: WorkerTasks;
+  launches: LaunchQueue;
   policy: RoutingPolicy;
   maxObjectBytes: number;
   jobTtlDays: number;
@@ -151,26 +151,23 @@ async function routeAndRun(
   }
 }
 
+/**
+ * Hands the job to ECS: it waits in the launch queue until the launcher can start its task, so a
+ * burst of long jobs queues instead of failing on ECS's limits.
+ */
 async function startOnEcs(
   job: Job,
   routing: Job['routing'],
   deps: DispatchDeps,
   handedOff: boolean,
 ): Promise<DispatchOutcome> {
-  let taskArn: string;
-  try {
-    taskArn = await deps.tasks.start(job);
-  } catch (error) {
-    if (!(error instanceof TaskPlacementError)) throw error;
-    return failJob({ ...job, route: 'ecs', routing }, error, 'TASK_PLACEMENT_FAILED', deps);
-  }
   const fields: Partial<Job> = {
     route: 'ecs',
     routing,
-    taskArn,
-    leaseUntil: epochSeconds(deps.now()) + QUEUED_ON_ECS_LEASE_SECONDS,
+    leaseUntil: epochSeconds(deps.now()) + LAUNCH_WAIT_LEASE_SECONDS,
   };
+  // Recorded before the request is sent, so the launcher finds the job waiting for it.
   await deps.jobs.transition(job.jobId, 'QUEUED', fields, deps.now());
-  deps.telemetry.jobStarted('ecs');
+  await deps.launches.request({ jobId: job.jobId, attempt: job.attempts });
   return { outcome: 'dispatched', job: { ...job, ...fields }, handedOff };
 }

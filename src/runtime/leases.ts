@@ -4,6 +4,13 @@
  * its worker is alive, and a dead worker is noticed within minutes.
  */
 
+/**
+ * A job in the launch queue waits for a task at most this long past its next delivery; the
+ * launcher extends it each time it puts the request back, so only a launcher that stopped
+ * altogether lets it run out.
+ */
+export const LAUNCH_WAIT_LEASE_SECONDS = 15 * 60;
+
 /** A job handed to ECS waits for Fargate to place the task and pull the image. */
 export const QUEUED_ON_ECS_LEASE_SECONDS = 15 * 60;
 

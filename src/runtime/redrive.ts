@@ -1,12 +1,12 @@
 import type { JobsTable } from './aws/jobs-table.js';
-import { TaskPlacementError, type WorkerTasks } from './aws/tasks.js';
+import type { LaunchQueue } from './aws/launch-queue.js';
 import { epochSeconds, type Job } from './job.js';
-import { backoffMs, QUEUED_ON_ECS_LEASE_SECONDS } from './leases.js';
+import { backoffMs, LAUNCH_WAIT_LEASE_SECONDS } from './leases.js';
 import type { Telemetry } from './telemetry.js';
 
 export interface RedriveDeps {
   jobs: JobsTable;
-  tasks: WorkerTasks;
+  launches: LaunchQueue;
   /** Starts in all, the first run included. */
   maxAttempts: number;
   retryBaseMs: number;
@@ -26,9 +26,10 @@ export interface Failure {
 }
 
 /**
- * Starts an unfinished job again on ECS after a transient failure, with backoff, until it has
- * used its attempts; then, or for a permanent failure, ends it as FAILED with the reason. The
- * conditional re-drive makes two re-drivers (a task-state event and the sweeper) start one task.
+ * Starts an unfinished job again on ECS after a transient failure, until it has used its
+ * attempts; then, or for a permanent failure, ends it as FAILED with the reason. The new attempt
+ * waits its backoff in the launch queue (a delayed message), not in this function. The
+ * conditional re-drive makes two re-drivers (a task-state event and the sweeper) ask once.
  */
 export async function redriveOrFail(job: Job, failure: Failure, deps: RedriveDeps): Promise<RedriveOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -50,42 +51,23 @@ export async function redriveOrFail(job: Job, failure: Failure, deps: RedriveDep
     log.warn('job failed', { jobId: job.jobId, key: job.key, attempts: job.attempts, error });
     return 'failed';
   }
-  const delay = backoffMs(job.attempts, deps.retryBaseMs);
-  log.info('re-driving job on ECS', {
-    jobId: job.jobId,
-    attempt: job.attempts + 1,
-    delayMs: delay,
-    reason: failure.reason,
-  });
-  await new Promise((r) => setTimeout(r, delay));
+  const delaySeconds = backoffMs(job.attempts, deps.retryBaseMs) / 1000;
   const claimed = await deps.jobs.redrive(
     job.jobId,
     job.attempts,
-    epochSeconds(now()) + QUEUED_ON_ECS_LEASE_SECONDS,
+    epochSeconds(now()) + Math.ceil(delaySeconds) + LAUNCH_WAIT_LEASE_SECONDS,
     now(),
   );
   if (!claimed) return 'raced';
-  let taskArn: string;
-  try {
-    taskArn = await deps.tasks.start(claimed);
-  } catch (error) {
-    if (!(error instanceof TaskPlacementError)) throw error;
-    await deps.jobs.transition(
-      job.jobId,
-      'FAILED',
-      { error: error.message, errorCode: 'TASK_PLACEMENT_FAILED', finishedAt: now().toISOString() },
-      now(),
-    );
-    deps.telemetry.jobFinished('ecs', 'FAILED');
-    return 'failed';
-  }
-  await deps.jobs.transition(
-    job.jobId,
-    'QUEUED',
-    { route: 'ecs', taskArn, error: `attempt ${claimed.attempts - 1}: ${failure.reason}` },
-    now(),
-  );
-  deps.telemetry.jobStarted('ecs');
+  const note = { route: 'ecs' as const, error: `attempt ${job.attempts}: ${failure.reason}` };
+  await deps.jobs.transition(job.jobId, 'QUEUED', note, now());
+  await deps.launches.request({ jobId: job.jobId, attempt: claimed.attempts }, delaySeconds);
+  log.info('job re-driven on ECS', {
+    jobId: job.jobId,
+    attempt: claimed.attempts,
+    delaySeconds,
+    reason: failure.reason,
+  });
   return 'redriven';
 }
 

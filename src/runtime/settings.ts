@@ -26,9 +26,14 @@ export interface CommonSettings {
 
 export interface RedriveSettings {
   jobsTable: string;
-  worker: WorkerTaskSettings;
+  launchQueueUrl: string;
   maxAttempts: number;
   retryBaseMs: number;
+}
+
+export interface LauncherSettings extends RedriveSettings {
+  worker: WorkerTaskSettings;
+  maxRunningTasks: number;
 }
 
 export interface DispatcherSettings extends CommonSettings, RedriveSettings {
@@ -46,15 +51,23 @@ export function commonSettings(env: NodeJS.ProcessEnv): CommonSettings {
 }
 
 export function redriveSettings(env: NodeJS.ProcessEnv): RedriveSettings {
+  return {
+    jobsTable: required(env, Env.JOBS_TABLE),
+    launchQueueUrl: required(env, Env.LAUNCH_QUEUE_URL),
+    maxAttempts: number(env, Env.MAX_ATTEMPTS, { min: 1 }),
+    retryBaseMs: number(env, Env.RETRY_BASE_MS, { min: 0 }),
+  };
+}
+
+export function launcherSettings(env: NodeJS.ProcessEnv): LauncherSettings {
   const list = (name: EnvName) =>
     required(env, name)
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
   return {
-    jobsTable: required(env, Env.JOBS_TABLE),
-    maxAttempts: number(env, Env.MAX_ATTEMPTS, { min: 1 }),
-    retryBaseMs: number(env, Env.RETRY_BASE_MS, { min: 0 }),
+    ...redriveSettings(env),
+    maxRunningTasks: number(env, Env.MAX_RUNNING_TASKS, { min: 1 }),
     worker: {
       clusterArn: required(env, Env.CLUSTER_ARN),
       taskDefinitionArn: required(env, Env.TASK_DEFINITION_ARN),

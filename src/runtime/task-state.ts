@@ -42,8 +42,9 @@ export async function recordTaskStopped(
 
   const job = await deps.jobs.get(jobId);
   if (!job || job.status === 'SUCCEEDED' || job.status === 'FAILED') return 'already-final';
-  // An earlier attempt's task stopping after the job was re-driven says nothing about the new one.
-  if (job.taskArn && job.taskArn !== detail.taskArn) return 'stale-task';
+  // A task that is not the job's (an earlier attempt's, the job re-driven since and waiting in the
+  // launch queue or on its new task) says nothing about the job now.
+  if (job.taskArn !== detail.taskArn) return 'stale-task';
   const outOfMemory = /OutOfMemory/i.test(`${container?.reason ?? ''} ${detail.stoppedReason ?? ''}`);
   const stoppedByPerson = detail.stopCode === 'UserInitiated';
   const reason = [

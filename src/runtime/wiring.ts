@@ -1,36 +1,31 @@
 import { createClients, type Clients } from './aws/clients.js';
 import { JobsTable } from './aws/jobs-table.js';
 import { Objects } from './aws/objects.js';
+import { activeTaskCount } from './aws/cluster.js';
+import { LaunchQueue } from './aws/launch-queue.js';
 import { WorkerTasks } from './aws/tasks.js';
 import type { DispatchDeps } from './dispatch.js';
 import type { ExecuteDeps } from './execute.js';
+import type { LauncherDeps } from './launcher.js';
 import type { RedriveDeps } from './redrive.js';
 import {
   commonSettings,
   dispatcherSettings,
   hasSecondCpu,
+  launcherSettings,
   redriveSettings,
   type CommonSettings,
-  type RedriveSettings,
 } from './settings.js';
 import type { Telemetry } from './telemetry.js';
 
 /** Builds each entry point's dependencies from its environment, once per process. */
-
-function workerTasks(clients: Clients, settings: RedriveSettings, telemetry: Telemetry): WorkerTasks {
-  return new WorkerTasks(clients.ecs, settings.worker, {
-    baseMs: settings.retryBaseMs,
-    onRetry: (attempt, reason, delayMs) =>
-      telemetry.logger.warn('RunTask retry', { attempt, reason, delayMs }),
-  });
-}
 
 export function dispatchDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry): DispatchDeps {
   const settings = dispatcherSettings(env);
   const { deps, clients } = executeDeps(env, settings, telemetry);
   return {
     ...deps,
-    tasks: workerTasks(clients, settings, telemetry),
+    launches: new LaunchQueue(clients.sqs, settings.launchQueueUrl),
     policy: settings.policy,
     maxObjectBytes: settings.maxObjectBytes,
     jobTtlDays: settings.jobTtlDays,
@@ -42,8 +37,22 @@ export function redriveDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry)
   const clients = createClients(env);
   return {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
-    tasks: workerTasks(clients, settings, telemetry),
+    launches: new LaunchQueue(clients.sqs, settings.launchQueueUrl),
     maxAttempts: settings.maxAttempts,
+    retryBaseMs: settings.retryBaseMs,
+    telemetry,
+  };
+}
+
+export function launcherDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry): LauncherDeps {
+  const settings = launcherSettings(env);
+  const clients = createClients(env);
+  return {
+    jobs: new JobsTable(clients.ddb, settings.jobsTable),
+    tasks: new WorkerTasks(clients.ecs, settings.worker),
+    queue: new LaunchQueue(clients.sqs, settings.launchQueueUrl),
+    activeTasks: () => activeTaskCount(clients.ecs, settings.worker.clusterArn, settings.maxRunningTasks),
+    maxRunningTasks: settings.maxRunningTasks,
     retryBaseMs: settings.retryBaseMs,
     telemetry,
   };

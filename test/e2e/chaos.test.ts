@@ -80,12 +80,14 @@ describe.skipIf(skip)('guarantees under injected faults', () => {
     });
   });
 
-  it('fails the job with the reason when RunTask stays throttled', async () => {
-    await withCloud({ throttle: () => true }, async (h) => {
-      const id = await h.upload('incoming/throttle/always.fq', fastqBuffer({ reads: 100, seed: 46 }), toEcs);
+  it('keeps a job waiting, never failed, while RunTask is throttled, then runs it once', async () => {
+    // Every RunTask throttled, either way ECS says it, until the fourth.
+    await withCloud({ throttle: (call) => call <= 2, rateExceeded: (call) => call === 3 }, async (h) => {
+      const id = await h.upload('incoming/throttle/burst.fq', fastqBuffer({ reads: 100, seed: 46 }), toEcs);
       const [job] = await h.finish([id]);
-      expect(job).toMatchObject({ status: 'FAILED', errorCode: 'TASK_PLACEMENT_FAILED' });
-      expect(job!.error).toMatch(/RunTask failed 5 times.*ThrottlingException/);
+      expect(job).toMatchObject({ status: 'SUCCEEDED', route: 'ecs', attempts: 1 });
+      expect(h.local.ecsProxy.stats).toMatchObject({ throttled: 2, rateExceeded: 1 });
+      expect(h.local.runner.stats.tasksStarted).toBe(1);
     });
   });
 });

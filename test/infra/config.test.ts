@@ -27,6 +27,8 @@ describe('config defaults', () => {
       workerTimeoutMinutes: 720,
       sweepIntervalMinutes: 5,
       logRetentionDays: 30,
+      maxRunningTasks: 20,
+      launcherConcurrency: 2,
       removalPolicy: 'destroy',
       alarmEmail: undefined,
     });

@@ -8,10 +8,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Construct } from 'constructs';
 import { Env, OPEN_JOBS_INDEX } from '../../contract/names.js';
 import { buildRoutingPolicy } from '../../contract/routing.js';
 import { Dispatcher, type DispatcherProps } from '../../lib/constructs/dispatcher.js';
 import { JobsAccess, JobsTable } from '../../lib/constructs/jobs-table.js';
+import { Launcher, type ILauncher, type LauncherProps } from '../../lib/constructs/launcher.js';
 import { acknowledgePolicyFinding } from '../../lib/constructs/nag.js';
 import { Network, PlannedIpAddresses } from '../../lib/constructs/network.js';
 import { DataBucket, SharedFileSystem } from '../../lib/constructs/storage.js';
@@ -87,19 +89,25 @@ const workerProps = (r: Existing, overrides: Partial<WorkerProps> = {}): WorkerP
   ...overrides,
 });
 
-const dispatcherProps = (r: Existing, worker: Worker, overrides: Partial<DispatcherProps> = {}) => ({
+const dispatcherProps = (r: Existing, launcher: ILauncher, overrides: Partial<DispatcherProps> = {}) => ({
   vpc: r.vpc,
   subnets: r.subnets,
   securityGroup: r.dispatcherGroup,
   dataBucket: r.dataBucket,
   sharedFileSystem: r.sharedFileSystem,
   jobs: r.jobs,
-  worker,
+  launcher,
   routingPolicy: buildRoutingPolicy({ lambdaTimeoutSeconds: 900, lambdaMemoryMb: 1769 }),
   maxObjectBytes: 1024 ** 3,
   jobTtlDays: 30,
   ...overrides,
 });
+
+/** A launcher on a worker of its own, in `scope`. */
+function launcherOf(scope: Construct, r: Existing, overrides: Partial<LauncherProps> = {}): Launcher {
+  const worker = new Worker(scope, 'W', workerProps(r));
+  return new Launcher(scope, 'Launcher', { worker, jobs: r.jobs, ...overrides });
+}
 
 /** The error `build` throws (the test fails when it throws none). */
 function errorOf(build: () => unknown): ConstructValidationError {
@@ -212,18 +220,32 @@ describe('construct props are validated', () => {
         message: "path must be an absolute path such as '/shared'; got 'shared'",
       },
       {
-        name: 'Worker refuses no attempts',
+        name: 'Launcher refuses no attempts',
         prop: 'maxAttempts',
-        path: 'Worker',
-        build: (s) => new Worker(s, 'Worker', workerProps(existingResources(s), { maxAttempts: 0 })),
+        path: 'Launcher',
+        build: (s) => launcherOf(s, existingResources(s), { maxAttempts: 0 }),
         message: 'maxAttempts must be a whole number of at least 1; got 0',
       },
       {
-        name: 'Worker refuses a negative retry delay',
+        name: 'Launcher refuses a negative retry delay',
         prop: 'retryBaseMs',
-        path: 'Worker',
-        build: (s) => new Worker(s, 'Worker', workerProps(existingResources(s), { retryBaseMs: -1 })),
+        path: 'Launcher',
+        build: (s) => launcherOf(s, existingResources(s), { retryBaseMs: -1 }),
         message: 'retryBaseMs must be a whole number of at least 0; got -1',
+      },
+      {
+        name: 'Launcher refuses a cap of no running tasks',
+        prop: 'maxRunningTasks',
+        path: 'Launcher',
+        build: (s) => launcherOf(s, existingResources(s), { maxRunningTasks: 0 }),
+        message: 'maxRunningTasks must be a whole number of at least 1; got 0',
+      },
+      {
+        name: 'Launcher refuses a concurrency its event source cannot have',
+        prop: 'concurrency',
+        path: 'Launcher',
+        build: (s) => launcherOf(s, existingResources(s), { concurrency: 1 }),
+        message: 'concurrency must be a whole number of at least 2; got 1',
       },
       {
         name: 'Worker refuses a job TTL of 0 days',
@@ -238,11 +260,7 @@ describe('construct props are validated', () => {
         path: 'Dispatcher',
         build: (s) => {
           const r = existingResources(s);
-          return new Dispatcher(
-            s,
-            'Dispatcher',
-            dispatcherProps(r, new Worker(s, 'W', workerProps(r)), { maxObjectBytes: 0 }),
-          );
+          return new Dispatcher(s, 'Dispatcher', dispatcherProps(r, launcherOf(s, r), { maxObjectBytes: 0 }));
         },
         message: 'maxObjectBytes must be a whole number of at least 1; got 0',
       },
@@ -252,11 +270,7 @@ describe('construct props are validated', () => {
         path: 'Dispatcher',
         build: (s) => {
           const r = existingResources(s);
-          return new Dispatcher(
-            s,
-            'Dispatcher',
-            dispatcherProps(r, new Worker(s, 'W', workerProps(r)), { jobTtlDays: 0.5 }),
-          );
+          return new Dispatcher(s, 'Dispatcher', dispatcherProps(r, launcherOf(s, r), { jobTtlDays: 0.5 }));
         },
         message: 'jobTtlDays must be a whole number of at least 1; got 0.5',
       },
@@ -321,9 +335,10 @@ describe('constructs over resources the user brings', () => {
     stack = testStack();
     const r = existingResources(stack);
     const worker = new Worker(stack, 'Worker', workerProps(r));
-    new Dispatcher(stack, 'Dispatcher', dispatcherProps(r, worker));
-    new TaskStateListener(stack, 'TaskState', { worker, jobs: r.jobs });
-    new Sweeper(stack, 'Sweeper', { worker, jobs: r.jobs, interval: Duration.minutes(5) });
+    const launcher = new Launcher(stack, 'Launcher', { worker, jobs: r.jobs });
+    new Dispatcher(stack, 'Dispatcher', dispatcherProps(r, launcher));
+    new TaskStateListener(stack, 'TaskState', { worker, launcher, jobs: r.jobs });
+    new Sweeper(stack, 'Sweeper', { launcher, jobs: r.jobs, interval: Duration.minutes(5) });
     template = Template.fromStack(stack);
     dispatcherRole = roleStatements(template, 'DispatcherFunctionServiceRole');
     taskRole = roleStatements(template, 'WorkerTaskDefinitionTaskRole');

@@ -10,6 +10,7 @@ import {
   OPEN_JOBS_INDEX,
   SHARED_MOUNT_PATH,
   SWEEPER_ENV,
+  LAUNCHER_ENV,
   TASK_STATE_ENV,
   WORKER_CONTAINER_NAME,
   THREADS,
@@ -198,7 +199,6 @@ describe('pipeline stack', () => {
         expect(fn).toMatchObject({ MemorySize: memory, Timeout: timeout });
         expect(env).toMatchObject({
           SHARED_MOUNT_PATH,
-          WORKER_CONTAINER_NAME,
           MAX_OBJECT_BYTES: String(100 * 1024 ** 3),
           JOB_TTL_DAYS: '30',
           MAX_ATTEMPTS: '3',
@@ -438,6 +438,69 @@ describe('pipeline stack', () => {
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('dynamodb:'));
       expect(ddb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    });
+  });
+
+  describe('launch queue and launcher', () => {
+    it('drains the launch queue with bounded concurrency, reporting the requests it defers', () => {
+      const [functionId] = resourceNamed(s.template, 'AWS::Lambda::Function', 'LauncherFunction');
+      const [queueId] = resourceNamed(s.template, 'AWS::SQS::Queue', 'LauncherQueue');
+      const mappingOf = (synth: typeof s) => {
+        const mappings = resourcesOf(synth.template, 'AWS::Lambda::EventSourceMapping');
+        expect(mappings).toHaveLength(1);
+        return mappings[0]![1].Properties!;
+      };
+      const mapping = mappingOf(s);
+      expect(mapping).toMatchObject({
+        FunctionName: { Ref: functionId },
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        BatchSize: 10,
+        ScalingConfig: { MaximumConcurrency: 2 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const other = synthPipeline({ launcherConcurrency: 8, maxRunningTasks: 300 });
+      expect(mappingOf(other).ScalingConfig).toEqual({ MaximumConcurrency: 8 });
+      const env = (
+        propsOf(other, 'AWS::Lambda::Function', 'LauncherFunction').Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(env[Env.MAX_RUNNING_TASKS]).toBe('300');
+    });
+
+    it('keeps requests for days, out of sight longer than a launch may take, with a dead-letter queue', () => {
+      const [deadLetterId] = resourceNamed(s.template, 'AWS::SQS::Queue', 'LauncherDeadLetterQueue');
+      const queue = propsOf(s, 'AWS::SQS::Queue', 'LauncherQueue');
+      expect(queue).toMatchObject({
+        MessageRetentionPeriod: 14 * 86400,
+        VisibilityTimeout: 6 * (propsOf(s, 'AWS::Lambda::Function', 'LauncherFunction').Timeout as number),
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] },
+          maxReceiveCount: 1000,
+        },
+      });
+    });
+
+    it('gets the contract variables, and the dispatcher and re-drivers may only queue requests', () => {
+      expect(functionEnvNames(s.template, 'LauncherFunction')).toEqual(
+        [...LAUNCHER_ENV, ...POWERTOOLS_ENV].sort(),
+      );
+      const [queueId] = resourceNamed(s.template, 'AWS::SQS::Queue', 'LauncherQueue');
+      for (const role of [
+        'DispatcherFunctionServiceRole',
+        'TaskStateFunctionServiceRole',
+        'SweeperFunctionServiceRole',
+      ]) {
+        const onQueue = roleStatements(s.template, role).filter((st) =>
+          JSON.stringify(st.Resource).includes(queueId),
+        );
+        expect(onQueue.flatMap(actionsOf).sort(), role).toEqual([
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:SendMessage',
+        ]);
+      }
     });
   });
 

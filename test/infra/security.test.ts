@@ -42,11 +42,8 @@ describe('IAM', () => {
   const withAction = (statements: Statement[], action: string) =>
     statements.filter((st) => actionsOf(st).includes(action));
 
-  const launchers = [
-    'DispatcherFunctionServiceRole',
-    'TaskStateFunctionServiceRole',
-    'SweeperFunctionServiceRole',
-  ];
+  // Only the launcher starts tasks; the dispatcher and the re-drivers queue requests for it.
+  const launchers = ['LauncherFunctionServiceRole'];
 
   it('lets the launchers run only the worker task definition family, only in the pipeline cluster', () => {
     const [clusterId] = resourceNamed(s.template, 'AWS::ECS::Cluster', 'WorkerCluster');
@@ -118,19 +115,23 @@ describe('IAM', () => {
     expect(JSON.stringify(s.template.toJSON())).not.toMatch(/"Action":\s*"\*"/);
   });
 
-  it('keeps Resource "*" to statements that cannot be scoped (ECR token, conditioned EFS mount)', () => {
+  it('keeps Resource "*" to statements that cannot be scoped (ECR token, conditioned EFS mount and task listing)', () => {
     const unscoped = resourcesOf(s.template, 'AWS::IAM::Policy').flatMap(([, policy]) =>
       (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.filter(
         (st) => st.Resource === '*',
       ),
     );
-    const allowed = new Set(['ecr:GetAuthorizationToken', 'elasticfilesystem:ClientMount']);
+    const allowed = new Set(['ecr:GetAuthorizationToken', 'elasticfilesystem:ClientMount', 'ecs:ListTasks']);
     for (const statement of unscoped) {
       for (const action of actionsOf(statement)) expect(allowed).toContain(action);
       if (actionsOf(statement).includes('elasticfilesystem:ClientMount')) {
         expect(Object.keys(statement.Condition?.StringEquals ?? {})).toEqual([
           'elasticfilesystem:AccessPointArn',
         ]);
+      }
+      if (actionsOf(statement).includes('ecs:ListTasks')) {
+        const [clusterId] = resourceNamed(s.template, 'AWS::ECS::Cluster', 'WorkerCluster');
+        expect(statement.Condition).toEqual({ ArnEquals: { 'ecs:cluster': arnOf(clusterId) } });
       }
     }
   });

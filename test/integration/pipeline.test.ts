@@ -11,7 +11,10 @@ import { Env, WORKER_CONTAINER_NAME } from '../../contract/names.js';
 import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { Objects } from '../../src/runtime/aws/objects.js';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { LaunchQueue, parseLaunchRequest } from '../../src/runtime/aws/launch-queue.js';
 import { WorkerTasks } from '../../src/runtime/aws/tasks.js';
+import { launchBatch, type LauncherDeps, type LaunchOutcome } from '../../src/runtime/launcher.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
@@ -27,6 +30,7 @@ let test: TestCloud;
 let clients: Clients;
 let deps: DispatchDeps;
 let redrive: RedriveDeps;
+let launcher: LauncherDeps;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -38,21 +42,78 @@ beforeAll(async () => {
     jobs: new JobsTable(clients.ddb, cloud.table),
     objects: new Objects(clients.s3, { readConcurrency: 1 }),
     now: () => new Date(),
-    tasks: new WorkerTasks(clients.ecs, {
-      clusterArn: cloud.clusterArn,
-      taskDefinitionArn: cloud.taskDefinitionArn,
-      containerName: WORKER_CONTAINER_NAME,
-      subnets: cloud.subnets,
-      securityGroups: cloud.securityGroups,
-    }),
+    launches: new LaunchQueue(clients.sqs, cloud.launchQueueUrl),
     policy: cloud.policy,
     maxObjectBytes: 50_000_000,
     jobTtlDays: 30,
     sharedMountPath: cloud.sharedDir,
     telemetry: createTelemetry('test'),
   };
-  redrive = { jobs: deps.jobs, tasks: deps.tasks, maxAttempts: 3, retryBaseMs: 1, telemetry: deps.telemetry };
+  redrive = {
+    jobs: deps.jobs,
+    launches: deps.launches,
+    maxAttempts: 3,
+    retryBaseMs: 1,
+    telemetry: deps.telemetry,
+  };
+  launcher = {
+    jobs: deps.jobs,
+    tasks: workerTasks(cloud.clusterArn),
+    queue: deps.launches,
+    activeTasks: async () => 0,
+    maxRunningTasks: 100,
+    retryBaseMs: 1,
+    telemetry: deps.telemetry,
+  };
 });
+
+function workerTasks(clusterArn: string): WorkerTasks {
+  const { cloud } = test;
+  return new WorkerTasks(clients.ecs, {
+    clusterArn,
+    taskDefinitionArn: cloud.taskDefinitionArn,
+    containerName: WORKER_CONTAINER_NAME,
+    subnets: cloud.subnets,
+    securityGroups: cloud.securityGroups,
+  });
+}
+
+/**
+ * What the launch queue's event source does once: a batch of requests to the launcher, then the
+ * served ones deleted. Returns the outcomes of the requests for `jobId` (the queue is shared by
+ * the tests: others' deferred requests come back in later batches).
+ */
+async function launchQueued(jobId: string, with_: LauncherDeps = launcher): Promise<LaunchOutcome[]> {
+  const out = await clients.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: test.cloud.launchQueueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }),
+  );
+  const messages = (out.Messages ?? []).map((m) => ({
+    messageId: m.MessageId!,
+    body: m.Body!,
+    receiptHandle: m.ReceiptHandle!,
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+  }));
+  const outcomes = await launchBatch(messages, with_);
+  const mine: LaunchOutcome[] = [];
+  for (const message of messages) {
+    const outcome = outcomes.get(message.messageId)!;
+    if (parseLaunchRequest(message.body).jobId === jobId) mine.push(outcome);
+    if (outcome !== 'deferred') {
+      await clients.sqs.send(
+        new DeleteMessageCommand({
+          QueueUrl: test.cloud.launchQueueUrl,
+          ReceiptHandle: message.receiptHandle,
+        }),
+      );
+    }
+  }
+  return mine;
+}
 afterAll(() => test?.stop());
 
 async function put(key: string, body: Buffer | string, metadata?: Record<string, string>) {
@@ -103,7 +164,9 @@ describe('dispatchObject', () => {
     });
     const out = await dispatchObject(ref, deps);
     expect(out).toMatchObject({ outcome: 'dispatched', handedOff: false });
-    const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
+    const id = jobIdFor(ref.bucket, ref.key, ref.versionId);
+    expect(await launchQueued(id)).toEqual(['launched']);
+    const job = await deps.jobs.get(id);
     expect(job).toMatchObject({ status: 'QUEUED', route: 'ecs' });
     expect(await overridesOf(job!.taskArn!)).toEqual({
       [Env.JOB_ID]: job!.jobId,
@@ -129,7 +192,11 @@ describe('dispatchObject', () => {
     const deadline = AbortSignal.abort(new Error('time is up'));
     const out = await dispatchObject(ref, deps, { deadline, endsAt: Date.now() + 1000 });
     expect(out).toMatchObject({ outcome: 'dispatched', handedOff: true });
-    const job = await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId));
+    const id = jobIdFor(ref.bucket, ref.key, ref.versionId);
+    expect(await deps.jobs.get(id)).toMatchObject({ status: 'QUEUED', route: 'ecs' });
+    expect((await deps.jobs.get(id))!.taskArn).toBeUndefined();
+    expect(await launchQueued(id)).toEqual(['launched']);
+    const job = await deps.jobs.get(id);
     expect(job).toMatchObject({ status: 'QUEUED', route: 'ecs' });
     expect(job!.routing?.reason).toContain('handed to ECS');
     expect((await overridesOf(job!.taskArn!))[Env.JOB_KEY]).toBe(ref.key);
@@ -202,26 +269,66 @@ describe('dispatchObject', () => {
     expect(await dispatchObject(ref, deps)).toMatchObject({ outcome: 'ignored' });
   });
 
-  it('releases the job for the retry when starting the task fails', async () => {
-    const ref = await put('incoming/unit/no-cluster.fq', fastqBuffer({ reads: 5, seed: 6 }), {
+  it('releases the job for the retry when the launch queue cannot take it', async () => {
+    const ref = await put('incoming/unit/no-queue.fq', fastqBuffer({ reads: 5, seed: 6 }), {
       [FORCED_ROUTE_METADATA]: 'ecs',
     });
-    const broken = {
-      ...deps,
-      tasks: new WorkerTasks(clients.ecs, {
-        clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/missing',
-        taskDefinitionArn: test.cloud.taskDefinitionArn,
-        containerName: WORKER_CONTAINER_NAME,
-        subnets: test.cloud.subnets,
-        securityGroups: test.cloud.securityGroups,
-      }),
-    };
+    const missing = test.cloud.launchQueueUrl.replace(/[^/]+$/, 'no-such-queue');
+    const broken = { ...deps, launches: new LaunchQueue(clients.sqs, missing) };
     await expect(dispatchObject(ref, broken)).rejects.toThrow();
     const id = jobIdFor(ref.bucket, ref.key, ref.versionId);
     expect(await deps.jobs.get(id)).toMatchObject({ status: 'QUEUED', leaseUntil: 0 });
     const retried = await dispatchObject(ref, deps);
     expect(retried.outcome).toBe('dispatched');
     expect(await deps.jobs.get(id)).toMatchObject({ attempts: 2, route: 'ecs' });
+    expect(await launchQueued(id)).toEqual(['launched']);
+  });
+});
+
+describe('the launcher', () => {
+  async function queued(name: string) {
+    const ref = await put(`incoming/launch/${name}.fq`, fastqBuffer({ reads: 5, seed: 30 }), {
+      [FORCED_ROUTE_METADATA]: 'ecs',
+    });
+    await dispatchObject(ref, deps);
+    return jobIdFor(ref.bucket, ref.key, ref.versionId);
+  }
+
+  it('waits below the running-task cap: requests beyond it go back to the queue, the job still waiting', async () => {
+    const id = await queued('capped');
+    const full = { ...launcher, activeTasks: async () => 5, maxRunningTasks: 5 };
+    const before = (await deps.jobs.get(id))!.leaseUntil!;
+    expect(await launchQueued(id, full)).toEqual(['deferred']);
+    const waiting = await deps.jobs.get(id);
+    expect(waiting).toMatchObject({ status: 'QUEUED', attempts: 1 });
+    expect(waiting!.taskArn).toBeUndefined();
+    // Waiting is not abandonment: the lease reaches past the request's next delivery.
+    expect(waiting!.leaseUntil).toBeGreaterThanOrEqual(before);
+    // The request comes back (after the backoff the launcher set) and is served once there is room.
+    let outcomes: LaunchOutcome[] = [];
+    for (let tries = 0; tries < 10 && outcomes[0] !== 'launched'; tries++) outcomes = await launchQueued(id);
+    expect(outcomes).toEqual(['launched']);
+    expect((await deps.jobs.get(id))!.taskArn).toBeDefined();
+  }, 60_000);
+
+  it('starts one task per request: a repeated request for the same attempt is stale', async () => {
+    const id = await queued('repeated');
+    await deps.launches.request({ jobId: id, attempt: 1 });
+    expect((await launchQueued(id)).sort()).toEqual(['launched', 'stale']);
+  });
+
+  it('fails the job with the reason when ECS refuses the task for good', async () => {
+    const id = await queued('refused');
+    const missingCluster = {
+      ...launcher,
+      tasks: workerTasks('arn:aws:ecs:us-east-1:123456789012:cluster/missing'),
+    };
+    expect(await launchQueued(id, missingCluster)).toEqual(['refused']);
+    expect(await deps.jobs.get(id)).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'TASK_LAUNCH_REFUSED',
+      error: expect.stringMatching(/^ECS refused the worker task: /),
+    });
   });
 });
 
@@ -229,6 +336,7 @@ describe('worker, task state and sweeper', () => {
   async function dispatchToEcs(key: string, body: Buffer | string) {
     const ref = await put(key, body, { [FORCED_ROUTE_METADATA]: 'ecs' });
     await dispatchObject(ref, deps);
+    await launchQueued(jobIdFor(ref.bucket, ref.key, ref.versionId));
     const job = (await deps.jobs.get(jobIdFor(ref.bucket, ref.key, ref.versionId)))!;
     // The task definition's environment plus the overrides, as ECS gives the container.
     const taskEnv = { [Env.JOB_TIMEOUT_SECONDS]: '600' };
@@ -278,6 +386,10 @@ describe('worker, task state and sweeper', () => {
       expect(
         await recordTaskStopped(stopped(current.taskArn!, job.jobId, 139), WORKER_CONTAINER_NAME, redrive),
       ).toBe('redriven');
+      // The new attempt waits in the launch queue for its task.
+      expect(await deps.jobs.get(job.jobId)).toMatchObject({ attempts: attempt + 1 });
+      expect((await deps.jobs.get(job.jobId))!.taskArn).toBeUndefined();
+      expect(await launchQueued(job.jobId)).toEqual(['launched']);
       const next = (await deps.jobs.get(job.jobId))!;
       expect(next).toMatchObject({ status: 'QUEUED', attempts: attempt + 1, route: 'ecs' });
       expect(next.taskArn).not.toBe(current.taskArn);

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { HttpThreadHandler } from './http-thread.js';
 
 /**
@@ -15,6 +16,7 @@ export interface Clients {
   s3Reader: S3Client;
   ddb: DynamoDBDocumentClient;
   ecs: ECSClient;
+  sqs: SQSClient;
 }
 
 export interface ClientOptions {
@@ -37,7 +39,8 @@ export function createClients(env: NodeJS.ProcessEnv = process.env, options: Cli
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    // WorkerTasks retries RunTask itself, with backoff and a log line per retry.
+    // The launcher retries a refused RunTask through the launch queue, not by sleeping here.
     ecs: new ECSClient({ maxAttempts: 1 }),
+    sqs: new SQSClient({}),
   };
 }

@@ -1,7 +1,6 @@
 import { RunTaskCommand, type ECSClient, type Failure } from '@aws-sdk/client-ecs';
 import { Env } from '../../../contract/names.js';
 import type { Job } from '../job.js';
-import { backoffMs } from '../leases.js';
 
 export interface WorkerTaskSettings {
   clusterArn: string;
@@ -12,12 +11,6 @@ export interface WorkerTaskSettings {
 }
 
 export interface RunTaskRetry {
-  /** Tries in all before giving up. @default 5 */
-  attempts?: number;
-  /** First backoff delay in ms. @default 1000 */
-  baseMs?: number;
-  /** Called before each retry with the reason (for logs). */
-  onRetry?: (attempt: number, reason: string, delayMs: number) => void;
   /**
    * Immediate repeats of a RunTask whose answer was lost in transit (connection reset, timeout).
    * Safe because the repeat carries the same `clientToken`: ECS answers with the task it started.
@@ -59,11 +52,6 @@ export class TaskLaunchRefused extends Error {
   get transient(): boolean {
     return this.refusal.kind !== 'permanent';
   }
-}
-
-/** RunTask could not place the task even after retries (throttling, no Fargate capacity). */
-export class TaskPlacementError extends Error {
-  override readonly name = 'TaskPlacementError';
 }
 
 const THROTTLING_ERRORS = new Set([
@@ -152,30 +140,6 @@ export class WorkerTasks {
     private readonly settings: WorkerTaskSettings,
     private readonly retry: RunTaskRetry = {},
   ) {}
-
-  /**
-   * Starts the job's worker with retries and backoff in this process, for attempt
-   * `job.attempts` (default 1). Throws `TaskPlacementError` when every try was refused for a
-   * transient reason, and `TaskLaunchRefused` at once for a permanent one.
-   */
-  async start(job: LaunchJob): Promise<string> {
-    const attempts = this.retry.attempts ?? 5;
-    let reason = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        return (await this.launch(job, job.attempts ?? 1)).taskArn;
-      } catch (error) {
-        if (!(error instanceof TaskLaunchRefused) || !error.transient) throw error;
-        reason = error.refusal.reason;
-      }
-      if (attempt < attempts) {
-        const delay = backoffMs(attempt, this.retry.baseMs ?? 1000);
-        this.retry.onRetry?.(attempt, reason, delay);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-    throw new TaskPlacementError(`RunTask failed ${attempts} times; last: ${reason}`);
-  }
 
   /**
    * One RunTask for the job's `attempt`, with the clientToken of that attempt: resolves with the

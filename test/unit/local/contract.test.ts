@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DISPATCHER_ENV, SWEEPER_ENV, TASK_STATE_ENV, WORKER_ENV } from '../../../contract/names.js';
+import {
+  DISPATCHER_ENV,
+  LAUNCHER_ENV,
+  SWEEPER_ENV,
+  TASK_STATE_ENV,
+  WORKER_ENV,
+} from '../../../contract/names.js';
 import {
   dispatcherEnv,
+  launcherEnv,
   sweeperEnv,
   taskStateEnv,
   workerTaskEnv,
@@ -16,6 +23,9 @@ const cloud: LocalCloud = {
   table: 't',
   queueUrl: 'q',
   onFailureQueueUrl: 'f',
+  launchQueueUrl: 'l',
+  launchQueueArn: 'arn:l',
+  maxRunningTasks: 5,
   clusterArn: 'c',
   taskDefinitionArn: 'td',
   subnets: ['s1', 's2'],
@@ -34,6 +44,7 @@ describe('the local cloud follows the shared contract', () => {
     ['dispatcher', dispatcherEnv(cloud), DISPATCHER_ENV],
     ['task-state', taskStateEnv(cloud), TASK_STATE_ENV],
     ['sweeper', sweeperEnv(cloud), SWEEPER_ENV],
+    ['launcher', launcherEnv(cloud), LAUNCHER_ENV],
     ['worker task definition', workerTaskEnv('t', '/tmp/efs'), WORKER_ENV],
   ])('gives the %s every variable the contract names', (_name, env, names) => {
     for (const name of names) expect(env[name], name).toBeTruthy();

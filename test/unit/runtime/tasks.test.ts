@@ -2,19 +2,10 @@ import {
   ClientException,
   ECSServiceException,
   InvalidParameterException,
-  RunTaskCommand,
   ServerException,
-  type ECSClient,
-  type RunTaskCommandOutput,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import {
-  classifyRunTaskRefusal,
-  launchClientToken,
-  TaskLaunchRefused,
-  TaskPlacementError,
-  WorkerTasks,
-} from '../../../src/runtime/aws/tasks.js';
+import { classifyRunTaskRefusal, launchClientToken } from '../../../src/runtime/aws/tasks.js';
 
 const $metadata = { httpStatusCode: 400 };
 
@@ -135,91 +126,3 @@ describe('launchClientToken', () => {
 });
 
 /** An ECS client whose RunTask answers come from a script, and which records each request. */
-function scriptedEcs(answers: (() => Partial<RunTaskCommandOutput>)[]) {
-  const requests: RunTaskCommand['input'][] = [];
-  const ecs = {
-    send: async (command: RunTaskCommand) => {
-      requests.push(command.input);
-      const answer = answers.shift();
-      if (!answer) throw new Error('no more answers');
-      return answer();
-    },
-  } as unknown as ECSClient;
-  return { ecs, requests };
-}
-
-const settings = {
-  clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/c',
-  taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/w:1',
-  containerName: 'worker',
-  subnets: ['subnet-1'],
-  securityGroups: ['sg-1'],
-};
-const job = { jobId: 'f'.repeat(32), bucket: 'b', key: 'incoming/x.fq', versionId: 'v1' };
-const started = () => ({ tasks: [{ taskArn: 'arn:task/1' }], failures: [] });
-
-describe('WorkerTasks.launch', () => {
-  it('makes one RunTask with the clientToken of the attempt', async () => {
-    const { ecs, requests } = scriptedEcs([started]);
-    await expect(new WorkerTasks(ecs, settings).launch(job, 3)).resolves.toEqual({ taskArn: 'arn:task/1' });
-    expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ clientToken: `${job.jobId}-3`, count: 1, launchType: 'FARGATE' });
-  });
-
-  it('repeats a RunTask whose answer was lost, with the same clientToken', async () => {
-    const { ecs, requests } = scriptedEcs([
-      () => {
-        throw connectionReset();
-      },
-      started,
-    ]);
-    await expect(new WorkerTasks(ecs, settings).launch(job, 1)).resolves.toEqual({ taskArn: 'arn:task/1' });
-    expect(requests.map((r) => r.clientToken)).toEqual([`${job.jobId}-1`, `${job.jobId}-1`]);
-  });
-
-  it('throws the refusal classified, without retrying it', async () => {
-    const { ecs, requests } = scriptedEcs([
-      () => ({
-        tasks: [],
-        failures: [{ reason: "You've reached the limit on the number of tasks you can run concurrently" }],
-      }),
-    ]);
-    const refused = await new WorkerTasks(ecs, settings).launch(job, 1).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(TaskLaunchRefused);
-    expect((refused as TaskLaunchRefused).refusal.kind).toBe('capacity');
-    expect((refused as TaskLaunchRefused).transient).toBe(true);
-    expect(requests).toHaveLength(1);
-  });
-
-  it('keeps the thrown error as the cause', async () => {
-    const error = new InvalidParameterException({ message: 'Rate exceeded', $metadata });
-    const { ecs } = scriptedEcs([
-      () => {
-        throw error;
-      },
-    ]);
-    const refused = (await new WorkerTasks(ecs, settings).launch(job, 1).catch((e: unknown) => e)) as Error;
-    expect(refused).toMatchObject({ refusal: { kind: 'throttled' }, cause: error });
-  });
-});
-
-describe('WorkerTasks.start', () => {
-  const quick = { baseMs: 1 };
-
-  it('retries transient refusals with the same clientToken, then gives up with the last reason', async () => {
-    const throttled = () => {
-      throw serviceError('ThrottlingException', 'Rate exceeded');
-    };
-    const { ecs, requests } = scriptedEcs([throttled, throttled, throttled]);
-    const tasks = new WorkerTasks(ecs, settings, { ...quick, attempts: 3 });
-    await expect(tasks.start({ ...job, attempts: 2 })).rejects.toThrow(TaskPlacementError);
-    expect(requests.map((r) => r.clientToken)).toEqual(Array(3).fill(`${job.jobId}-2`));
-  });
-
-  it('fails at once on a permanent refusal', async () => {
-    const { ecs, requests } = scriptedEcs([() => ({ tasks: [], failures: [{ reason: 'MISSING' }] })]);
-    const tasks = new WorkerTasks(ecs, settings, quick);
-    await expect(tasks.start(job)).rejects.toThrow(/RunTask refused \(permanent\): MISSING/);
-    expect(requests).toHaveLength(1);
-  });
-});
