@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
  * `duplicate=0.3,crash=0.2,throttle=0.2`:
  * - duplicate: an S3 event is delivered to the dispatcher twice (S3 and Lambda are at-least-once);
  * - crash: a worker process is killed mid-job (SIGKILL, exit 137), as a lost Fargate task would be;
+ * - interrupt: a worker process is told to stop mid-job (SIGTERM, then SIGKILL after the stop
+ *   timeout), as in a Spot reclaim;
  * - throttle: ECS RunTask answers ThrottlingException, through a proxy in front of the emulator,
  *   so the SDK sees a real throttling response.
  * `PIPELINE_CHAOS_SEED` makes a run repeatable.
@@ -13,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 export interface ChaosRates {
   duplicate: number;
   crash: number;
+  interrupt: number;
   throttle: number;
 }
 
@@ -22,14 +25,21 @@ export interface Chaos {
   duplicate(): boolean;
   /** Kill this worker mid-job? `taskNumber` counts the tasks run for the same job, from 1. */
   crash(taskNumber: number): boolean;
+  /** Stop this worker mid-job as a Spot reclaim does? Counted like `crash`. */
+  interrupt(taskNumber: number): boolean;
   /** Throttle this RunTask call? `call` counts RunTask calls, from 1. */
   throttle(call: number): boolean;
 }
 
-export const NO_CHAOS: Chaos = { duplicate: () => false, crash: () => false, throttle: () => false };
+export const NO_CHAOS: Chaos = {
+  duplicate: () => false,
+  crash: () => false,
+  interrupt: () => false,
+  throttle: () => false,
+};
 
 export function parseChaos(spec: string | undefined): ChaosRates {
-  const rates: ChaosRates = { duplicate: 0, crash: 0, throttle: 0 };
+  const rates: ChaosRates = { duplicate: 0, crash: 0, interrupt: 0, throttle: 0 };
   for (const part of (spec ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -37,7 +47,9 @@ export function parseChaos(spec: string | undefined): ChaosRates {
     const [name, value, ...rest] = part.split('=');
     const rate = Number(value);
     if (!name || !(name in rates) || rest.length || value === undefined || value.trim() === '') {
-      throw new Error(`PIPELINE_CHAOS: "${part}" is not one of duplicate=, crash=, throttle= with a rate`);
+      throw new Error(
+        `PIPELINE_CHAOS: "${part}" is not one of duplicate=, crash=, interrupt=, throttle= with a rate`,
+      );
     }
     if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
       throw new Error(`PIPELINE_CHAOS: ${name} must be a rate between 0 and 1, got "${value}"`);
@@ -63,6 +75,7 @@ export function chaosFromRates(rates: ChaosRates, random: () => number = Math.ra
   return {
     duplicate: () => random() < rates.duplicate,
     crash: () => random() < rates.crash,
+    interrupt: () => random() < rates.interrupt,
     throttle: () => random() < rates.throttle,
   };
 }

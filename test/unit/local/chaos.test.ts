@@ -10,8 +10,13 @@ import { chaosFor } from '../../../local/emulators.js';
 
 describe('PIPELINE_CHAOS', () => {
   it('parses rates and leaves the rest at zero', () => {
-    expect(parseChaos('duplicate=0.3, crash=0.2')).toEqual({ duplicate: 0.3, crash: 0.2, throttle: 0 });
-    expect(parseChaos(undefined)).toEqual({ duplicate: 0, crash: 0, throttle: 0 });
+    expect(parseChaos('duplicate=0.3, crash=0.2')).toEqual({
+      duplicate: 0.3,
+      crash: 0.2,
+      interrupt: 0,
+      throttle: 0,
+    });
+    expect(parseChaos(undefined)).toEqual({ duplicate: 0, crash: 0, interrupt: 0, throttle: 0 });
   });
 
   it.each([
@@ -27,7 +32,10 @@ describe('PIPELINE_CHAOS', () => {
 
   it('injects faults at about the rate asked, repeatably for a seed', () => {
     const draw = (seed: number) => {
-      const chaos = chaosFromRates({ duplicate: 0.3, crash: 0, throttle: 1 }, seededRandom(seed));
+      const chaos = chaosFromRates(
+        { duplicate: 0.3, crash: 0, interrupt: 0, throttle: 1 },
+        seededRandom(seed),
+      );
       return Array.from({ length: 10_000 }, () => chaos.duplicate());
     };
     const hits = draw(7).filter(Boolean).length;
@@ -35,7 +43,7 @@ describe('PIPELINE_CHAOS', () => {
     expect(hits).toBeLessThan(3300);
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));
-    const never = chaosFromRates({ duplicate: 0, crash: 0, throttle: 0 }, seededRandom(1));
+    const never = chaosFromRates({ duplicate: 0, crash: 0, interrupt: 0, throttle: 0 }, seededRandom(1));
     expect(Array.from({ length: 1000 }, () => never.crash(1) || never.throttle(1))).not.toContain(true);
   });
 
@@ -61,11 +69,11 @@ describe('PIPELINE_CHAOS', () => {
   it('says at start-up which faults are on, with their rates and the seed', () => {
     const settings = chaosSettings('duplicate=0.3,crash=0.2', '1234')!;
     expect(describeChaos(settings)).toBe(
-      'chaos: duplicate 30%, crash 20%, throttle off (seed 1234; PIPELINE_CHAOS_SEED repeats it)',
+      'chaos: duplicate 30%, crash 20%, interrupt off, throttle off (seed 1234; PIPELINE_CHAOS_SEED repeats it)',
     );
-    expect(describeChaos({ ...settings, rates: { duplicate: 0.125, crash: 1, throttle: 0 } })).toMatch(
-      /^chaos: duplicate 12.5%, crash 100%, throttle off/,
-    );
+    expect(
+      describeChaos({ ...settings, rates: { duplicate: 0.125, crash: 1, interrupt: 0, throttle: 0 } }),
+    ).toMatch(/^chaos: duplicate 12.5%, crash 100%, interrupt off, throttle off/);
   });
 
   it('is for the moto cloud, whose runner injects the faults, and not for LocalStack', () => {
