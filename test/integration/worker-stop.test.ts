@@ -202,4 +202,15 @@ describe('a stalled input read', () => {
     expect(elapsed).toBeGreaterThanOrEqual(950);
     expect(elapsed).toBeLessThan(3000);
   });
+
+  it('makes the worker put its job back as INPUT_STALLED, to be run again at once', async () => {
+    const { job, env } = await dispatchToEcs('incoming/stop/stalls.fq', fastqBuffer({ reads: 5, seed: 4 }));
+    const stalling = { ...deps, objects: new Objects(s3, { readConcurrency: 1, stallSeconds: 1 }) };
+    expect(await runWorker(env, stalling)).toBe(WorkerExit.putBack);
+    expect(await deps.jobs.get(job.jobId)).toMatchObject({
+      status: 'QUEUED',
+      leaseUntil: 0,
+      errorCode: 'INPUT_STALLED',
+    });
+  });
 });
