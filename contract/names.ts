@@ -72,6 +72,8 @@ export const Env = {
   JOB_TIMEOUT_SECONDS: 'JOB_TIMEOUT_SECONDS',
   /** Ranged GETs in flight when a job reads a large input (1: one stream). */
   S3_READ_CONCURRENCY: 'S3_READ_CONCURRENCY',
+  /** Seconds an input read may go without receiving a byte before the job's attempt fails as INPUT_STALLED. */
+  INPUT_STALL_SECONDS: 'INPUT_STALL_SECONDS',
   /**
    * vCPUs of the worker task (Fargate CPU units ÷ 1024). A task of one vCPU or less sees more
    * CPUs than its quota lets it use, so the runtime asks this before it starts a second thread.
@@ -106,6 +108,7 @@ export const DISPATCHER_ENV: readonly EnvName[] = [
   Env.LAUNCH_QUEUE_URL,
   Env.ROUTING_POLICY,
   Env.S3_READ_CONCURRENCY,
+  Env.INPUT_STALL_SECONDS,
   Env.MAX_OBJECT_BYTES,
   Env.JOB_TTL_DAYS,
   Env.MAX_ATTEMPTS,
@@ -118,6 +121,7 @@ export const WORKER_ENV: readonly EnvName[] = [
   Env.SHARED_MOUNT_PATH,
   Env.JOB_TTL_DAYS,
   Env.S3_READ_CONCURRENCY,
+  Env.INPUT_STALL_SECONDS,
   Env.JOB_TIMEOUT_SECONDS,
   Env.TASK_VCPUS,
 ];

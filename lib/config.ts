@@ -85,6 +85,13 @@ export interface PipelineConfig {
    */
   readonly s3ReadConcurrency: number;
   /**
+   * Seconds a job's read of its input may go without receiving a byte before the attempt fails
+   * as `INPUT_STALLED` and the job is run again: a stalled GET otherwise holds a worker until its
+   * time limit while the heartbeat keeps its lease alive. Context key `inputStallSeconds`.
+   * @default 120
+   */
+  readonly inputStallSeconds: number;
+  /**
    * Predicted Lambda run times are multiplied by this before they are compared with the
    * dispatcher's budget (≥ 1). Context key `routingSafetyFactor`.
    * @default 2
@@ -185,11 +192,17 @@ export const DEFAULTS = {
   workerArchitecture: 'arm64',
   routingSafetyFactor: 2,
   s3ReadConcurrency: 4,
+  inputStallSeconds: 120,
   maxObjectBytes: 100 * 1024 ** 3,
   jobTtlDays: 30,
   maxAttempts: 3,
   retryBaseMs: 1000,
   workerTimeoutMinutes: 720,
+  /**
+   * Seconds between ECS's SIGTERM and its SIGKILL for a worker task (ECS's own default is 30, and
+   * Fargate allows up to 120). Set explicitly: the worker needs it to put its job back.
+   */
+  workerStopTimeoutSeconds: 30,
   sweepIntervalMinutes: 5,
   logRetentionDays: 30,
   maxRunningTasks: 20,
@@ -263,6 +276,7 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     workerImage: imageName(get),
     routingSafetyFactor: num(get, 'routingSafetyFactor', DEFAULTS.routingSafetyFactor, 1, 100),
     s3ReadConcurrency: int(get, 's3ReadConcurrency', DEFAULTS.s3ReadConcurrency, 1, 32),
+    inputStallSeconds: int(get, 'inputStallSeconds', DEFAULTS.inputStallSeconds, 5, 3600),
     maxObjectBytes: int(get, 'maxObjectBytes', DEFAULTS.maxObjectBytes, 1, MAX_S3_OBJECT_BYTES),
     jobTtlDays: int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650),
     maxAttempts: int(get, 'maxAttempts', DEFAULTS.maxAttempts, 1, 10),

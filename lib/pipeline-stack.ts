@@ -36,6 +36,7 @@ export class PipelineStack extends Stack {
     const data = new DataBucket(this, 'DataBucket', {
       removalPolicy,
       readConcurrency: config.s3ReadConcurrency,
+      inputStallSeconds: config.inputStallSeconds,
     });
     const shared = new SharedFileSystem(this, 'SharedFileSystem', {
       vpc: network.vpc,

@@ -3,6 +3,8 @@
  * `duplicate=0.3,crash=0.2,throttle=0.2`:
  * - duplicate: an S3 event is delivered to the dispatcher twice (S3 and Lambda are at-least-once);
  * - crash: a worker process is killed mid-job (SIGKILL, exit 137), as a lost Fargate task would be;
+ * - interrupt: a worker process is told to stop mid-job (SIGTERM, then SIGKILL after the stop
+ *   timeout), as in a Spot reclaim;
  * - throttle: ECS RunTask answers ThrottlingException;
  * - ratelimit: ECS RunTask answers `InvalidParameterException: Rate exceeded`, the throttling
  *   ECS has been seen to wrap in a client error;
@@ -15,6 +17,7 @@
 export interface ChaosRates {
   duplicate: number;
   crash: number;
+  interrupt: number;
   throttle: number;
   ratelimit: number;
   lostanswer: number;
@@ -26,6 +29,8 @@ export interface Chaos {
   duplicate(): boolean;
   /** Kill this worker mid-job? `taskNumber` counts the tasks run for the same job, from 1. */
   crash(taskNumber: number): boolean;
+  /** Stop this worker mid-job as a Spot reclaim does? Counted like `crash`. */
+  interrupt(taskNumber: number): boolean;
   /** Throttle this RunTask call? `call` counts RunTask calls, from 1. */
   throttle(call: number): boolean;
   /** Answer this RunTask call with `InvalidParameterException: Rate exceeded`? */
@@ -37,13 +42,21 @@ export interface Chaos {
 export const NO_CHAOS: Chaos = {
   duplicate: () => false,
   crash: () => false,
+  interrupt: () => false,
   throttle: () => false,
   rateExceeded: () => false,
   loseAnswer: () => false,
 };
 
 export function parseChaos(spec: string | undefined): ChaosRates {
-  const rates: ChaosRates = { duplicate: 0, crash: 0, throttle: 0, ratelimit: 0, lostanswer: 0 };
+  const rates: ChaosRates = {
+    duplicate: 0,
+    crash: 0,
+    interrupt: 0,
+    throttle: 0,
+    ratelimit: 0,
+    lostanswer: 0,
+  };
   for (const part of (spec ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -78,6 +91,7 @@ export function chaosFromRates(rates: ChaosRates, random: () => number = Math.ra
   return {
     duplicate: () => random() < rates.duplicate,
     crash: () => random() < rates.crash,
+    interrupt: () => random() < rates.interrupt,
     throttle: () => random() < rates.throttle,
     rateExceeded: () => random() < rates.ratelimit,
     loseAnswer: () => random() < rates.lostanswer,

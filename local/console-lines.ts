@@ -76,6 +76,7 @@ const EXITS: Record<number, string> = {
   [WorkerExit.succeeded]: 'job done',
   [WorkerExit.inputFailed]: 'job FAILED',
   [WorkerExit.error]: 'worker error',
+  [WorkerExit.putBack]: 'job put back',
   137: 'killed',
 };
 

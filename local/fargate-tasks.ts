@@ -31,7 +31,12 @@ export interface FargateTasksOptions {
   logDir: string;
   /** Whether to kill the n-th task of a job once its job is under way (injected faults). */
   crash?: (taskNumber: number) => boolean;
-  /** Needed with `crash`: where to see that a job is under way. */
+  /**
+   * Whether to stop the n-th task of a job once its job is under way, as a Spot reclaim does:
+   * SIGTERM, then SIGKILL after the container's `stopTimeout` (injected faults).
+   */
+  interrupt?: (taskNumber: number) => boolean;
+  /** Needed with `crash` and `interrupt`: where to see that a job is under way. */
   jobs?: JobsTable;
   /** Delivers what the stack's EventBridge rule sends when a task stops. */
   deliverStopped: (event: TaskStateChangeEvent) => Promise<void>;
@@ -74,10 +79,10 @@ export interface TaskReport extends TaskStart {
  * Events: `task-started` (TaskStart), `task-stopped` (TaskReport).
  */
 export class FargateTasks extends EventEmitter {
-  readonly stats = { tasksStarted: 0, workersCrashed: 0 };
+  readonly stats = { tasksStarted: 0, workersCrashed: 0, workersInterrupted: 0 };
   private readonly seen = new Set<string>();
   private readonly running = new Set<Promise<void>>();
-  private readonly containerEnvs = new Map<string, KeyValuePair[]>();
+  private readonly containers = new Map<string, { environment: KeyValuePair[]; stopTimeout: number }>();
   private readonly tasksPerJob = new Map<string, number>();
   private polling = false;
   private loop: Promise<void> = Promise.resolve();
@@ -123,10 +128,8 @@ export class FargateTasks extends EventEmitter {
     const { ecs, clusterArn } = this.options;
     const overrides = task.overrides?.containerOverrides?.find((o) => o.name === WORKER_CONTAINER_NAME);
     let env: Record<string, string> = { ...this.options.baseEnv };
-    for (const pair of [
-      ...(await this.containerEnv(task.taskDefinitionArn!)),
-      ...(overrides?.environment ?? []),
-    ]) {
+    const container = await this.container(task.taskDefinitionArn!);
+    for (const pair of [...container.environment, ...(overrides?.environment ?? [])]) {
       if (pair.name) env[pair.name] = pair.value ?? '';
     }
     env = this.options.mapEnv?.(env) ?? env;
@@ -148,20 +151,34 @@ export class FargateTasks extends EventEmitter {
     this.stats.tasksStarted++;
     const taskNumber = (this.tasksPerJob.get(jobId ?? '') ?? 0) + 1;
     this.tasksPerJob.set(jobId ?? '', taskNumber);
-    // A lost Fargate task: killed once its job is under way, exit code 137.
-    const crash =
-      jobId && this.options.jobs && this.options.crash?.(taskNumber)
-        ? killWhenRunning(child, this.options.jobs, jobId)
-        : undefined;
+    const jobs = jobId ? this.options.jobs : undefined;
+    let fault: AbortController | undefined;
+    let interrupted = false;
+    let forceKill: NodeJS.Timeout | undefined;
+    if (jobs && jobId && this.options.crash?.(taskNumber)) {
+      // A lost Fargate task: killed once its job is under way, exit code 137.
+      fault = whenRunning(child, jobs, jobId, () => child.kill('SIGKILL'));
+    } else if (jobs && jobId && this.options.interrupt?.(taskNumber)) {
+      // A Spot reclaim: ECS sends SIGTERM, and SIGKILL if the container outlives its stopTimeout.
+      fault = whenRunning(child, jobs, jobId, () => {
+        interrupted = true;
+        this.stats.workersInterrupted++;
+        child.kill('SIGTERM');
+        forceKill = setTimeout(() => child.kill('SIGKILL'), container.stopTimeout * 1000);
+      });
+    }
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       child.once('exit', (c, s) => resolve([c, s])),
     );
-    crash?.abort();
+    fault?.abort();
+    clearTimeout(forceKill);
     closeSync(log);
     if (signal === 'SIGKILL') this.stats.workersCrashed++;
     // A container killed by a signal reports 128 + the signal number, as Docker does.
     const exitCode = code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null);
-    const stoppedReason = 'Essential container in task exited';
+    const stoppedReason = interrupted
+      ? 'Your Spot Task was interrupted.'
+      : 'Essential container in task exited';
     await ecs.send(new StopTaskCommand({ cluster: clusterArn, task: task.taskArn, reason: stoppedReason }));
     this.emit('task-stopped', {
       ...start,
@@ -186,7 +203,7 @@ export class FargateTasks extends EventEmitter {
         launchType: 'FARGATE',
         lastStatus: 'STOPPED',
         desiredStatus: 'STOPPED',
-        stopCode: 'EssentialContainerExited',
+        stopCode: interrupted ? 'SpotInterruption' : 'EssentialContainerExited',
         stoppedReason,
         stoppedAt: new Date().toISOString(),
         containers: [
@@ -202,29 +219,31 @@ export class FargateTasks extends EventEmitter {
     });
   }
 
-  private async containerEnv(taskDefinitionArn: string): Promise<KeyValuePair[]> {
-    let env = this.containerEnvs.get(taskDefinitionArn);
-    if (!env) {
+  /** The worker container's environment and stop timeout (ECS's default of 30 s when unset). */
+  private async container(taskDefinitionArn: string) {
+    let container = this.containers.get(taskDefinitionArn);
+    if (!container) {
       const out = await this.options.ecs.send(
         new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }),
       );
-      env =
-        out.taskDefinition?.containerDefinitions?.find((c) => c.name === WORKER_CONTAINER_NAME)
-          ?.environment ?? [];
-      this.containerEnvs.set(taskDefinitionArn, env);
+      const definition = out.taskDefinition?.containerDefinitions?.find(
+        (c) => c.name === WORKER_CONTAINER_NAME,
+      );
+      container = { environment: definition?.environment ?? [], stopTimeout: definition?.stopTimeout ?? 30 };
+      this.containers.set(taskDefinitionArn, container);
     }
-    return env;
+    return container;
   }
 }
 
-/** Polls the job until the worker has marked it RUNNING, then kills the worker. */
-function killWhenRunning(child: ChildProcess, jobs: JobsTable, jobId: string): AbortController {
+/** Polls the job until the worker has marked it RUNNING, then does `act` to the worker. */
+function whenRunning(child: ChildProcess, jobs: JobsTable, jobId: string, act: () => void): AbortController {
   const cancel = new AbortController();
   void (async () => {
     while (!cancel.signal.aborted && child.exitCode === null) {
       const job = await jobs.get(jobId).catch(() => undefined);
       if (job?.status === 'RUNNING' && job.taskArn) {
-        child.kill('SIGKILL');
+        act();
         return;
       }
       await sleep(10);

@@ -222,6 +222,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
           cpu: WORKER_CPU_UNITS,
           memory: DEFAULTS.workerMemoryMb,
           environment: Object.entries(taskEnv).map(([k, v]) => ({ name: k, value: v })),
+          stopTimeout: DEFAULTS.workerStopTimeoutSeconds,
         },
       ],
     }),
@@ -267,6 +268,7 @@ export function workerTaskEnv(table: string, sharedDir: string): Record<string, 
     [Env.SHARED_MOUNT_PATH]: sharedDir,
     [Env.JOB_TTL_DAYS]: String(DEFAULTS.jobTtlDays),
     [Env.S3_READ_CONCURRENCY]: String(S3_READ_CONCURRENCY),
+    [Env.INPUT_STALL_SECONDS]: String(DEFAULTS.inputStallSeconds),
     [Env.JOB_TIMEOUT_SECONDS]: '3600',
   };
 }
@@ -304,6 +306,7 @@ export function dispatcherEnv(cloud: LocalCloud): Record<string, string> {
     [Env.ROUTING_POLICY]: JSON.stringify(cloud.policy),
     [Env.MAX_OBJECT_BYTES]: String(cloud.maxObjectBytes),
     [Env.S3_READ_CONCURRENCY]: String(S3_READ_CONCURRENCY),
+    [Env.INPUT_STALL_SECONDS]: String(DEFAULTS.inputStallSeconds),
     [Env.JOB_TTL_DAYS]: String(DEFAULTS.jobTtlDays),
   };
 }

@@ -47,6 +47,7 @@ export interface RunnerStats {
   invocationRetries: number;
   tasksStarted: number;
   workersCrashed: number;
+  workersInterrupted: number;
 }
 
 export type { InvocationReport } from './lambda-pool.js';
@@ -116,6 +117,7 @@ export class LocalRunner extends EventEmitter {
       baseEnv: { PATH: process.env.PATH ?? '', ...this.awsEnv, NODE_NO_WARNINGS: '1' },
       logDir: options.logDir,
       crash: (taskNumber) => this.chaos.crash(taskNumber),
+      interrupt: (taskNumber) => this.chaos.interrupt(taskNumber),
       jobs: this.jobs,
       deliverStopped: (event) =>
         this.track(this.invoker.invoke('task-state', bundles.taskState, taskStateEnv(cloud), event)),

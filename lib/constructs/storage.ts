@@ -21,6 +21,12 @@ export interface DataBucketReadOptions {
    * @default 4
    */
   readonly readConcurrency?: number;
+  /**
+   * Seconds a job's read of its input may go without a byte before the attempt fails as
+   * `INPUT_STALLED` and is run again (`INPUT_STALL_SECONDS`).
+   * @default 120
+   */
+  readonly inputStallSeconds?: number;
 }
 
 export interface DataBucketProps extends DataBucketReadOptions {
@@ -48,7 +54,7 @@ export interface DataBucketProps extends DataBucketReadOptions {
  */
 export interface IDataBucket extends IConstruct {
   readonly bucket: s3.IBucket;
-  /** Lets the consumer read uploads under `incoming/` and sets how many ranged GETs it keeps in flight. */
+  /** Lets the consumer read uploads under `incoming/` and sets how many ranged GETs it keeps in flight and how long a read may stall. */
   bindIncomingReader(consumer: EnvConsumer): iam.Grant;
   /** Lets the grantee write reports under `results/` and read the current one. */
   grantWriteResults(grantee: iam.IGrantable): iam.Grant;
@@ -60,6 +66,7 @@ export interface IDataBucket extends IConstruct {
 abstract class DataBucketBase extends Construct implements IDataBucket {
   abstract readonly bucket: s3.IBucket;
   private readonly readConcurrency: number;
+  private readonly inputStallSeconds: number;
 
   constructor(scope: Construct, id: string, options: DataBucketReadOptions) {
     super(scope, id);
@@ -70,15 +77,23 @@ abstract class DataBucketBase extends Construct implements IDataBucket {
       1,
       32,
     );
+    this.inputStallSeconds = checkWholeNumber(
+      this,
+      'inputStallSeconds',
+      options.inputStallSeconds ?? DEFAULTS.inputStallSeconds,
+      5,
+      3600,
+    );
   }
 
   /**
    * Lets the consumer read uploads (any version) under `incoming/`, nothing else in the bucket,
-   * and tells it how many ranged GETs to keep in flight. A bucket under a customer managed key
+   * and tells it how many ranged GETs to keep in flight and how long a read may stall. A bucket under a customer managed key
    * also lets it decrypt with the key.
    */
   bindIncomingReader(consumer: EnvConsumer): iam.Grant {
     consumer.addEnvironment(Env.S3_READ_CONCURRENCY, String(this.readConcurrency));
+    consumer.addEnvironment(Env.INPUT_STALL_SECONDS, String(this.inputStallSeconds));
     // HeadObject is authorised by GetObject / GetObjectVersion.
     return this.grantPrefix(
       consumer,

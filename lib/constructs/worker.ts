@@ -13,7 +13,12 @@ import { acknowledgeFinding, acknowledgePolicyFinding, nagResource } from './nag
 import { repoPath } from './paths.js';
 import { acknowledgeCheckov, logGroupKeyReason } from './scanners.js';
 import type { IDataBucket, ISharedFileSystem } from './storage.js';
-import { checkWholeNumber, ConstructValidationError, describeValue } from './validation.js';
+import {
+  checkWholeNumber,
+  ConstructValidationError,
+  describeValue,
+  PropValidationError,
+} from './validation.js';
 
 /** What a place that runs jobs (the dispatcher, the worker) is given. */
 export interface JobRunnerProps {
@@ -41,6 +46,12 @@ export interface WorkerProps extends JobRunnerProps {
    * @default Duration.hours(12)
    */
   readonly jobTimeout?: Duration;
+  /**
+   * Time between ECS's SIGTERM (StopTask, Spot reclaim, scale-in) and its SIGKILL, in which the
+   * worker aborts its job and puts it back to run again. At most 2 minutes (Fargate's limit).
+   * @default Duration.seconds(30)
+   */
+  readonly stopTimeout?: Duration;
   /**
    * Fargate CPU units.
    * @default 1024
@@ -117,6 +128,15 @@ export class Worker extends Construct implements IWorker {
     const jobTtlDays = checkWholeNumber(this, 'jobTtlDays', props.jobTtlDays, 1);
     const arm = (props.architecture ?? DEFAULTS.workerArchitecture) === 'arm64';
     const cpu = props.cpu ?? DEFAULTS.workerCpu;
+    const stopTimeout = props.stopTimeout ?? Duration.seconds(DEFAULTS.workerStopTimeoutSeconds);
+    if (stopTimeout.toSeconds() < 2 || stopTimeout.toSeconds() > 120) {
+      throw new PropValidationError(
+        'stopTimeout',
+        `${stopTimeout.toSeconds()} s`,
+        "between 2 and 120 seconds (Fargate's limit)",
+        this,
+      );
+    }
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -167,6 +187,10 @@ export class Worker extends Construct implements IWorker {
           }),
       essential: true,
       readonlyRootFilesystem: true,
+      stopTimeout,
+      // An init process as PID 1 forwards ECS's SIGTERM to Node and reaps children; Node as PID 1
+      // gets no default signal handling from the kernel.
+      linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
     });
     this.container.addMountPoints(

@@ -22,6 +22,7 @@ export interface CommonSettings {
   sharedMountPath: string;
   jobTtlDays: number;
   s3ReadConcurrency: number;
+  inputStallSeconds: number;
 }
 
 export interface RedriveSettings {
@@ -47,6 +48,7 @@ export function commonSettings(env: NodeJS.ProcessEnv): CommonSettings {
     sharedMountPath: required(env, Env.SHARED_MOUNT_PATH),
     jobTtlDays: number(env, Env.JOB_TTL_DAYS, { min: 1 }),
     s3ReadConcurrency: number(env, Env.S3_READ_CONCURRENCY, { min: 1 }),
+    inputStallSeconds: number(env, Env.INPUT_STALL_SECONDS, { min: 1 }),
   };
 }
 

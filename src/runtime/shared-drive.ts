@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResultDocument } from './job.js';
@@ -13,7 +14,8 @@ export async function writeSharedResult(file: string, document: ResultDocument):
   );
   if (existing && existing.job.sourceLastModified > document.job.sourceLastModified) return;
   await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  // Not the pid: it is 1 in every container, and two tasks may write results for one key at once.
+  const temporary = `${file}.${randomUUID()}.tmp`;
   await writeFile(temporary, JSON.stringify(document, null, 2) + '\n');
   await rename(temporary, file);
 }

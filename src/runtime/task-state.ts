@@ -24,9 +24,12 @@ export function jobIdOfTask(detail: TaskStateDetail): string | undefined {
 
 /**
  * Records how a worker task ended. A worker that exits 0 has written its result, and one that
- * exits 1 has failed its job on bad input itself. One that crashed, was killed or never started
- * has not: the job is run again if the cause may pass, or failed with the exit code and ECS's stop
- * reason if it will not (out of memory, stopped by a person).
+ * exits 1 has failed its job on bad input itself. One that exits 3 was told to stop (SIGTERM) or
+ * its input stalled, and put its job back unfinished: the job is run again now, not after a lease.
+ * One that crashed, was killed or never started has not finished its job either: the job is run
+ * again if the cause may pass, or failed with the exit code and ECS's stop reason if it will not
+ * (out of memory, stopped by a person). A person's StopTask ends the job even though the worker
+ * put it back: whoever stops a task means to stop its job; re-uploading the object runs it again.
  */
 export async function recordTaskStopped(
   detail: TaskStateDetail,

@@ -75,6 +75,7 @@ function executeDeps(
     objects: new Objects(clients.s3, {
       readConcurrency: settings.s3ReadConcurrency,
       reader: clients.s3Reader,
+      stallSeconds: settings.inputStallSeconds,
     }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,

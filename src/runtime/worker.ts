@@ -3,9 +3,21 @@ import { epochSeconds, type Job } from './job.js';
 import { HEARTBEAT_SECONDS, RUNNING_LEASE_SECONDS } from './leases.js';
 import { executeJob, type ExecuteDeps } from './execute.js';
 import { required } from './settings.js';
+import { InputStalledError } from './stall-watchdog.js';
 
-/** Exit codes of the worker process: 1 means the job was failed for good (bad input, time limit). */
-export const WorkerExit = { succeeded: 0, inputFailed: 1, error: 2 } as const;
+/**
+ * Exit codes of the worker process: 1 means the job was failed for good (bad input, time limit);
+ * 3 that the job was put back unfinished, to be run again at once (the task was told to stop, or
+ * its input stalled).
+ */
+export const WorkerExit = { succeeded: 0, inputFailed: 1, error: 2, putBack: 3 } as const;
+
+export interface WorkerOptions {
+  /** The task this worker runs in, recorded on the job. @default - the one the dispatcher recorded */
+  taskArn?: string;
+  /** Aborted when the task is told to stop (SIGTERM): the job is then put back, not finished. */
+  stop?: AbortSignal;
+}
 
 /**
  * The worker task's job: find the job the overrides name, run the core on the object version and
@@ -14,10 +26,12 @@ export const WorkerExit = { succeeded: 0, inputFailed: 1, error: 2 } as const;
 export async function runWorker(
   env: NodeJS.ProcessEnv,
   deps: ExecuteDeps,
-  taskArn?: string,
+  options: WorkerOptions = {},
 ): Promise<number> {
   const now = deps.now ?? (() => new Date());
   const jobId = required(env, Env.JOB_ID);
+  // Settings first: a worker that cannot run the job must not mark it RUNNING.
+  const timeoutSeconds = jobTimeoutSeconds(env);
   const job = await deps.jobs.get(jobId);
   if (!job) throw new Error(`job ${jobId} does not exist`);
   const expected = { bucket: required(env, Env.JOB_BUCKET), key: required(env, Env.JOB_KEY) };
@@ -34,7 +48,7 @@ export async function runWorker(
   const running: Partial<Job> = {
     route: 'ecs',
     startedAt: now().toISOString(),
-    taskArn: taskArn ?? job.taskArn,
+    taskArn: options.taskArn ?? job.taskArn,
     leaseUntil: lease(),
   };
   await deps.jobs.transition(jobId, 'RUNNING', running, now());
@@ -45,14 +59,17 @@ export async function runWorker(
     });
   }, HEARTBEAT_SECONDS * 1000);
   heartbeat.unref();
-  const timeoutSeconds = Number(required(env, Env.JOB_TIMEOUT_SECONDS));
-  if (!(timeoutSeconds > 0))
-    throw new Error(`${Env.JOB_TIMEOUT_SECONDS} must be a positive number of seconds`);
   const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
+  const signal = options.stop ? AbortSignal.any([deadline, options.stop]) : deadline;
   try {
-    const done = await executeJob({ ...job, ...running }, 'ecs', deps, deadline);
+    const done = await executeJob({ ...job, ...running }, 'ecs', deps, signal);
     return done.status === 'SUCCEEDED' ? WorkerExit.succeeded : WorkerExit.inputFailed;
   } catch (error) {
+    clearInterval(heartbeat);
+    if (options.stop?.aborted) {
+      return putBack(jobId, 'WORKER_INTERRUPTED', 'the worker task was told to stop (SIGTERM)', deps);
+    }
+    if (error instanceof InputStalledError) return putBack(jobId, error.code, error.message, deps);
     if (!deadline.aborted) throw error;
     // A bound on cost: an input that takes this long (a gzip bomb, say) will not go faster on a retry.
     const message = `stopped after ${timeoutSeconds} s, the worker's limit per job (${Env.JOB_TIMEOUT_SECONDS})`;
@@ -67,4 +84,33 @@ export async function runWorker(
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+function jobTimeoutSeconds(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(required(env, Env.JOB_TIMEOUT_SECONDS));
+  if (!(seconds > 0) || !Number.isFinite(seconds))
+    throw new Error(`${Env.JOB_TIMEOUT_SECONDS} must be a positive number of seconds`);
+  return seconds;
+}
+
+/**
+ * Hands an unfinished job back: QUEUED with a lease that has already run out, so the stopped
+ * task's state-change event (or, should it be lost, the sweeper's next pass) re-drives it at once
+ * instead of after the running lease. The task, not the job, was at fault, so nothing is failed
+ * here: the task-state handler decides from the stop code (a person's StopTask still fails it).
+ */
+async function putBack(jobId: string, code: string, reason: string, deps: ExecuteDeps): Promise<number> {
+  const now = deps.now();
+  const queued = await deps.jobs.transition(
+    jobId,
+    'QUEUED',
+    { leaseUntil: 0, error: reason, errorCode: code },
+    now,
+  );
+  deps.telemetry.logger.warn(queued ? 'job put back to run again' : 'job already finished', {
+    jobId,
+    code,
+    reason,
+  });
+  return WorkerExit.putBack;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
+import { WorkerExit } from '../../src/runtime/worker.js';
 import { withLocalCloud as withCloud } from './local-harness.js';
 import { targetName } from './targets.js';
 
@@ -48,6 +49,23 @@ describe.skipIf(skip)('guarantees under injected faults', () => {
         await readFile(path.join(h.local.cloud.sharedDir, 'results/crash/once.fq.json'), 'utf8'),
       );
       expect(shared.job.attempt).toBe(2);
+    });
+  });
+
+  it('puts back the job of a worker told to stop mid-job (SIGTERM), which then succeeds once', async () => {
+    await withCloud({ interrupt: (taskNumber) => taskNumber === 1 }, async (h) => {
+      const exits: (number | null)[] = [];
+      h.local.runner.on('task-stopped', (task: { exitCode: number | null }) => exits.push(task.exitCode));
+      const id = await h.upload('incoming/spot/once.fq', fastqBuffer({ reads: 60_000, seed: 47 }), toEcs);
+      const [job] = await h.finish([id]);
+      expect(job).toMatchObject({ status: 'SUCCEEDED', route: 'ecs', attempts: 2 });
+      expect(h.local.runner.stats).toMatchObject({ workersInterrupted: 1, workersCrashed: 0 });
+      // The first worker put its job back and exited on its own, before any SIGKILL.
+      expect(exits[0]).toBe(WorkerExit.putBack);
+      const versions = await h.s3.send(
+        new ListObjectVersionsCommand({ Bucket: h.local.cloud.bucket, Prefix: job!.resultKey }),
+      );
+      expect(versions.Versions?.filter((v) => v.Key === job!.resultKey)).toHaveLength(1);
     });
   });
 

@@ -20,6 +20,7 @@ describe('config defaults', () => {
       workerArchitecture: 'arm64',
       routingSafetyFactor: 2,
       s3ReadConcurrency: 4,
+      inputStallSeconds: 120,
       maxObjectBytes: 100 * 1024 ** 3,
       jobTtlDays: 30,
       maxAttempts: 3,

@@ -248,6 +248,14 @@ describe('construct props are validated', () => {
         message: 'concurrency must be a whole number of at least 2; got 1',
       },
       {
+        name: 'Worker refuses a stop timeout longer than Fargate allows',
+        prop: 'stopTimeout',
+        path: 'Worker',
+        build: (s) =>
+          new Worker(s, 'Worker', workerProps(existingResources(s), { stopTimeout: Duration.minutes(3) })),
+        message: "stopTimeout must be between 2 and 120 seconds (Fargate's limit); got '180 s'",
+      },
+      {
         name: 'Worker refuses a job TTL of 0 days',
         prop: 'jobTtlDays',
         path: 'Worker',
@@ -392,6 +400,7 @@ describe('constructs over resources the user brings', () => {
       expect(env[Env.JOBS_TABLE], prefix).toBe('existing-jobs');
     }
     expect(functionEnvNames(template, 'DispatcherFunction')).toContain(Env.S3_READ_CONCURRENCY);
+    expect(functionEnvNames(template, 'DispatcherFunction')).toContain(Env.INPUT_STALL_SECONDS);
   });
 
   it('mounts the existing access point in the function and the task, and grants the mount through it only', () => {

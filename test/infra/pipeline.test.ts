@@ -321,6 +321,15 @@ describe('pipeline stack', () => {
       });
     });
 
+    it('runs Node under an init process and gives it 30 s between SIGTERM and SIGKILL to put its job back', () => {
+      expect(container(s)).toMatchObject({
+        StopTimeout: 30,
+        LinuxParameters: { InitProcessEnabled: true },
+      });
+      const env = container(s).Environment as { Name: string; Value: unknown }[];
+      expect(env).toContainEqual({ Name: Env.INPUT_STALL_SECONDS, Value: '120' });
+    });
+
     it('runs with a read-only root file system, a scratch /tmp and awslogs with retention', () => {
       expect(container(s)).toMatchObject({ ReadonlyRootFilesystem: true, Essential: true });
       expect(container(s).MountPoints).toContainEqual({

@@ -11,10 +11,10 @@ import { Env, WORKER_CONTAINER_NAME } from '../../contract/names.js';
 import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { Objects } from '../../src/runtime/aws/objects.js';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { LaunchQueue, parseLaunchRequest } from '../../src/runtime/aws/launch-queue.js';
+import { LaunchQueue } from '../../src/runtime/aws/launch-queue.js';
 import { WorkerTasks } from '../../src/runtime/aws/tasks.js';
-import { launchBatch, type LauncherDeps, type LaunchOutcome } from '../../src/runtime/launcher.js';
+import type { LauncherDeps, LaunchOutcome } from '../../src/runtime/launcher.js';
+import { launchQueued as drainOnce } from '../support/launch-queue.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
@@ -78,41 +78,9 @@ function workerTasks(clusterArn: string): WorkerTasks {
   });
 }
 
-/**
- * What the launch queue's event source does once: a batch of requests to the launcher, then the
- * served ones deleted. Returns the outcomes of the requests for `jobId` (the queue is shared by
- * the tests: others' deferred requests come back in later batches).
- */
-async function launchQueued(jobId: string, with_: LauncherDeps = launcher): Promise<LaunchOutcome[]> {
-  const out = await clients.sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: test.cloud.launchQueueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 1,
-      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-    }),
-  );
-  const messages = (out.Messages ?? []).map((m) => ({
-    messageId: m.MessageId!,
-    body: m.Body!,
-    receiptHandle: m.ReceiptHandle!,
-    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
-  }));
-  const outcomes = await launchBatch(messages, with_);
-  const mine: LaunchOutcome[] = [];
-  for (const message of messages) {
-    const outcome = outcomes.get(message.messageId)!;
-    if (parseLaunchRequest(message.body).jobId === jobId) mine.push(outcome);
-    if (outcome !== 'deferred') {
-      await clients.sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: test.cloud.launchQueueUrl,
-          ReceiptHandle: message.receiptHandle,
-        }),
-      );
-    }
-  }
-  return mine;
+/** One pass of the launch queue's event source, as the local cloud's runner makes them. */
+function launchQueued(jobId: string, with_: LauncherDeps = launcher): Promise<LaunchOutcome[]> {
+  return drainOnce(clients.sqs, with_, jobId);
 }
 afterAll(() => test?.stop());
 

@@ -8,6 +8,7 @@ import {
 import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
 import { recycleChunk } from './http-thread.js';
+import { InputStalledError, withinSeconds, withStallWatchdog } from '../stall-watchdog.js';
 
 export interface ObjectHead {
   size: number;
@@ -30,6 +31,13 @@ export interface ObjectsOptions {
    * @default the client given for everything else
    */
   reader?: S3Client;
+  /**
+   * Seconds an input read may go without a byte (waiting for response headers or for the next
+   * chunk) before it fails with `InputStalledError`. Deployments set it from the config
+   * (`inputStallSeconds`), through `INPUT_STALL_SECONDS`.
+   * @default - no limit
+   */
+  stallSeconds?: number;
 }
 
 /** Reads inputs and writes results. Inputs are only ever read: never rewritten or deleted. */
@@ -54,6 +62,24 @@ export class Objects {
    * until the next one is asked for: its buffer may then be filled again.
    */
   async open(
+    bucket: string,
+    key: string,
+    versionId: string | null,
+    signal?: AbortSignal,
+    size?: number,
+  ): Promise<OpenedObject> {
+    const seconds = this.options.stallSeconds;
+    if (seconds === undefined) return this.read(bucket, key, versionId, signal, size);
+    // A stalled GET would otherwise hold the job until its time limit, its lease kept alive by
+    // the heartbeat; aborting the request frees the connection as well as the job.
+    const stall = new AbortController();
+    const onStall = () => stall.abort(new InputStalledError(seconds));
+    const both = signal ? AbortSignal.any([signal, stall.signal]) : stall.signal;
+    const opened = await withinSeconds(this.read(bucket, key, versionId, both, size), seconds, onStall);
+    return { ...opened, body: withStallWatchdog(opened.body, seconds, onStall) };
+  }
+
+  private async read(
     bucket: string,
     key: string,
     versionId: string | null,

@@ -60,11 +60,17 @@ export async function rangedRead(s3: S3Client, options: RangedReadOptions): Prom
   const parts = Math.ceil(size / partBytes);
 
   async function* body(): AsyncGenerator<Uint8Array> {
-    const inFlight: Promise<Uint8Array[]>[] = [collect(first)];
+    // A part that fails while an earlier one is awaited (an abort fails them all at once) is
+    // observed at once: an unobserved rejection would end the process before its turn comes.
+    const observed = (part: Promise<Uint8Array[]>) => {
+      part.catch(() => undefined);
+      return part;
+    };
+    const inFlight: Promise<Uint8Array[]>[] = [observed(collect(first))];
     let next = 1;
     const fill = () => {
       while (next < parts && inFlight.length < concurrency)
-        inFlight.push(get(next++ * partBytes, etag).then(collect));
+        inFlight.push(observed(get(next++ * partBytes, etag).then(collect)));
     };
     try {
       fill();

@@ -1,0 +1,59 @@
+/**
+ * An input that stopped sending bytes. Transient: the network or S3 stalled, not the object, so
+ * the job is put back to run again rather than failed.
+ */
+export class InputStalledError extends Error {
+  override readonly name = 'InputStalledError';
+  readonly code = 'INPUT_STALLED';
+  constructor(readonly seconds: number) {
+    super(`the input sent no bytes for ${seconds} s: its read stalled`);
+  }
+}
+
+/**
+ * Yields the source's chunks, and fails with `InputStalledError` when one is awaited for longer
+ * than `seconds`. Only the wait for the source counts, not the consumer's time with a chunk, so a
+ * slow parser never trips it. `onStall` runs first, to abort the request that stalled; the source
+ * is then closed without waiting for it.
+ */
+export async function* withStallWatchdog<T>(
+  source: AsyncIterable<T>,
+  seconds: number,
+  onStall?: () => void,
+): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      const result = await withinSeconds(iterator.next(), seconds, onStall);
+      if (result.done) {
+        done = true;
+        return;
+      }
+      yield result.value;
+    }
+  } finally {
+    // A stalled `next()` may never settle: close the source, but do not wait for it.
+    if (!done) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
+
+/** `promise`, or `InputStalledError` once `seconds` have passed without it settling. */
+export async function withinSeconds<T>(
+  promise: Promise<T>,
+  seconds: number,
+  onStall?: () => void,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onStall?.();
+      reject(new InputStalledError(seconds));
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([promise, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
