@@ -8,6 +8,7 @@ export interface LocalBundles {
   dispatcher: string;
   taskState: string;
   sweeper: string;
+  reconciler: string;
   worker: string;
   lambdaHost: string;
 }
@@ -19,11 +20,19 @@ export interface LocalBundles {
 export async function bundleLocal(outDir: string): Promise<LocalBundles> {
   await mkdir(outDir, { recursive: true });
   const out = (name: string) => path.join(outDir, `${name}.mjs`);
-  const [dispatcher, taskState, sweeper, lambdaHost] = await Promise.all([
+  const [dispatcher, taskState, sweeper, reconciler, lambdaHost] = await Promise.all([
     bundleFunction(REPO_ROOT, Entry.dispatcher, out('dispatcher'), { runsJobs: true }),
     bundleFunction(REPO_ROOT, Entry.taskState, out('task-state')),
     bundleFunction(REPO_ROOT, Entry.sweeper, out('sweeper')),
+    bundleFunction(REPO_ROOT, Entry.reconciler, out('reconciler')),
     bundleFunction(REPO_ROOT, 'local/lambda-host.ts', out('lambda-host')),
   ]);
-  return { dispatcher, taskState, sweeper, lambdaHost, worker: bundleWorker(REPO_ROOT, out('worker')) };
+  return {
+    dispatcher,
+    taskState,
+    sweeper,
+    reconciler,
+    lambdaHost,
+    worker: bundleWorker(REPO_ROOT, out('worker')),
+  };
 }

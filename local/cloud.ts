@@ -57,7 +57,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
       functionEndpoint: chaosProxy?.endpoint,
       ...options.runner,
     });
-    runner.start();
+    await runner.start();
     return {
       cloud,
       emulator,
