@@ -31,6 +31,14 @@ const commands: Record<string, Command> = {
     summary: 'download results and write an offline HTML summary and a table MultiQC reads',
     run: async (args) => (await import('../src/cli/report.js')).runReport(args),
   },
+  reconcile: {
+    summary: 'hand every upload that has no job (its event was lost) to the dispatcher',
+    run: async (args) => (await import('../src/cli/reconcile.js')).runReconcile(args),
+  },
+  redrive: {
+    summary: "resubmit the events in the dispatcher's on-failure queue to the dispatcher",
+    run: async (args) => (await import('../src/cli/redrive.js')).runRedrive(args),
+  },
 };
 
 function usage(): string {

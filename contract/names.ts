@@ -92,6 +92,17 @@ export const Env = {
   /** Worker tasks running or pending at once, at most: the launcher waits below it. */
   MAX_RUNNING_TASKS: 'MAX_RUNNING_TASKS',
 
+  /** The data bucket's name (the reconciler lists its `incoming/` versions). */
+  DATA_BUCKET: 'DATA_BUCKET',
+  /** Name or ARN of the dispatcher function, invoked asynchronously with S3 events. */
+  DISPATCHER_FUNCTION: 'DISPATCHER_FUNCTION',
+  /** A version younger than this may still have its event on the way: the reconciler leaves it. */
+  RECONCILE_GRACE_SECONDS: 'RECONCILE_GRACE_SECONDS',
+  /** A version older than this may have outlived its job item: the reconciler leaves it. */
+  RECONCILE_LOOKBACK_SECONDS: 'RECONCILE_LOOKBACK_SECONDS',
+  /** Events the reconciler hands to the dispatcher in one run at most. */
+  RECONCILE_MAX_PER_RUN: 'RECONCILE_MAX_PER_RUN',
+
   /** Set on the worker by RunTask overrides: the job to run. */
   JOB_ID: 'JOB_ID',
   JOB_BUCKET: 'JOB_BUCKET',
@@ -163,6 +174,29 @@ export const TASK_STATE_ENV: readonly EnvName[] = REDRIVE_ENV;
 export const SWEEPER_ENV: readonly EnvName[] = REDRIVE_ENV;
 
 /**
+ * The reconciler's limits by default, for the stack's config (lib/config.ts) and the operator's
+ * `pipeline reconcile` alike.
+ */
+export const RECONCILE_DEFAULTS = {
+  /** Uploads younger than this are left to their own event. */
+  graceMinutes: 10,
+  /** Uploads older than this are not looked at: their job item may have expired. */
+  lookbackHours: 48,
+  /** Uploads handed to the dispatcher in one run at most. */
+  maxPerRun: 500,
+} as const;
+
+/** Environment variables the scheduled reconciler Lambda must be given. */
+export const RECONCILER_ENV: readonly EnvName[] = [
+  Env.JOBS_TABLE,
+  Env.DATA_BUCKET,
+  Env.DISPATCHER_FUNCTION,
+  Env.RECONCILE_GRACE_SECONDS,
+  Env.RECONCILE_LOOKBACK_SECONDS,
+  Env.RECONCILE_MAX_PER_RUN,
+];
+
+/**
  * Sparse index of the jobs table holding only jobs that are not finished: partition key
  * `open` (always "OPEN"), sort key `leaseUntil`. The sweeper queries it for expired leases.
  */
@@ -178,6 +212,7 @@ export const Entry = {
   taskState: 'lambda/task-state.ts',
   sweeper: 'lambda/sweeper.ts',
   launcher: 'lambda/launcher.ts',
+  reconciler: 'lambda/reconciler.ts',
   worker: 'containers/worker/main.ts',
 } as const;
 

@@ -4,6 +4,8 @@
  * stack and its constructs only ever see a `PipelineConfig`, never raw context.
  */
 
+import { RECONCILE_DEFAULTS } from '../contract/names.js';
+
 /** How private compute subnets reach the internet. */
 export type NatMode = 'none' | 'single' | 'perAz';
 
@@ -147,6 +149,30 @@ export interface PipelineConfig {
    */
   readonly launcherConcurrency: number;
   /**
+   * Minutes between two runs of the reconciler that gives a job to every upload whose event was
+   * lost. Context key `reconcileIntervalMinutes`.
+   * @default 30
+   */
+  readonly reconcileIntervalMinutes: number;
+  /**
+   * Uploads younger than this are left to their own event by the reconciler (S3 events arrive
+   * within seconds, nearly always). Context key `reconcileGraceMinutes`.
+   * @default 10
+   */
+  readonly reconcileGraceMinutes: number;
+  /**
+   * Uploads older than this are not reconciled: their job item may have expired (`jobTtlDays`),
+   * and they must not run again. Must be shorter than `jobTtlDays`. Context key `reconcileLookbackHours`.
+   * @default 48
+   */
+  readonly reconcileLookbackHours: number;
+  /**
+   * Uploads the reconciler hands to the dispatcher in one run at most; the rest wait for the
+   * next run. Context key `reconcileMaxPerRun`.
+   * @default 500
+   */
+  readonly reconcileMaxPerRun: number;
+  /**
    * Retention of every log group the stack creates (functions, worker, VPC flow logs), in days.
    * Context key `logRetentionDays`.
    * @default 30
@@ -204,6 +230,10 @@ export const DEFAULTS = {
    */
   workerStopTimeoutSeconds: 30,
   sweepIntervalMinutes: 5,
+  reconcileIntervalMinutes: 30,
+  reconcileGraceMinutes: RECONCILE_DEFAULTS.graceMinutes,
+  reconcileLookbackHours: RECONCILE_DEFAULTS.lookbackHours,
+  reconcileMaxPerRun: RECONCILE_DEFAULTS.maxPerRun,
   logRetentionDays: 30,
   maxRunningTasks: 20,
   launcherConcurrency: 2,
@@ -257,6 +287,21 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     );
   }
 
+  const jobTtlDays = int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650);
+  const reconcileLookbackHours = int(
+    get,
+    'reconcileLookbackHours',
+    DEFAULTS.reconcileLookbackHours,
+    1,
+    87600,
+  );
+  if (reconcileLookbackHours >= jobTtlDays * 24) {
+    throw new ConfigError(
+      'reconcileLookbackHours',
+      `must be shorter than jobTtlDays (${jobTtlDays} days), or uploads whose job item expired would run again; got ${reconcileLookbackHours}`,
+    );
+  }
+
   const reserved = get('dispatcherReservedConcurrency');
   return {
     envName,
@@ -278,13 +323,23 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     s3ReadConcurrency: int(get, 's3ReadConcurrency', DEFAULTS.s3ReadConcurrency, 1, 32),
     inputStallSeconds: int(get, 'inputStallSeconds', DEFAULTS.inputStallSeconds, 5, 3600),
     maxObjectBytes: int(get, 'maxObjectBytes', DEFAULTS.maxObjectBytes, 1, MAX_S3_OBJECT_BYTES),
-    jobTtlDays: int(get, 'jobTtlDays', DEFAULTS.jobTtlDays, 1, 3650),
+    jobTtlDays,
     maxAttempts: int(get, 'maxAttempts', DEFAULTS.maxAttempts, 1, 10),
     retryBaseMs: int(get, 'retryBaseMs', DEFAULTS.retryBaseMs, 0, 60000),
     workerTimeoutMinutes: int(get, 'workerTimeoutMinutes', DEFAULTS.workerTimeoutMinutes, 1, 7 * 24 * 60),
     sweepIntervalMinutes: int(get, 'sweepIntervalMinutes', DEFAULTS.sweepIntervalMinutes, 1, 60),
     maxRunningTasks: int(get, 'maxRunningTasks', DEFAULTS.maxRunningTasks, 1, 10000),
     launcherConcurrency: int(get, 'launcherConcurrency', DEFAULTS.launcherConcurrency, 2, 1000),
+    reconcileIntervalMinutes: int(
+      get,
+      'reconcileIntervalMinutes',
+      DEFAULTS.reconcileIntervalMinutes,
+      5,
+      1440,
+    ),
+    reconcileGraceMinutes: int(get, 'reconcileGraceMinutes', DEFAULTS.reconcileGraceMinutes, 1, 1440),
+    reconcileLookbackHours,
+    reconcileMaxPerRun: int(get, 'reconcileMaxPerRun', DEFAULTS.reconcileMaxPerRun, 1, 100000),
     logRetentionDays,
     removalPolicy: oneOf(get, 'removalPolicy', REMOVAL_MODES, removalDefault),
     alarmEmail,

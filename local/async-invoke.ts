@@ -1,5 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { InvocationRecord } from '../src/runtime/on-failure.js';
 import type { InvocationReport, LambdaPool } from './lambda-pool.js';
 
 export interface AsyncInvokerOptions {
@@ -11,6 +13,8 @@ export interface AsyncInvokerOptions {
   retries?: number;
   /** Delay before each retry, shorter than Lambda's minutes so a local run stays quick. @default 500 */
   retryDelayMs?: number;
+  /** Region in the functions' ARNs. @default 'us-east-1' */
+  region?: string;
 }
 
 /**
@@ -55,17 +59,9 @@ export class AsyncInvoker extends EventEmitter {
         await this.options.sqs.send(
           new SendMessageCommand({
             QueueUrl: this.options.onFailureQueueUrl,
-            MessageBody: JSON.stringify({
-              version: '1.0',
-              timestamp: new Date().toISOString(),
-              requestContext: {
-                functionArn: functionName,
-                condition: 'RetriesExhausted',
-                approximateInvokeCount: attempt,
-              },
-              requestPayload: event,
-              responsePayload: { errorMessage: report.error },
-            }),
+            MessageBody: JSON.stringify(
+              invocationRecord(functionArn(functionName, this.options.region), event, attempt, report.error),
+            ),
           }),
         );
       }
@@ -73,4 +69,35 @@ export class AsyncInvoker extends EventEmitter {
       this.active--;
     }
   }
+}
+
+/** A local function's ARN, in the emulators' account. */
+export function functionArn(functionName: string, region = 'us-east-1'): string {
+  return `arn:aws:lambda:${region}:000000000000:function:${functionName}`;
+}
+
+/**
+ * The record Lambda sends an on-failure destination after the last retry, field for field
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+ */
+export function invocationRecord(
+  arn: string,
+  event: unknown,
+  attempts: number,
+  error: string | undefined,
+  now = new Date(),
+): InvocationRecord {
+  return {
+    version: '1.0',
+    timestamp: now.toISOString(),
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: `${arn}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: attempts,
+    },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorType: 'Error', errorMessage: error ?? 'unknown error' },
+  };
 }

@@ -9,6 +9,7 @@ export interface LocalBundles {
   taskState: string;
   sweeper: string;
   launcher: string;
+  reconciler: string;
   worker: string;
   lambdaHost: string;
 }
@@ -20,11 +21,12 @@ export interface LocalBundles {
 export async function bundleLocal(outDir: string): Promise<LocalBundles> {
   await mkdir(outDir, { recursive: true });
   const out = (name: string) => path.join(outDir, `${name}.mjs`);
-  const [dispatcher, taskState, sweeper, launcher, lambdaHost] = await Promise.all([
+  const [dispatcher, taskState, sweeper, launcher, reconciler, lambdaHost] = await Promise.all([
     bundleFunction(REPO_ROOT, Entry.dispatcher, out('dispatcher'), { runsJobs: true }),
     bundleFunction(REPO_ROOT, Entry.taskState, out('task-state')),
     bundleFunction(REPO_ROOT, Entry.sweeper, out('sweeper')),
     bundleFunction(REPO_ROOT, Entry.launcher, out('launcher')),
+    bundleFunction(REPO_ROOT, Entry.reconciler, out('reconciler')),
     bundleFunction(REPO_ROOT, 'local/lambda-host.ts', out('lambda-host')),
   ]);
   return {
@@ -32,6 +34,7 @@ export async function bundleLocal(outDir: string): Promise<LocalBundles> {
     taskState,
     sweeper,
     launcher,
+    reconciler,
     lambdaHost,
     worker: bundleWorker(REPO_ROOT, out('worker')),
   };

@@ -65,7 +65,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
       ecsEndpoint: ecsProxy.endpoint,
       ...options.runner,
     });
-    runner.start();
+    await runner.start();
     return {
       cloud,
       emulator,

@@ -13,9 +13,9 @@ import { Env } from '../contract/names.js';
 import { lambdaMaxBytes, parseRoutingPolicy, type RoutingPolicy } from '../contract/routing.js';
 import { chaosFromEnv, type Chaos, type ChaosSettings } from './chaos.js';
 import { EMULATORS, type EmulatorName, type LocalOutputs } from '../src/cli/local-cloud.js';
-import { startLocalCloud } from './cloud.js';
+import { startLocalCloud, type RunningLocalCloud } from './cloud.js';
 import { REPO_ROOT } from './emulator.js';
-import { localClientConfig } from './resources.js';
+import { LOCAL_DISPATCHER_FUNCTION, localClientConfig } from './resources.js';
 import { startLocalStackCloud } from './localstack/cloud.js';
 
 export { EMULATORS, type EmulatorName, type LocalOutputs };
@@ -71,15 +71,7 @@ export async function startEmulated(
     const local = await startLocalCloud(options);
     const { cloud } = local;
     return {
-      outputs: {
-        emulator,
-        endpoint: cloud.endpoint,
-        region: cloud.region,
-        bucket: cloud.bucket,
-        table: cloud.table,
-        lambdaMaxBytes: lambdaMaxBytes({ format: 'fastq', gzip: true }, cloud.policy),
-        sharedDir: cloud.sharedDir,
-      },
+      outputs: motoOutputs(local),
       stateDir: local.stateDir,
       tasks: local.runner,
       describe: () => [
@@ -101,6 +93,9 @@ export async function startEmulated(
       lambdaMaxBytes: lambdaMaxBytes({ format: 'fastq', gzip: true }, policy),
       sharedDir: ls.sharedDir!,
       stackName: ls.stackName,
+      lambdaEndpoint: ls.endpoint,
+      dispatcherFunction: ls.outputs.DispatcherFunctionName,
+      onFailureQueueUrl: ls.outputs.OnFailureQueueUrl,
     },
     stateDir: ls.stateDir,
     tasks: ls.tasks,
@@ -110,6 +105,23 @@ export async function startEmulated(
       `  started in ${s(ls.timings.startMs)}, bootstrapped in ${s(ls.timings.bootstrapMs)}, deployed in ${s(ls.timings.deployMs)}`,
     ],
     stop: () => ls.stop(),
+  };
+}
+
+/** What the console needs to find the moto cloud's pieces (written to `.local/outputs.json`). */
+export function motoOutputs(local: RunningLocalCloud): LocalOutputs {
+  const { cloud } = local;
+  return {
+    emulator: 'moto',
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    bucket: cloud.bucket,
+    table: cloud.table,
+    lambdaMaxBytes: lambdaMaxBytes({ format: 'fastq', gzip: true }, cloud.policy),
+    sharedDir: cloud.sharedDir,
+    lambdaEndpoint: local.runner.lambdaEndpoint,
+    dispatcherFunction: LOCAL_DISPATCHER_FUNCTION,
+    onFailureQueueUrl: cloud.onFailureQueueUrl,
   };
 }
 

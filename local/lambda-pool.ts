@@ -49,8 +49,10 @@ export class LambdaPool {
     attempt = 1,
   ): Promise<InvocationReport> {
     const { timeoutMs, memoryMb } = this.options;
-    const pool = this.idle.get(functionName) ?? [];
-    this.idle.set(functionName, pool);
+    // As on Lambda, a change of configuration means new environments: an old one is not reused.
+    const configuration = `${functionName}\n${JSON.stringify(env)}`;
+    const pool = this.idle.get(configuration) ?? [];
+    this.idle.set(configuration, pool);
     const log = this.logFile(functionName);
     const environment =
       pool.pop() ??

@@ -318,3 +318,27 @@ export function taskStateEnv(cloud: LocalCloud): Record<string, string> {
 export function sweeperEnv(cloud: LocalCloud): Record<string, string> {
   return { ...localAwsEnv(cloud.endpoint, cloud.region), ...redriveEnv(cloud) };
 }
+
+/** The name the runner gives the dispatcher, in its Lambda API and its reports. */
+export const LOCAL_DISPATCHER_FUNCTION = 'dispatcher';
+
+/**
+ * The reconciler's environment with the stack's defaults, but a grace period of minutes: local
+ * events arrive at once, or wait only for a free environment. `lambdaEndpoint` is the runner's Lambda API, which takes its invocations.
+ */
+export function reconcilerEnv(
+  cloud: LocalCloud,
+  lambdaEndpoint: string,
+  graceSeconds = 120,
+): Record<string, string> {
+  return {
+    ...localAwsEnv(cloud.endpoint, cloud.region),
+    AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
+    [Env.JOBS_TABLE]: cloud.table,
+    [Env.DATA_BUCKET]: cloud.bucket,
+    [Env.DISPATCHER_FUNCTION]: LOCAL_DISPATCHER_FUNCTION,
+    [Env.RECONCILE_GRACE_SECONDS]: String(graceSeconds),
+    [Env.RECONCILE_LOOKBACK_SECONDS]: String(DEFAULTS.reconcileLookbackHours * 3600),
+    [Env.RECONCILE_MAX_PER_RUN]: String(DEFAULTS.reconcileMaxPerRun),
+  };
+}

@@ -11,11 +11,14 @@ import { FargateTasks } from './fargate-tasks.js';
 import { AsyncInvoker } from './async-invoke.js';
 import { LambdaPool } from './lambda-pool.js';
 import { SqsEventSource } from './sqs-event-source.js';
+import { startLambdaApi, type LocalLambdaApi } from './lambda-api.js';
 import {
   dispatcherEnv,
   launcherEnv,
   localAwsEnv,
   localClientConfig,
+  LOCAL_DISPATCHER_FUNCTION,
+  reconcilerEnv,
   sweeperEnv,
   taskStateEnv,
   type LocalCloud,
@@ -34,6 +37,21 @@ export interface LocalRunnerOptions {
   retryDelayMs?: number;
   /** How often the sweeper runs, as the stack's schedule does every few minutes. @default 5000 */
   sweepIntervalMs?: number;
+  /**
+   * How often the reconciler runs, as the stack's schedule does every half hour; 0 never (tests
+   * that run it themselves). @default 60000
+   */
+  reconcileIntervalMs?: number;
+  /**
+   * Uploads younger than this are left to their own event by the reconciler: long enough for a
+   * backlog of notifications waiting for a free environment. @default 120
+   */
+  reconcileGraceSeconds?: number;
+  /**
+   * The bucket's notifications are not consumed: uploads get no event, as when S3 loses one.
+   * @default false
+   */
+  withholdObjectEvents?: boolean;
   /** Faults to inject (see chaos.ts). @default none */
   chaos?: Chaos;
   /** ECS endpoint of the functions and workers: the local ECS (ecs-proxy.ts). @default the emulator */
@@ -76,6 +94,7 @@ export class LocalRunner extends EventEmitter {
   private readonly tasks: FargateTasks;
   private readonly launches: SqsEventSource;
   private readonly events = { dispatcherInvocations: 0, duplicatesDelivered: 0 };
+  private lambdaApi?: LocalLambdaApi;
 
   constructor(
     private readonly cloud: LocalCloud,
@@ -105,6 +124,7 @@ export class LocalRunner extends EventEmitter {
       pool: this.pool,
       sqs: this.sqs,
       onFailureQueueUrl: cloud.onFailureQueueUrl,
+      region: cloud.region,
       retries: options.asyncRetries,
       retryDelayMs: options.retryDelayMs,
     });
@@ -142,12 +162,36 @@ export class LocalRunner extends EventEmitter {
     return { ...this.events, invocationRetries: this.invoker.retried, ...this.tasks.stats };
   }
 
-  start(): void {
+  /**
+   * Starts playing Lambda and Fargate. Lambda's API (asynchronous invocations of the dispatcher)
+   * answers at `lambdaEndpoint` once this resolves.
+   */
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.loops = [this.consumeObjectEvents(), this.sweepOnSchedule()];
+    this.lambdaApi = await startLambdaApi((name, event) => {
+      if (name !== LOCAL_DISPATCHER_FUNCTION) return false;
+      this.invokeDispatcher(event);
+      return true;
+    });
+    this.loops = [this.sweepOnSchedule(), this.reconcileOnSchedule()];
+    if (!this.options.withholdObjectEvents) this.loops.push(this.consumeObjectEvents());
     this.launches.start();
     this.tasks.start();
+  }
+
+  /** Where the runner answers Lambda's `Invoke` (asynchronous invocations only). */
+  get lambdaEndpoint(): string {
+    if (!this.lambdaApi) throw new Error('the runner is not started');
+    return this.lambdaApi.endpoint;
+  }
+
+  /** Runs the reconciler once, as its schedule does, and resolves when it is done. */
+  reconcileNow(): Promise<void> {
+    const env = reconcilerEnv(this.cloud, this.lambdaEndpoint, this.options.reconcileGraceSeconds);
+    return this.track(
+      this.invoker.invoke('reconciler', this.bundles.reconciler, env, { source: 'aws.events' }),
+    );
   }
 
   /** Resolves once no invocation is under way (each async invocation with its retries). */
@@ -160,6 +204,7 @@ export class LocalRunner extends EventEmitter {
     this.running = false;
     await Promise.all(this.loops);
     await this.launches.stop();
+    await this.lambdaApi?.close();
     await this.tasks.stop();
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     this.pool.close();
@@ -198,13 +243,33 @@ export class LocalRunner extends EventEmitter {
         if (event.Event === 's3:TestEvent' || !event.Records) continue;
         const deliveries = this.chaos.duplicate() ? 2 : 1;
         this.events.duplicatesDelivered += deliveries - 1;
-        for (let i = 0; i < deliveries; i++) {
-          this.events.dispatcherInvocations++;
-          void this.track(
-            this.invoker.invoke('dispatcher', this.bundles.dispatcher, dispatcherEnv(this.cloud), event),
-          );
-        }
+        for (let i = 0; i < deliveries; i++) this.invokeDispatcher(event);
       }
+    }
+  }
+
+  private invokeDispatcher(event: unknown): void {
+    this.events.dispatcherInvocations++;
+    void this.track(
+      this.invoker.invoke(
+        LOCAL_DISPATCHER_FUNCTION,
+        this.bundles.dispatcher,
+        dispatcherEnv(this.cloud),
+        event,
+      ),
+    );
+  }
+
+  private async reconcileOnSchedule(): Promise<void> {
+    const interval = this.options.reconcileIntervalMs ?? 60_000;
+    if (interval <= 0) return;
+    let next = Date.now() + interval;
+    while (this.running) {
+      if (Date.now() >= next) {
+        await this.reconcileNow();
+        next = Date.now() + interval;
+      }
+      await sleep(100);
     }
   }
 

@@ -21,6 +21,12 @@ export interface LocalOutputs {
   sharedDir: string;
   /** LocalStack only: the deployed stack's name and its outputs. */
   stackName?: string;
+  /** Where Lambda's API answers (the moto cloud's runner plays it), for `Invoke` of the dispatcher. */
+  lambdaEndpoint?: string;
+  /** The dispatcher's function name. */
+  dispatcherFunction?: string;
+  /** The dispatcher's on-failure destination queue. */
+  onFailureQueueUrl?: string;
 }
 
 /** The state folder's outputs file, where `npm run local` says what it started. */

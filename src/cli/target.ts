@@ -6,6 +6,8 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFile } from 'node:fs/promises';
@@ -27,9 +29,22 @@ export interface PipelineTarget {
   /** Says which pipeline, for the console. */
   description: string;
   bucket: string;
+  region: string;
   s3: S3Client;
   jobs: JobsTable;
+  /** The dispatcher, for asynchronous invocations; absent when the target does not say its name. */
+  dispatcher?: { lambda: LambdaClient; functionName: string };
+  /** The dispatcher's on-failure destination; absent when the target does not say where it is. */
+  onFailure?: { sqs: SQSClient; queueUrl: string };
   destroy(): void;
+}
+
+/** Where the dispatcher and its on-failure queue are, when the target says. */
+interface DispatcherPlace {
+  functionName?: string;
+  /** Lambda's API, when it is not where the other services are (the local runner plays it). */
+  lambdaEndpoint?: string;
+  onFailureQueueUrl?: string;
 }
 
 /** A target that cannot be reached; the message says what to do. */
@@ -55,11 +70,21 @@ async function connectLocal(options: TargetOptions, env: NodeJS.ProcessEnv): Pro
     );
   }
   const config = localClientConfig(outputs.endpoint, outputs.region);
-  const target = makeTarget(`local cloud at ${outputs.endpoint}`, outputs.bucket, outputs.table, {
-    ...config,
-    // A local cloud that is down answers at once; do not retry for seconds.
-    maxAttempts: 1,
-  });
+  const target = makeTarget(
+    `local cloud at ${outputs.endpoint}`,
+    outputs.bucket,
+    outputs.table,
+    {
+      ...config,
+      // A local cloud that is down answers at once; do not retry for seconds.
+      maxAttempts: 1,
+    },
+    {
+      functionName: outputs.dispatcherFunction,
+      lambdaEndpoint: outputs.lambdaEndpoint,
+      onFailureQueueUrl: outputs.onFailureQueueUrl,
+    },
+  );
   try {
     await target.s3.send(new HeadBucketCommand({ Bucket: outputs.bucket }));
   } catch (error) {
@@ -92,7 +117,16 @@ async function connectStack(stack: string, region: string | undefined): Promise<
         `stack ${stack} in ${where} has no ${Outputs.DATA_BUCKET_NAME} and ${Outputs.JOBS_TABLE_NAME} outputs: is it this project's stack, fully deployed?`,
       );
     }
-    return makeTarget(`stack ${stack} in ${where}`, bucket, table, { region: where });
+    return makeTarget(
+      `stack ${stack} in ${where}`,
+      bucket,
+      table,
+      { region: where },
+      {
+        functionName: outputs[Outputs.DISPATCHER_FUNCTION_NAME],
+        onFailureQueueUrl: outputs[Outputs.ON_FAILURE_QUEUE_URL],
+      },
+    );
   } finally {
     cfn.destroy();
   }
@@ -130,20 +164,30 @@ function makeTarget(
   bucket: string,
   table: string,
   config: ClientConfig,
+  place: DispatcherPlace = {},
 ): PipelineTarget {
   // Emulators on 127.0.0.1 have no per-bucket host names.
   const emulated = Boolean(config.endpoint ?? process.env.AWS_ENDPOINT_URL);
   const s3 = new S3Client({ ...config, forcePathStyle: emulated });
   const ddbClient = new DynamoDBClient(config);
   const ddb = DynamoDBDocumentClient.from(ddbClient, { marshallOptions: { removeUndefinedValues: true } });
+  const lambda = place.functionName
+    ? new LambdaClient({ ...config, ...(place.lambdaEndpoint ? { endpoint: place.lambdaEndpoint } : {}) })
+    : undefined;
+  const sqs = place.onFailureQueueUrl ? new SQSClient(config) : undefined;
   return {
     description,
     bucket,
+    region: config.region,
     s3,
     jobs: new JobsTable(ddb, table),
+    dispatcher: lambda && { lambda, functionName: place.functionName! },
+    onFailure: sqs && { sqs, queueUrl: place.onFailureQueueUrl! },
     destroy() {
       s3.destroy();
       ddbClient.destroy();
+      lambda?.destroy();
+      sqs?.destroy();
     },
   };
 }

@@ -95,6 +95,26 @@ export function dispatcherSettings(env: NodeJS.ProcessEnv): DispatcherSettings {
   };
 }
 
+export interface ReconcilerSettings {
+  jobsTable: string;
+  bucket: string;
+  dispatcherFunction: string;
+  graceSeconds: number;
+  lookbackSeconds: number;
+  maxPerRun: number;
+}
+
+export function reconcilerSettings(env: NodeJS.ProcessEnv): ReconcilerSettings {
+  return {
+    jobsTable: required(env, Env.JOBS_TABLE),
+    bucket: required(env, Env.DATA_BUCKET),
+    dispatcherFunction: required(env, Env.DISPATCHER_FUNCTION),
+    graceSeconds: number(env, Env.RECONCILE_GRACE_SECONDS, { min: 0 }),
+    lookbackSeconds: number(env, Env.RECONCILE_LOOKBACK_SECONDS, { min: 1 }),
+    maxPerRun: number(env, Env.RECONCILE_MAX_PER_RUN, { min: 1 }),
+  };
+}
+
 /**
  * Whether a second thread (inflating gzip, reading S3) gets a CPU of its own. Lambda gives a
  * second full vCPU only from about 3,538 MB, and a Fargate task of one vCPU runs on a machine with

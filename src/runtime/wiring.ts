@@ -1,4 +1,8 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createClients, type Clients } from './aws/clients.js';
+import { dispatcherSubmitter } from './aws/dispatcher-invoke.js';
+import { listVersionsPage } from './aws/object-versions.js';
+import type { ReconcileDeps, ReconcileLimits } from './reconcile.js';
 import { JobsTable } from './aws/jobs-table.js';
 import { Objects } from './aws/objects.js';
 import { activeTaskCount } from './aws/cluster.js';
@@ -13,6 +17,7 @@ import {
   dispatcherSettings,
   hasSecondCpu,
   launcherSettings,
+  reconcilerSettings,
   redriveSettings,
   type CommonSettings,
 } from './settings.js';
@@ -55,6 +60,31 @@ export function launcherDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry
     maxRunningTasks: settings.maxRunningTasks,
     retryBaseMs: settings.retryBaseMs,
     telemetry,
+  };
+}
+
+/** The reconciler's listing, job look-ups and dispatcher, and its limits (but for time). */
+export function reconcileDepsFromEnv(env: NodeJS.ProcessEnv): {
+  deps: ReconcileDeps;
+  limits: Omit<ReconcileLimits, 'outOfTime' | 'from'>;
+} {
+  const settings = reconcilerSettings(env);
+  const clients = createClients(env);
+  const jobs = new JobsTable(clients.ddb, settings.jobsTable);
+  const lambda = new LambdaClient({});
+  return {
+    deps: {
+      bucket: settings.bucket,
+      region: env.AWS_REGION ?? 'us-east-1',
+      listVersions: (prefix, from) => listVersionsPage(clients.s3, settings.bucket, prefix, from),
+      hasJob: async (jobId) => (await jobs.get(jobId)) !== undefined,
+      submit: dispatcherSubmitter(lambda, settings.dispatcherFunction),
+    },
+    limits: {
+      graceSeconds: settings.graceSeconds,
+      lookbackSeconds: settings.lookbackSeconds,
+      maxSubmitted: settings.maxPerRun,
+    },
   };
 }
 

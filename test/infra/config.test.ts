@@ -27,6 +27,10 @@ describe('config defaults', () => {
       retryBaseMs: 1000,
       workerTimeoutMinutes: 720,
       sweepIntervalMinutes: 5,
+      reconcileIntervalMinutes: 30,
+      reconcileGraceMinutes: 10,
+      reconcileLookbackHours: 48,
+      reconcileMaxPerRun: 500,
       logRetentionDays: 30,
       maxRunningTasks: 20,
       launcherConcurrency: 2,
@@ -203,6 +207,11 @@ describe('config rejections name the context key', () => {
       'a sweep slower than hourly',
       { sweepIntervalMinutes: 90 },
       /Invalid context 'sweepIntervalMinutes': must be between 1 and 60/,
+    ],
+    [
+      'a reconcile lookback that outlives the job items',
+      { jobTtlDays: 2, reconcileLookbackHours: 48 },
+      /Invalid context 'reconcileLookbackHours': must be shorter than jobTtlDays \(2 days\)/,
     ],
     [
       'a worker with no time at all',

@@ -24,7 +24,10 @@ describe('PIPELINE_CHAOS', () => {
   });
 
   it.each([
-    ['explode=0.1', /not one of duplicate=, crash=, interrupt=, throttle=, ratelimit=, lostanswer= with a rate/],
+    [
+      'explode=0.1',
+      /not one of duplicate=, crash=, interrupt=, throttle=, ratelimit=, lostanswer= with a rate/,
+    ],
     ['crash', /not one of/],
     ['crash=', /not one of/],
     ['crash=1.5', /between 0 and 1/],

@@ -1,0 +1,34 @@
+import type { Context } from 'aws-lambda';
+import { reconcile, type ListMarker } from '../src/runtime/reconcile.js';
+import { createTelemetry } from '../src/runtime/telemetry.js';
+import { reconcileDepsFromEnv } from '../src/runtime/wiring.js';
+
+const telemetry = createTelemetry('reconciler');
+const { deps, limits } = reconcileDepsFromEnv(process.env);
+
+/** Time kept back from the timeout to finish the version in hand and log the report. */
+const RESERVE_MS = 30_000;
+
+/**
+ * On a schedule: uploads under incoming/ past the grace period without a job item are handed to
+ * the dispatcher as S3 events (asynchronous invocations). Returns what it found and did.
+ */
+export const handler = async (_event: unknown, context: Context) => {
+  telemetry.logger.addContext(context);
+  const report = await reconcile(deps, {
+    ...limits,
+    outOfTime: () => context.getRemainingTimeInMillis() < RESERVE_MS,
+  });
+  const summary = {
+    listed: report.listed,
+    ...report.verdicts,
+    withJob: report.withJob,
+    submitted: report.submitted.length,
+    unfinishedAt: report.next satisfies ListMarker | undefined,
+  };
+  for (const version of report.submitted) {
+    telemetry.logger.warn('upload without a job handed to the dispatcher', { ...version });
+  }
+  telemetry.logger.info('reconcile done', summary);
+  return summary;
+};

@@ -1,0 +1,136 @@
+import type { S3Event } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { objectRefFromRecord } from '../../../src/runtime/events.js';
+import { jobIdFor } from '../../../src/runtime/job.js';
+import {
+  encodeEventKey,
+  objectCreatedEvent,
+  reconcile,
+  verdictFor,
+  type ListedPage,
+  type ListedVersion,
+  type ListMarker,
+} from '../../../src/runtime/reconcile.js';
+
+const NOW = new Date('2026-11-30T12:00:00Z');
+const LIMITS = { graceSeconds: 600, lookbackSeconds: 2 * 86400 };
+const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
+const version = (key: string, ageMinutes: number, versionId: string | null = `v-${key}`): ListedVersion => ({
+  key,
+  versionId,
+  lastModified: minutesAgo(ageMinutes),
+  size: 10,
+});
+
+describe('verdictFor', () => {
+  it('leaves a version alone while its event may still be on the way', () => {
+    expect(verdictFor(version('incoming/a.fq', 5), NOW, LIMITS)).toBe('too-recent');
+  });
+  it('checks a version past the grace period', () => {
+    expect(verdictFor(version('incoming/a.fq', 11), NOW, LIMITS)).toBe('candidate');
+  });
+  it('leaves a version alone once its job item may have expired', () => {
+    expect(verdictFor(version('incoming/a.fq', 3 * 24 * 60), NOW, LIMITS)).toBe('too-old');
+  });
+  it('ignores folder markers, as the dispatcher does', () => {
+    expect(verdictFor(version('incoming/run-1/', 60), NOW, LIMITS)).toBe('not-an-input');
+  });
+});
+
+describe('objectCreatedEvent', () => {
+  it.each([
+    'incoming/plain.fq',
+    'incoming/with space.fq',
+    'incoming/a+b%c.fq',
+    'incoming/échantillon №1.fq.gz',
+  ])('names %s so that the dispatcher decodes the same key and version', (key) => {
+    const event = objectCreatedEvent('data', 'eu-west-1', version(key, 60, 'v7'));
+    expect(objectRefFromRecord(event.Records[0]!)).toEqual({ bucket: 'data', key, versionId: 'v7' });
+  });
+  it('writes a space as + and keeps slashes, as S3 does', () => {
+    expect(encodeEventKey('incoming/run 1/a+b.fq')).toBe('incoming/run+1/a%2Bb.fq');
+  });
+  it('leaves out the version id of an unversioned object', () => {
+    const event = objectCreatedEvent('data', 'eu-west-1', version('incoming/a.fq', 60, null));
+    expect(objectRefFromRecord(event.Records[0]!).versionId).toBeNull();
+  });
+});
+
+/** A bucket listed `pageSize` versions at a time, and a jobs table, in memory. */
+function fakes(versions: ListedVersion[], pageSize: number, jobs: Set<string>) {
+  const submitted: S3Event[] = [];
+  const deps = {
+    bucket: 'data',
+    region: 'eu-west-1',
+    now: () => NOW,
+    async listVersions(_prefix: string, from?: ListMarker): Promise<ListedPage> {
+      const start = from
+        ? versions.findIndex(
+            (v) => v.key === from.keyMarker && (v.versionId ?? 'null') === from.versionIdMarker,
+          ) + 1
+        : 0;
+      const page = versions.slice(start, start + pageSize);
+      const last = page.at(-1);
+      const more = start + pageSize < versions.length && last;
+      return {
+        versions: page,
+        next: more ? { keyMarker: last.key, versionIdMarker: last.versionId ?? 'null' } : undefined,
+      };
+    },
+    async hasJob(jobId: string) {
+      return jobs.has(jobId);
+    },
+    async submit(event: S3Event) {
+      submitted.push(event);
+      const ref = objectRefFromRecord(event.Records[0]!);
+      jobs.add(jobIdFor(ref.bucket, ref.key, ref.versionId ?? null));
+    },
+  };
+  return { deps, submitted };
+}
+
+describe('reconcile', () => {
+  const versions = [
+    version('incoming/a.fq', 60),
+    version('incoming/b.fq', 60),
+    version('incoming/c.fq', 1),
+    version('incoming/d.fq', 60),
+    version('incoming/e.fq', 60),
+  ];
+
+  it('hands on every version past the grace period that has no job, across pages', async () => {
+    const jobs = new Set([jobIdFor('data', 'incoming/b.fq', 'v-incoming/b.fq')]);
+    const { deps, submitted } = fakes(versions, 2, jobs);
+    const report = await reconcile(deps, { ...LIMITS, maxSubmitted: 100 });
+    expect(report.submitted.map((v) => v.key)).toEqual(['incoming/a.fq', 'incoming/d.fq', 'incoming/e.fq']);
+    expect(report).toMatchObject({ listed: 5, withJob: 1 });
+    expect(report.next).toBeUndefined();
+    expect(report.verdicts['too-recent']).toBe(1);
+    expect(submitted).toHaveLength(3);
+  });
+
+  it('does nothing the second time', async () => {
+    const { deps } = fakes(versions, 2, new Set());
+    await reconcile(deps, { ...LIMITS, maxSubmitted: 100 });
+    const again = await reconcile(deps, { ...LIMITS, maxSubmitted: 100 });
+    expect(again.submitted).toEqual([]);
+    expect(again.withJob).toBe(4);
+  });
+
+  it('stops at the limit and the next run goes on from there', async () => {
+    const { deps } = fakes(versions, 2, new Set());
+    const first = await reconcile(deps, { ...LIMITS, maxSubmitted: 2 });
+    expect(first.submitted.map((v) => v.key)).toEqual(['incoming/a.fq', 'incoming/b.fq']);
+    expect(first.next).toBeDefined();
+    const second = await reconcile(deps, { ...LIMITS, maxSubmitted: 2, from: first.next });
+    expect(second.submitted.map((v) => v.key)).toEqual(['incoming/d.fq', 'incoming/e.fq']);
+    expect(second.listed).toBe(3);
+  });
+
+  it('stops listing when time runs out and says where to go on', async () => {
+    const { deps } = fakes(versions, 2, new Set());
+    const report = await reconcile(deps, { ...LIMITS, maxSubmitted: 100, outOfTime: () => true });
+    expect(report.listed).toBe(2);
+    expect(report.next).toEqual({ keyMarker: 'incoming/b.fq', versionIdMarker: 'v-incoming/b.fq' });
+  });
+});
