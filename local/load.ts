@@ -97,6 +97,9 @@ async function main(): Promise<number> {
   // When each worker task started: the launch rate achieved.
   const taskStarts: number[] = [];
   local.runner.on('task-started', () => taskStarts.push(Date.now()));
+  // How long each worker task ran: the job duration of the scale model.
+  const taskSeconds: number[] = [];
+  local.runner.on('task-stopped', (t: { durationMs: number }) => taskSeconds.push(t.durationMs / 1000));
   try {
     const { cloud } = local;
     Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
@@ -132,7 +135,7 @@ async function main(): Promise<number> {
       jobs,
       uploads.map((u) => u.jobId),
       {
-        timeoutMs: 15 * 60_000,
+        timeoutMs: 90 * 60_000,
         intervalMs: 1000,
         onProgress: (seen) => {
           const finished = [...seen.values()].filter(
@@ -252,6 +255,7 @@ async function main(): Promise<number> {
       tasksStarted: taskStarts.length,
       launchesPerSecond,
       longestQueueWaitSeconds: Math.max(0, ...queueWaits) / 1000,
+      meanTaskSeconds: taskSeconds.reduce((a, b) => a + b, 0) / taskSeconds.length,
       throttlesAbsorbed: local.ecsProxy.stats.throttled + local.ecsProxy.stats.rateExceeded,
       workersCrashed: stats.workersCrashed,
       duplicateDeliveries: stats.duplicatesDelivered,

@@ -1,0 +1,171 @@
+/**
+ * Scale model: how a burst of long jobs drains through the launch queue. Three limits bound the
+ * rate at which worker tasks start and run, and the lowest binds:
+ * - the launcher's call rate: `launcherConcurrency` invocations, each making its RunTask calls
+ *   one after another;
+ * - ECS: about 20 RunTask calls (and Fargate task launches) per second;
+ * - the running-task cap: `maxRunningTasks`, and the account's Fargate vCPU quota divided by the
+ *   task's vCPUs; with jobs of `jobSeconds`, at most cap ÷ jobSeconds tasks finish per second.
+ * The burst then drains at that rate, plus one job's duration for the last tasks to finish.
+ * Cost does not depend on the limits: every job runs once for its duration.
+ */
+import { PRICES, type Prices } from './cost.js';
+
+/** ECS's published RunTask rate (calls per second, one task per call) and Fargate's launch rate. */
+export const ECS_LAUNCHES_PER_SECOND = 20;
+
+export interface ScaleLimits {
+  /** Launcher invocations at once. */
+  launcherConcurrency: number;
+  /** Seconds one RunTask call takes, answer included. */
+  runTaskSeconds: number;
+  /** The pipeline's own cap on tasks running or pending. */
+  maxRunningTasks: number;
+  /** The account's Fargate On-Demand vCPU quota in the region. */
+  vcpuQuota: number;
+}
+
+export interface ScaleJob {
+  /** Seconds a worker task takes for one job, start-up included. */
+  seconds: number;
+  vcpu: number;
+  memoryGb: number;
+}
+
+export type BindingLimit = 'launcher' | 'ECS launch rate' | 'running-task cap' | 'vCPU quota';
+
+export interface ScalePrediction {
+  jobs: number;
+  /** Tasks started per second in the steady state. */
+  tasksPerSecond: number;
+  binding: BindingLimit;
+  /** Tasks running at once in the steady state. */
+  concurrentTasks: number;
+  /** From the burst to the last result. */
+  drainSeconds: number;
+  /** On-demand Fargate for every job (the dispatcher and launcher invocations are negligible). */
+  dollars: number;
+  /** The same on Fargate Spot. */
+  spotDollars: number;
+}
+
+export function predictBurst(
+  jobs: number,
+  job: ScaleJob,
+  limits: ScaleLimits,
+  prices: Prices = PRICES,
+): ScalePrediction {
+  const capByQuota = Math.floor(limits.vcpuQuota / job.vcpu);
+  const cap = Math.min(limits.maxRunningTasks, capByQuota);
+  // On a tie, ECS's own limit is named: raising the launcher's would not help.
+  const launchRates: [BindingLimit, number][] = [
+    ['ECS launch rate', ECS_LAUNCHES_PER_SECOND],
+    ['launcher', limits.launcherConcurrency / limits.runTaskSeconds],
+  ];
+  // A burst that fits under the cap is bound by how fast tasks start; a larger one, past its
+  // first `cap` tasks, also by how fast they finish.
+  const rates: [BindingLimit, number][] =
+    jobs <= cap
+      ? launchRates
+      : [
+          ...launchRates,
+          [capByQuota < limits.maxRunningTasks ? 'vCPU quota' : 'running-task cap', cap / job.seconds],
+        ];
+  const [binding, tasksPerSecond] = rates.reduce((low, next) => (next[1] < low[1] ? next : low));
+  const hourly = job.vcpu * prices.fargatePerVcpuHour + job.memoryGb * prices.fargatePerGbHour;
+  const dollars = (jobs * job.seconds * hourly) / 3600;
+  return {
+    jobs,
+    tasksPerSecond,
+    binding,
+    concurrentTasks: Math.min(cap, jobs, tasksPerSecond * job.seconds),
+    drainSeconds: jobs / tasksPerSecond + job.seconds,
+    dollars,
+    spotDollars: dollars * (1 - prices.spotDiscount),
+  };
+}
+
+/** What to change when `binding` limits a burst, in the order people reach for them. */
+export const REMEDIES: Record<BindingLimit, string> = {
+  launcher:
+    'raise `launcherConcurrency` (each invocation adds about 1 / RunTask latency launches per second)',
+  'ECS launch rate':
+    'the account-wide ceiling of about 20 launches per second: spread bursts over more clusters or accounts, or hand very large batches to AWS Batch, which queues in the service',
+  'running-task cap': 'raise `maxRunningTasks`, up to the vCPU quota',
+  'vCPU quota':
+    'ask for a Fargate vCPU quota increase (Service Quotas), use Fargate Spot (its quota is separate), or give the job fewer vCPUs',
+};
+
+/** A set of limits the document shows, with a name that says whose they are. */
+export interface ScaleScenario {
+  name: string;
+  limits: ScaleLimits;
+}
+
+export const BURSTS = [1_000, 10_000, 100_000] as const;
+
+function duration(seconds: number): string {
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}
+
+function dollars(value: number): string {
+  return `$${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
+}
+
+/** docs/scale-model.md: the bursts under each scenario, which limit binds, and what to change. */
+export function renderScaleDoc(
+  job: ScaleJob,
+  scenarios: readonly ScaleScenario[],
+  prices: Prices = PRICES,
+): string {
+  const lines = [
+    '# Scale model: a burst of long jobs',
+    '',
+    '<!-- Generated by `npm run scale-model` (bench/scale-model.ts, bench/lib/scale.ts); do not edit. -->',
+    '',
+    `What happens when ${BURSTS.map((n) => n.toLocaleString('en-US')).join(', ')} long files arrive at once,`,
+    `each a job of ${duration(job.seconds)} on a ${job.vcpu} vCPU / ${job.memoryGb} GB Fargate task.`,
+    'Every job routed to ECS waits in the launch queue; the launcher starts tasks as fast as the',
+    'lowest of three limits allows: its own call rate (`launcherConcurrency` ÷ RunTask latency),',
+    `ECS's launch rate (about ${ECS_LAUNCHES_PER_SECOND} per second per account and region), and the`,
+    "running-task cap (`maxRunningTasks`, and the Fargate vCPU quota ÷ the task's vCPUs), which",
+    'lets at most cap ÷ job duration tasks finish per second. The burst drains at that rate, plus',
+    'one job for the last tasks to finish. No job fails for being early: the rest wait in the queue.',
+    '',
+    `Prices: Fargate on demand, ${prices.region}, ${prices.asOf}; Spot at ${Math.round(prices.spotDiscount * 100)}% off.`,
+    '',
+  ];
+  for (const scenario of scenarios) {
+    const l = scenario.limits;
+    lines.push(
+      `## ${scenario.name}`,
+      '',
+      `\`launcherConcurrency\` ${l.launcherConcurrency}, RunTask ${l.runTaskSeconds} s, \`maxRunningTasks\` ${l.maxRunningTasks}, vCPU quota ${l.vcpuQuota}.`,
+      '',
+      '| Burst | Binding limit | Tasks at once | Starts per second | Drained in | On demand | Spot |',
+      '| ----: | ------------- | ------------: | ----------------: | ---------: | --------: | ---: |',
+    );
+    for (const jobs of BURSTS) {
+      const p = predictBurst(jobs, job, l, prices);
+      lines.push(
+        `| ${jobs.toLocaleString('en-US')} | ${p.binding} | ${Math.round(p.concurrentTasks)} | ${p.tasksPerSecond.toFixed(2)} | ${duration(p.drainSeconds)} | ${dollars(p.dollars)} | ${dollars(p.spotDollars)} |`,
+      );
+    }
+    const binding = predictBurst(BURSTS.at(-1)!, job, l, prices).binding;
+    lines.push('', `Past this point: ${REMEDIES[binding]}.`, '');
+  }
+  lines.push(
+    '## When to go further',
+    '',
+    '- Cost grows with the number of jobs only; the limits decide how long a burst takes, not what it costs.',
+    '- A quota of thousands of vCPUs drains 100,000 half-hour jobs in hours; the launch rate then binds',
+    "  (ECS's, about 20 per second per account and region), and several accounts, or AWS Batch, which",
+    '  queues and places in the service, are the next steps.',
+    '- The local load run (`npm run load -- --route ecs`) checks the model: BENCHMARKS.md compares its',
+    '  measured drain time with the prediction at the same limits (`npm run scale-model` prints it).',
+    '',
+  );
+  return lines.join('\n');
+}
