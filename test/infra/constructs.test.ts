@@ -282,6 +282,21 @@ describe('construct props are validated', () => {
         },
         message: 'jobTtlDays must be a whole number of at least 1; got 0.5',
       },
+      {
+        name: 'Sweeper refuses an interval under a minute',
+        prop: 'interval',
+        path: 'Sweeper',
+        build: (s) => {
+          const r = existingResources(s);
+          return new Sweeper(s, 'Sweeper', {
+            launcher: launcherOf(s, r),
+            jobs: r.jobs,
+            interval: Duration.seconds(30),
+          });
+        },
+        message:
+          "interval must be a whole number of minutes, at least 1 (a rate EventBridge can run); got '30 s'",
+      },
     ];
 
   it.each(cases)(
