@@ -8,6 +8,7 @@ import { JobsTable } from './constructs/jobs-table.js';
 import { Launcher } from './constructs/launcher.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { Network } from './constructs/network.js';
+import { Reconciler } from './constructs/reconciler.js';
 import { DataBucket, SharedFileSystem } from './constructs/storage.js';
 import { Sweeper } from './constructs/sweeper.js';
 import { TaskStateListener } from './constructs/task-state.js';
@@ -110,12 +111,24 @@ export class PipelineStack extends Stack {
       logRetention,
       removalPolicy,
     });
+    const reconciler = new Reconciler(this, 'Reconciler', {
+      jobs,
+      dataBucket: data,
+      dispatcher,
+      interval: Duration.minutes(config.reconcileIntervalMinutes),
+      grace: Duration.minutes(config.reconcileGraceMinutes),
+      lookback: Duration.hours(config.reconcileLookbackHours),
+      maxPerRun: config.reconcileMaxPerRun,
+      logRetention,
+      removalPolicy,
+    });
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       dashboardName: `S3Pipeline-${config.envName}`,
       dispatcher: dispatcher.function,
       taskStateFunction: taskState.function,
       sweeperFunction: sweeper.function,
+      reconcilerFunction: reconciler.function,
       taskStoppedRule: taskState.rule,
       onFailureQueue: dispatcher.onFailureQueue,
       alarmEmail: config.alarmEmail,

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +13,7 @@ import { acknowledgePolicyFinding } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
 import { PipelineFunction } from './pipeline-function.js';
 import { checkWholeNumber } from './validation.js';
+import type { EnvConsumer } from './binding.js';
 import type { ILauncher } from './launcher.js';
 import type { JobRunnerProps } from './worker.js';
 import { DEFAULTS } from '../config.js';
@@ -57,13 +59,25 @@ export interface DispatcherProps extends JobRunnerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The dispatcher as those who hand it S3 events of their own see it (the reconciler). */
+export interface IDispatcher {
+  /** Days a job item it records is kept; an upload older than this may have lost its job item. */
+  readonly jobTtlDays: number;
+  /**
+   * Lets the consumer invoke the dispatcher function (`lambda:InvokeFunction` on its ARN, no
+   * version or alias) and sets `DISPATCHER_FUNCTION` to that ARN.
+   */
+  bindInvoker(consumer: EnvConsumer): iam.Grant;
+}
+
 /**
  * The dispatcher: invoked by S3 for each upload under `incoming/`, it records the job, runs small
  * ones itself and starts a worker task for the rest. Events it still fails on after two retries
  * go to `onFailureQueue`.
  */
-export class Dispatcher extends Construct {
+export class Dispatcher extends Construct implements IDispatcher {
   readonly function: PipelineFunction;
+  readonly jobTtlDays: number;
   /** Asynchronous invocations that failed every attempt (the S3 event is in the record). */
   readonly onFailureQueue: sqs.Queue;
   /** Where messages go that nobody could process from `onFailureQueue`. */
@@ -73,6 +87,7 @@ export class Dispatcher extends Construct {
     super(scope, id);
     const maxObjectBytes = checkWholeNumber(this, 'maxObjectBytes', props.maxObjectBytes, 1);
     const jobTtlDays = checkWholeNumber(this, 'jobTtlDays', props.jobTtlDays, 1);
+    this.jobTtlDays = jobTtlDays;
 
     this.onFailureDeadLetterQueue = new sqs.Queue(this, 'OnFailureDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -142,5 +157,19 @@ export class Dispatcher extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       "The Lambda EFS integration adds elasticfilesystem:ClientMount on * conditioned on this access point's ARN.",
     );
+  }
+
+  /**
+   * Lets the consumer invoke the function by its ARN and sets `DISPATCHER_FUNCTION` to it. Not
+   * `function.grantInvoke`, which adds every version and alias (`<arn>:*`): the consumer invokes
+   * the unqualified function and nothing else.
+   */
+  bindInvoker(consumer: EnvConsumer): iam.Grant {
+    consumer.addEnvironment(Env.DISPATCHER_FUNCTION, this.function.functionArn);
+    return iam.Grant.addToPrincipal({
+      grantee: consumer,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [this.function.functionArn],
+    });
   }
 }

@@ -10,6 +10,8 @@ export { JOBS_TTL_ATTRIBUTE };
 
 /** What a consumer may do with job items. */
 export enum JobsAccess {
+  /** Read jobs only: `GetItem` (the reconciler, which asks whether an upload has a job). */
+  READ = 'read',
   /** Create, read and update jobs (the dispatcher). */
   READ_WRITE = 'readWrite',
   /** Read and update existing jobs only: `GetItem` and `UpdateItem` (worker, task-state listener). */
@@ -19,6 +21,7 @@ export enum JobsAccess {
 }
 
 const ACTIONS: Record<JobsAccess, string[]> = {
+  [JobsAccess.READ]: ['dynamodb:GetItem'],
   [JobsAccess.READ_WRITE]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   [JobsAccess.UPDATE]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   [JobsAccess.SWEEP]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
@@ -52,7 +55,8 @@ abstract class JobsTableBase extends Construct implements IJobsTable {
   /**
    * Grants `access` on the table's items. Item actions go to the table alone (`table.grant`
    * would add every index too); only the sweeper may query, and only the open-jobs index. A table
-   * under a customer managed key also gets the key's encrypt and decrypt, as every access writes.
+   * under a customer managed key also gets the key's decrypt, and its encrypt for every access
+   * but `READ`, as those write.
    */
   grant(grantee: iam.IGrantable, access: JobsAccess): iam.Grant {
     let grant = iam.Grant.addToPrincipal({
@@ -70,7 +74,10 @@ abstract class JobsTableBase extends Construct implements IJobsTable {
       );
     }
     const key = this.table.encryptionKey;
-    return key ? grant.combine(key.grantEncryptDecrypt(grantee)) : grant;
+    if (!key) return grant;
+    return grant.combine(
+      access === JobsAccess.READ ? key.grantDecrypt(grantee) : key.grantEncryptDecrypt(grantee),
+    );
   }
 
   /** Sets `JOBS_TABLE` on the consumer and grants it `access`. */

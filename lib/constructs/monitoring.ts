@@ -22,6 +22,7 @@ export interface MonitoringProps {
   readonly dispatcher: lambda.IFunction;
   readonly taskStateFunction: lambda.IFunction;
   readonly sweeperFunction: lambda.IFunction;
+  readonly reconcilerFunction: lambda.IFunction;
   /** Rule that fires for every stopped worker task. */
   readonly taskStoppedRule: events.IRule;
   readonly onFailureQueue: sqs.IQueue;
@@ -137,6 +138,7 @@ export class Monitoring extends Construct {
       { name: 'dispatcher', fn: props.dispatcher },
       { name: 'task-state', fn: props.taskStateFunction },
       { name: 'sweeper', fn: props.sweeperFunction },
+      { name: 'reconciler', fn: props.reconcilerFunction },
     ];
     const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
       functions.map(({ name, fn }) => metric(fn).with({ label: name, period: fiveMinutes }));

@@ -58,6 +58,8 @@ export interface IDataBucket extends IConstruct {
   bindIncomingReader(consumer: EnvConsumer): iam.Grant;
   /** Lets the grantee write reports under `results/` and read the current one. */
   grantWriteResults(grantee: iam.IGrantable): iam.Grant;
+  /** Lets the consumer list the object versions under `incoming/` and tells it the bucket's name. */
+  bindIncomingLister(consumer: EnvConsumer): iam.Grant;
   /** Invokes `fn` for every object created under `incoming/`. */
   notifyOnIncoming(fn: lambda.IFunction): void;
 }
@@ -118,6 +120,21 @@ abstract class DataBucketBase extends Construct implements IDataBucket {
       `Reports mirror the upload keys: read and write access covers the ${RESULTS_PREFIX} prefix of the data bucket and nothing else.`,
       (key) => key.grantEncryptDecrypt(grantee),
     );
+  }
+
+  /**
+   * Lets the consumer list the object versions under `incoming/` (`ListObjectVersions` with that
+   * prefix; nothing else in the bucket, no object reads) and sets `DATA_BUCKET`. Listing needs no
+   * key grant: it returns keys and sizes, not contents.
+   */
+  bindIncomingLister(consumer: EnvConsumer): iam.Grant {
+    consumer.addEnvironment(Env.DATA_BUCKET, this.bucket.bucketName);
+    return iam.Grant.addToPrincipal({
+      grantee: consumer,
+      actions: ['s3:ListBucketVersions'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': `${INCOMING_PREFIX}*` } },
+    });
   }
 
   /**

@@ -1,12 +1,11 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Entry } from '../../contract/names.js';
 import { JobsAccess, type IJobsTable } from './jobs-table.js';
-import { acknowledgeCheckov } from './scanners.js';
-import { PipelineFunction } from './pipeline-function.js';
+import type { PipelineFunction } from './pipeline-function.js';
+import { addScheduledFunction } from './scheduled-function.js';
 import type { ILauncher } from './launcher.js';
 import { DEFAULTS } from '../config.js';
 
@@ -16,7 +15,7 @@ export interface SweeperProps {
   /** Expired jobs are queued here for a new worker task. */
   readonly launcher: ILauncher;
   /**
-   * Time between two sweeps.
+   * Time between two sweeps (whole minutes); also the timeout, up to five minutes.
    * @default Duration.minutes(5)
    */
   readonly interval?: Duration;
@@ -43,40 +42,22 @@ export class Sweeper extends Construct {
 
   constructor(scope: Construct, id: string, props: SweeperProps) {
     super(scope, id);
-    const interval = props.interval ?? Duration.minutes(DEFAULTS.sweepIntervalMinutes);
-
-    this.function = new PipelineFunction(this, 'Function', {
+    const scheduled = addScheduledFunction(this, {
       entry: Entry.sweeper,
       description: 'Re-drives or fails jobs whose lease ran out',
+      scheduleDescription: 'Sweep jobs with expired leases',
+      interval: props.interval ?? Duration.minutes(DEFAULTS.sweepIntervalMinutes),
       memorySize: 256,
-      // A sweep must end before the next one starts.
-      timeout: Duration.seconds(Math.min(interval.toSeconds(), 300)),
       logRetention: props.logRetention,
-      logRemovalPolicy: props.removalPolicy,
+      removalPolicy: props.removalPolicy,
+      whyNoDeadLetterQueue:
+        'A failed sweep is repeated in full by the next scheduled one, which finds the same expired leases; a dead-letter queue would hold nothing to act on.',
+      whyNoVpc:
+        'It reads no pipeline data and reaches nothing in the VPC: it calls only DynamoDB (open-jobs index, job items) and SQS (the launch queue) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
     });
+    this.function = scheduled.function;
+    this.rule = scheduled.rule;
     props.jobs.bind(this.function, JobsAccess.SWEEP);
     props.launcher.bindRequester(this.function);
-
-    this.rule = new events.Rule(this, 'Schedule', {
-      description: 'Sweep jobs with expired leases',
-      schedule: events.Schedule.rate(interval),
-      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
-    });
-
-    acknowledgeCheckov(
-      this.function,
-      'CKV_AWS_115',
-      'Invoked only by its schedule, once per interval, with a timeout no longer than the interval; a reservation would only take concurrency from the account.',
-    );
-    acknowledgeCheckov(
-      this.function,
-      'CKV_AWS_116',
-      'A failed sweep is repeated in full by the next scheduled one, which finds the same expired leases; a dead-letter queue would hold nothing to act on.',
-    );
-    acknowledgeCheckov(
-      this.function,
-      'CKV_AWS_117',
-      'It reads no pipeline data and reaches nothing in the VPC: it calls only DynamoDB (open-jobs index, job items) and SQS (the launch queue) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
-    );
   }
 }

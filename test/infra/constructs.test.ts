@@ -16,6 +16,7 @@ import { JobsAccess, JobsTable } from '../../lib/constructs/jobs-table.js';
 import { Launcher, type ILauncher, type LauncherProps } from '../../lib/constructs/launcher.js';
 import { acknowledgePolicyFinding } from '../../lib/constructs/nag.js';
 import { Network, PlannedIpAddresses } from '../../lib/constructs/network.js';
+import { Reconciler, type ReconcilerProps } from '../../lib/constructs/reconciler.js';
 import { DataBucket, SharedFileSystem } from '../../lib/constructs/storage.js';
 import { Sweeper } from '../../lib/constructs/sweeper.js';
 import { TaskStateListener } from '../../lib/constructs/task-state.js';
@@ -107,6 +108,22 @@ const dispatcherProps = (r: Existing, launcher: ILauncher, overrides: Partial<Di
 function launcherOf(scope: Construct, r: Existing, overrides: Partial<LauncherProps> = {}): Launcher {
   const worker = new Worker(scope, 'W', workerProps(r));
   return new Launcher(scope, 'Launcher', { worker, jobs: r.jobs, ...overrides });
+}
+
+/** A reconciler over the existing bucket and table, handing uploads to a dispatcher of its own. */
+function reconcilerOf(
+  scope: Construct,
+  overrides: Partial<ReconcilerProps> = {},
+  dispatcher: Partial<DispatcherProps> = {},
+): Reconciler {
+  const r = existingResources(scope as Stack);
+  const d = new Dispatcher(scope, 'Dispatcher', dispatcherProps(r, launcherOf(scope, r), dispatcher));
+  return new Reconciler(scope, 'Reconciler', {
+    jobs: r.jobs,
+    dataBucket: r.dataBucket,
+    dispatcher: d,
+    ...overrides,
+  });
 }
 
 /** The error `build` throws (the test fails when it throws none). */
@@ -282,6 +299,58 @@ describe('construct props are validated', () => {
         },
         message: 'jobTtlDays must be a whole number of at least 1; got 0.5',
       },
+      {
+        name: 'Reconciler refuses a lookback no longer than the grace period',
+        prop: 'lookback',
+        path: 'Reconciler',
+        build: (s) => reconcilerOf(s, { grace: Duration.hours(2), lookback: Duration.hours(2) }),
+        message: "lookback must be longer than grace (7200 s), or no upload is ever looked at; got '7200 s'",
+      },
+      {
+        name: "Reconciler refuses a lookback as long as the dispatcher's job TTL",
+        prop: 'lookback',
+        path: 'Reconciler',
+        build: (s) => reconcilerOf(s, { lookback: Duration.days(2) }, { jobTtlDays: 2 }),
+        message:
+          "lookback must be shorter than the dispatcher's job TTL (2 days), or an upload whose job item expired would run again; got '172800 s'",
+      },
+      {
+        name: 'Reconciler refuses a grace period of part of a second',
+        prop: 'grace',
+        path: 'Reconciler',
+        build: (s) => reconcilerOf(s, { grace: Duration.millis(1500) }),
+        message: "grace must be a whole number of seconds, at least 0; got '1.5 s'",
+      },
+      {
+        name: 'Reconciler refuses to hand on no uploads per run',
+        prop: 'maxPerRun',
+        path: 'Reconciler',
+        build: (s) => reconcilerOf(s, { maxPerRun: 0 }),
+        message: 'maxPerRun must be a whole number of at least 1; got 0',
+      },
+      {
+        name: 'Reconciler refuses an interval EventBridge cannot run',
+        prop: 'interval',
+        path: 'Reconciler',
+        build: (s) => reconcilerOf(s, { interval: Duration.seconds(90) }),
+        message:
+          "interval must be a whole number of minutes, at least 1 (a rate EventBridge can run); got '90 s'",
+      },
+      {
+        name: 'Sweeper refuses an interval under a minute',
+        prop: 'interval',
+        path: 'Sweeper',
+        build: (s) => {
+          const r = existingResources(s);
+          return new Sweeper(s, 'Sweeper', {
+            launcher: launcherOf(s, r),
+            jobs: r.jobs,
+            interval: Duration.seconds(30),
+          });
+        },
+        message:
+          "interval must be a whole number of minutes, at least 1 (a rate EventBridge can run); got '30 s'",
+      },
     ];
 
   it.each(cases)(
@@ -344,7 +413,8 @@ describe('constructs over resources the user brings', () => {
     const r = existingResources(stack);
     const worker = new Worker(stack, 'Worker', workerProps(r));
     const launcher = new Launcher(stack, 'Launcher', { worker, jobs: r.jobs });
-    new Dispatcher(stack, 'Dispatcher', dispatcherProps(r, launcher));
+    const dispatcher = new Dispatcher(stack, 'Dispatcher', dispatcherProps(r, launcher));
+    new Reconciler(stack, 'Reconciler', { jobs: r.jobs, dataBucket: r.dataBucket, dispatcher });
     new TaskStateListener(stack, 'TaskState', { worker, launcher, jobs: r.jobs });
     new Sweeper(stack, 'Sweeper', { launcher, jobs: r.jobs, interval: Duration.minutes(5) });
     template = Template.fromStack(stack);
@@ -381,6 +451,22 @@ describe('constructs over resources the user brings', () => {
     }
   });
 
+  it('lets the reconciler list only the versions under incoming/ of the existing bucket, and names it', () => {
+    const onBucket = summary(roleStatements(template, 'ReconcilerFunctionServiceRole')).filter((st) =>
+      st.actions.some((a) => a.startsWith('s3:')),
+    );
+    expect(onBucket).toEqual([
+      { actions: ['s3:ListBucketVersions'], resource: partitionArn(`:s3:::${BUCKET_NAME}`) },
+    ]);
+    const listing = roleStatements(template, 'ReconcilerFunctionServiceRole').find((st) =>
+      actionsOf(st).includes('s3:ListBucketVersions'),
+    );
+    expect(listing?.Condition).toEqual({ StringLike: { 's3:prefix': 'incoming/*' } });
+    const [, fn] = resourceNamed(template, 'AWS::Lambda::Function', 'ReconcilerFunction');
+    const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env[Env.DATA_BUCKET]).toBe(BUCKET_NAME);
+  });
+
   it('grants job access on the existing table, by role, and tells each function its name', () => {
     const ddb = (statements: Statement[]) =>
       summary(statements).filter((st) => st.actions[0]!.startsWith('dynamodb:'));
@@ -394,7 +480,15 @@ describe('constructs over resources the user brings', () => {
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: TABLE_ARN },
       { actions: ['dynamodb:Query'], resource: `${TABLE_ARN}/index/${OPEN_JOBS_INDEX.name}` },
     ]);
-    for (const prefix of ['DispatcherFunction', 'TaskStateFunction', 'SweeperFunction']) {
+    expect(ddb(roleStatements(template, 'ReconcilerFunctionServiceRole'))).toEqual([
+      { actions: ['dynamodb:GetItem'], resource: TABLE_ARN },
+    ]);
+    for (const prefix of [
+      'DispatcherFunction',
+      'TaskStateFunction',
+      'SweeperFunction',
+      'ReconcilerFunction',
+    ]) {
       const [, fn] = resourceNamed(template, 'AWS::Lambda::Function', prefix);
       const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(env[Env.JOBS_TABLE], prefix).toBe('existing-jobs');
@@ -488,5 +582,62 @@ describe('constructs over resources the user brings', () => {
     expect(new Set(onKey.flatMap(actionsOf))).toEqual(
       new Set(['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']),
     );
+  });
+
+  it('lets a reader of jobs under a customer managed key only decrypt, and a lister of versions use no key', () => {
+    const s = testStack();
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000';
+    const key = kms.Key.fromKeyArn(s, 'Key', keyArn);
+    const jobs = JobsTable.fromTable(
+      s,
+      'Jobs',
+      dynamodb.Table.fromTableAttributes(s, 'T', { tableArn: TABLE_ARN, encryptionKey: key }),
+    );
+    const data = DataBucket.fromBucket(
+      s,
+      'Data',
+      s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: BUCKET_NAME, encryptionKey: key }),
+    );
+    const fn = new lambda.Function(s, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+    for (const grant of [jobs.bind(fn, JobsAccess.READ), data.bindIncomingLister(fn)]) {
+      expect(grant).toBeInstanceOf(iam.Grant);
+      expect(grant.success).toBe(true);
+    }
+    const onKey = roleStatements(Template.fromStack(s), 'FnServiceRole').filter(
+      (st) => st.Resource === keyArn,
+    );
+    expect(onKey.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
+  });
+
+  it("lets the dispatcher's invokers invoke the unqualified function only, by the ARN they are given", () => {
+    const s = testStack();
+    const r = existingResources(s);
+    const dispatcher = new Dispatcher(s, 'Dispatcher', dispatcherProps(r, launcherOf(s, r)));
+    const fn = new lambda.Function(s, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+    const grant = dispatcher.bindInvoker(fn);
+    expect(grant).toBeInstanceOf(iam.Grant);
+    expect(grant.success).toBe(true);
+    const template = Template.fromStack(s);
+    const [dispatcherId] = resourceNamed(template, 'AWS::Lambda::Function', 'DispatcherFunction');
+    const invoke = roleStatements(template, 'FnServiceRole').filter((st) =>
+      actionsOf(st).some((a) => a.startsWith('lambda:')),
+    );
+    expect(invoke).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [dispatcherId, 'Arn'] } },
+    ]);
+    const [, fnResource] = resourceNamed(template, 'AWS::Lambda::Function', 'Fn');
+    expect(
+      (fnResource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables[
+        Env.DISPATCHER_FUNCTION
+      ],
+    ).toEqual({ 'Fn::GetAtt': [dispatcherId, 'Arn'] });
   });
 });

@@ -8,6 +8,7 @@ import {
   Env,
   INCOMING_PREFIX,
   OPEN_JOBS_INDEX,
+  RECONCILER_ENV,
   SHARED_MOUNT_PATH,
   SWEEPER_ENV,
   LAUNCHER_ENV,
@@ -543,6 +544,103 @@ describe('pipeline stack', () => {
           resource: { 'Fn::Join': ['', [arnOf(tableId), `/index/${OPEN_JOBS_INDEX.name}`]] },
         },
       ]);
+    });
+  });
+
+  describe('reconciler', () => {
+    const envOf = (synth: Synthesized) =>
+      (
+        propsOf(synth, 'AWS::Lambda::Function', 'ReconcilerFunction').Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+
+    it('runs on the configured schedule, ending each run before the next one starts', () => {
+      const [functionId] = resourceNamed(s.template, 'AWS::Lambda::Function', 'ReconcilerFunction');
+      const rule = propsOf(s, 'AWS::Events::Rule', 'ReconcilerSchedule');
+      expect(rule.ScheduleExpression).toBe(`rate(${s.config.reconcileIntervalMinutes} minutes)`);
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({ Arn: arnOf(functionId), RetryPolicy: { MaximumRetryAttempts: 0 } }),
+      ]);
+      expect(propsOf(s, 'AWS::Lambda::Function', 'ReconcilerFunction')).toMatchObject({
+        Timeout: 300,
+        MemorySize: 256,
+        Runtime: 'nodejs24.x',
+      });
+      const other = synthPipeline({ reconcileIntervalMinutes: 5 });
+      expect(propsOf(other, 'AWS::Events::Rule', 'ReconcilerSchedule').ScheduleExpression).toBe(
+        'rate(5 minutes)',
+      );
+    });
+
+    it('gets exactly the contract variables plus the Powertools ones, its limits from the config', () => {
+      expect(functionEnvNames(s.template, 'ReconcilerFunction')).toEqual(
+        [...RECONCILER_ENV, ...POWERTOOLS_ENV].sort(),
+      );
+      expect(envOf(s)).toMatchObject({
+        [Env.RECONCILE_GRACE_SECONDS]: String(s.config.reconcileGraceMinutes * 60),
+        [Env.RECONCILE_LOOKBACK_SECONDS]: String(s.config.reconcileLookbackHours * 3600),
+        [Env.RECONCILE_MAX_PER_RUN]: String(s.config.reconcileMaxPerRun),
+      });
+      const other = synthPipeline({
+        reconcileGraceMinutes: 3,
+        reconcileLookbackHours: 24,
+        reconcileMaxPerRun: 50,
+      });
+      expect(envOf(other)).toMatchObject({
+        [Env.RECONCILE_GRACE_SECONDS]: '180',
+        [Env.RECONCILE_LOOKBACK_SECONDS]: '86400',
+        [Env.RECONCILE_MAX_PER_RUN]: '50',
+      });
+    });
+
+    it('names the bucket, the table and the dispatcher it may reach', () => {
+      const [bucketId] = resourceNamed(s.template, 'AWS::S3::Bucket', 'DataBucket');
+      const [tableId] = resourceNamed(s.template, 'AWS::DynamoDB::Table', 'JobsTable');
+      const [dispatcherId] = resourceNamed(s.template, 'AWS::Lambda::Function', 'DispatcherFunction');
+      expect(envOf(s)).toMatchObject({
+        [Env.DATA_BUCKET]: ref(bucketId),
+        [Env.JOBS_TABLE]: ref(tableId),
+        [Env.DISPATCHER_FUNCTION]: arnOf(dispatcherId),
+      });
+    });
+
+    it('may only read jobs, list versions under incoming/ and invoke the dispatcher', () => {
+      const [bucketId] = resourceNamed(s.template, 'AWS::S3::Bucket', 'DataBucket');
+      const [tableId] = resourceNamed(s.template, 'AWS::DynamoDB::Table', 'JobsTable');
+      const [dispatcherId] = resourceNamed(s.template, 'AWS::Lambda::Function', 'DispatcherFunction');
+      const statements = roleStatements(s.template, 'ReconcilerFunctionServiceRole');
+      expect(
+        statements.map((st) => ({
+          effect: st.Effect,
+          actions: actionsOf(st),
+          resource: st.Resource,
+          condition: st.Condition,
+        })),
+      ).toEqual([
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resource: arnOf(tableId), condition: undefined },
+        {
+          effect: 'Allow',
+          actions: ['s3:ListBucketVersions'],
+          resource: arnOf(bucketId),
+          condition: { StringLike: { 's3:prefix': `${INCOMING_PREFIX}*` } },
+        },
+        {
+          effect: 'Allow',
+          actions: ['lambda:InvokeFunction'],
+          resource: arnOf(dispatcherId),
+          condition: undefined,
+        },
+      ]);
+    });
+
+    it('is charted beside the other functions: errors, throttles and duration', () => {
+      const [functionId] = resourceNamed(s.template, 'AWS::Lambda::Function', 'ReconcilerFunction');
+      const [, dashboard] = resourceNamed(s.template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard');
+      const body = JSON.stringify(dashboard.Properties?.DashboardBody);
+      expect(body).toContain(JSON.stringify(ref(functionId)));
+      for (const label of ['errors', 'throttles', 'p50', 'max'])
+        expect(body).toContain(`reconciler ${label}`);
     });
   });
 
