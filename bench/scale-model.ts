@@ -9,6 +9,7 @@ import path from 'node:path';
 import { predictBurst, renderScaleDoc } from './lib/scale.js';
 import { SCALE_JOB, SCALE_SCENARIOS } from './lib/scale-scenarios.js';
 import { REPO_ROOT } from './lib/inputs.js';
+import { DEFAULTS } from '../lib/config.js';
 
 const file = path.join(REPO_ROOT, 'docs', 'scale-model.md');
 writeFileSync(file, renderScaleDoc(SCALE_JOB, SCALE_SCENARIOS));
@@ -16,28 +17,31 @@ process.stderr.write('wrote docs/scale-model.md\n');
 
 const reportFile = path.join(REPO_ROOT, '.local', 'load-report.json');
 if (existsSync(reportFile)) {
-  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+  const run = JSON.parse(readFileSync(reportFile, 'utf8')) as {
     objects: number;
     maxRunningTasks: number;
     wallSeconds: number;
-    launchesPerSecond: number;
     meanTaskSeconds?: number;
+    launcherSecondsPerRequest?: number;
   };
-  if (report.meanTaskSeconds !== undefined) {
-    // The local run's limits: its cap, its measured task duration, and no quota beyond the cap.
+  if (run.meanTaskSeconds !== undefined && run.launcherSecondsPerRequest !== undefined) {
+    // The local run's limits: its cap, its launcher (concurrency and measured time per request),
+    // its tasks' measured duration, and no quota beyond the cap.
     const p = predictBurst(
-      report.objects,
-      { seconds: report.meanTaskSeconds, vcpu: 1, memoryGb: 2 },
+      run.objects,
+      { seconds: run.meanTaskSeconds, vcpu: 1, memoryGb: 2 },
       {
-        launcherConcurrency: 2,
-        runTaskSeconds: (1 / report.launchesPerSecond) * 2,
-        maxRunningTasks: report.maxRunningTasks,
-        vcpuQuota: Infinity,
+        launcherConcurrency: DEFAULTS.launcherConcurrency,
+        runTaskSeconds: run.launcherSecondsPerRequest,
+        maxRunningTasks: run.maxRunningTasks,
+        vcpuQuota: Number.POSITIVE_INFINITY,
       },
     );
     process.stderr.write(
-      `load run: ${report.objects} jobs of ${report.meanTaskSeconds.toFixed(2)} s under a cap of ${report.maxRunningTasks}: ` +
-        `model ${p.drainSeconds.toFixed(0)} s (${p.binding} binds), measured ${report.wallSeconds.toFixed(0)} s\n`,
+      `load run (.local/load-report.json): ${run.objects} jobs of ${run.meanTaskSeconds.toFixed(2)} s, ` +
+        `${run.launcherSecondsPerRequest.toFixed(3)} s per launch request, cap ${run.maxRunningTasks}: ` +
+        `model ${p.drainSeconds.toFixed(0)} s (${p.binding} binds at ${p.tasksPerSecond.toFixed(1)}/s), ` +
+        `measured ${run.wallSeconds.toFixed(0)} s\n`,
     );
   }
 }

@@ -2,6 +2,8 @@
  * Fault injection for the local cloud, switched on with `PIPELINE_CHAOS`, e.g.
  * `duplicate=0.3,crash=0.2,throttle=0.2`:
  * - duplicate: an S3 event is delivered to the dispatcher twice (S3 and Lambda are at-least-once);
+ * - lostevent: an S3 event is never delivered (S3 loses one in rare cases); the reconciler finds
+ *   the upload on its next pass;
  * - crash: a worker process is killed mid-job (SIGKILL, exit 137), as a lost Fargate task would be;
  * - interrupt: a worker process is told to stop mid-job (SIGTERM, then SIGKILL after the stop
  *   timeout), as in a Spot reclaim;
@@ -16,6 +18,7 @@
  */
 export interface ChaosRates {
   duplicate: number;
+  lostevent: number;
   crash: number;
   interrupt: number;
   throttle: number;
@@ -27,6 +30,8 @@ export interface ChaosRates {
 export interface Chaos {
   /** Deliver this event twice? */
   duplicate(): boolean;
+  /** Never deliver this event? */
+  loseEvent(): boolean;
   /** Kill this worker mid-job? `taskNumber` counts the tasks run for the same job, from 1. */
   crash(taskNumber: number): boolean;
   /** Stop this worker mid-job as a Spot reclaim does? Counted like `crash`. */
@@ -41,6 +46,7 @@ export interface Chaos {
 
 export const NO_CHAOS: Chaos = {
   duplicate: () => false,
+  loseEvent: () => false,
   crash: () => false,
   interrupt: () => false,
   throttle: () => false,
@@ -51,6 +57,7 @@ export const NO_CHAOS: Chaos = {
 export function parseChaos(spec: string | undefined): ChaosRates {
   const rates: ChaosRates = {
     duplicate: 0,
+    lostevent: 0,
     crash: 0,
     interrupt: 0,
     throttle: 0,
@@ -90,6 +97,7 @@ export function seededRandom(seed: number): () => number {
 export function chaosFromRates(rates: ChaosRates, random: () => number = Math.random): Chaos {
   return {
     duplicate: () => random() < rates.duplicate,
+    loseEvent: () => random() < rates.lostevent,
     crash: () => random() < rates.crash,
     interrupt: () => random() < rates.interrupt,
     throttle: () => random() < rates.throttle,

@@ -24,6 +24,7 @@ import { FORCED_ROUTE_METADATA } from '../contract/names.js';
 import { csvBuffer, fastqBuffer } from './synthetic-inputs.js';
 import { chaosSettings, describeChaos } from './chaos.js';
 import { startLocalCloud } from './cloud.js';
+import type { InvocationReport } from './runner.js';
 import { localAwsEnv } from './resources.js';
 import { waitForJobs } from '../src/cli/watch-jobs.js';
 
@@ -100,6 +101,14 @@ async function main(): Promise<number> {
   // How long each worker task ran: the job duration of the scale model.
   const taskSeconds: number[] = [];
   local.runner.on('task-stopped', (t: { durationMs: number }) => taskSeconds.push(t.durationMs / 1000));
+  // The launcher's time per request (its invocations' time over the requests they were given):
+  // the RunTask latency of the scale model, as the launcher sees it.
+  const launcherTime = { ms: 0, requests: 0 };
+  local.runner.on('invocation', (r: InvocationReport) => {
+    if (r.functionName !== 'launcher') return;
+    launcherTime.ms += r.durationMs;
+    launcherTime.requests += (r.event as { Records: unknown[] }).Records.length;
+  });
   try {
     const { cloud } = local;
     Object.assign(process.env, localAwsEnv(cloud.endpoint, cloud.region));
@@ -215,6 +224,7 @@ async function main(): Promise<number> {
         `${percentile(latencies, 50)} ms / ${percentile(latencies, 95)} ms`,
       ],
       ['duplicate deliveries suppressed', String(stats.duplicatesDelivered)],
+      ['events lost (injected), reconciled', String(stats.eventsLost)],
       ['workers crashed (injected)', String(stats.workersCrashed)],
       [
         'RunTask throttled (rate limit and injected)',
@@ -256,9 +266,11 @@ async function main(): Promise<number> {
       launchesPerSecond,
       longestQueueWaitSeconds: Math.max(0, ...queueWaits) / 1000,
       meanTaskSeconds: taskSeconds.reduce((a, b) => a + b, 0) / taskSeconds.length,
+      launcherSecondsPerRequest: launcherTime.ms / 1000 / launcherTime.requests,
       throttlesAbsorbed: local.ecsProxy.stats.throttled + local.ecsProxy.stats.rateExceeded,
       workersCrashed: stats.workersCrashed,
       duplicateDeliveries: stats.duplicatesDelivered,
+      eventsLost: stats.eventsLost,
     };
     const reportFile = path.join(local.stateDir, 'load-report.json');
     await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);

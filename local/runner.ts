@@ -62,6 +62,8 @@ export interface LocalRunnerOptions {
 export interface RunnerStats {
   dispatcherInvocations: number;
   duplicatesDelivered: number;
+  /** Events dropped by the `lostevent` fault. */
+  eventsLost: number;
   invocationRetries: number;
   tasksStarted: number;
   workersCrashed: number;
@@ -93,7 +95,7 @@ export class LocalRunner extends EventEmitter {
   private readonly chaos: Chaos;
   private readonly tasks: FargateTasks;
   private readonly launches: SqsEventSource;
-  private readonly events = { dispatcherInvocations: 0, duplicatesDelivered: 0 };
+  private readonly events = { dispatcherInvocations: 0, duplicatesDelivered: 0, eventsLost: 0 };
   private lambdaApi?: LocalLambdaApi;
 
   constructor(
@@ -241,6 +243,10 @@ export class LocalRunner extends EventEmitter {
           new DeleteMessageCommand({ QueueUrl: this.cloud.queueUrl, ReceiptHandle: message.ReceiptHandle }),
         );
         if (event.Event === 's3:TestEvent' || !event.Records) continue;
+        if (this.chaos.loseEvent()) {
+          this.events.eventsLost++;
+          continue;
+        }
         const deliveries = this.chaos.duplicate() ? 2 : 1;
         this.events.duplicatesDelivered += deliveries - 1;
         for (let i = 0; i < deliveries; i++) this.invokeDispatcher(event);

@@ -8,12 +8,13 @@ import {
 } from '../../../local/chaos.js';
 import { chaosFor } from '../../../local/emulators.js';
 
-const OFF = { duplicate: 0, crash: 0, interrupt: 0, throttle: 0, ratelimit: 0, lostanswer: 0 };
+const OFF = { duplicate: 0, lostevent: 0, crash: 0, interrupt: 0, throttle: 0, ratelimit: 0, lostanswer: 0 };
 
 describe('PIPELINE_CHAOS', () => {
   it('parses rates and leaves the rest at zero', () => {
     expect(parseChaos('duplicate=0.3, crash=0.2, lostanswer=0.1')).toEqual({
       duplicate: 0.3,
+      lostevent: 0,
       crash: 0.2,
       interrupt: 0,
       throttle: 0,
@@ -26,7 +27,7 @@ describe('PIPELINE_CHAOS', () => {
   it.each([
     [
       'explode=0.1',
-      /not one of duplicate=, crash=, interrupt=, throttle=, ratelimit=, lostanswer= with a rate/,
+      /not one of duplicate=, lostevent=, crash=, interrupt=, throttle=, ratelimit=, lostanswer= with a rate/,
     ],
     ['crash', /not one of/],
     ['crash=', /not one of/],
@@ -82,7 +83,7 @@ describe('PIPELINE_CHAOS', () => {
   it('says at start-up which faults are on, with their rates and the seed', () => {
     const settings = chaosSettings('duplicate=0.3,crash=0.2', '1234')!;
     expect(describeChaos(settings)).toBe(
-      'chaos: duplicate 30%, crash 20%, interrupt off, throttle off, ratelimit off, lostanswer off (seed 1234; PIPELINE_CHAOS_SEED repeats it)',
+      'chaos: duplicate 30%, lostevent off, crash 20%, interrupt off, throttle off, ratelimit off, lostanswer off (seed 1234; PIPELINE_CHAOS_SEED repeats it)',
     );
     expect(
       describeChaos({
@@ -90,7 +91,7 @@ describe('PIPELINE_CHAOS', () => {
         rates: { ...OFF, duplicate: 0.125, crash: 1, ratelimit: 0.05, lostanswer: 0.5 },
       }),
     ).toMatch(
-      /^chaos: duplicate 12.5%, crash 100%, interrupt off, throttle off, ratelimit 5%, lostanswer 50% \(seed 1234;/,
+      /^chaos: duplicate 12.5%, lostevent off, crash 100%, interrupt off, throttle off, ratelimit 5%, lostanswer 50% \(seed 1234;/,
     );
   });
 
