@@ -9,10 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Env, WORKER_CONTAINER_NAME } from '../../contract/names.js';
 import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
-import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
-import { Objects } from '../../src/runtime/aws/objects.js';
 import { LaunchQueue } from '../../src/runtime/aws/launch-queue.js';
-import { WorkerTasks } from '../../src/runtime/aws/tasks.js';
 import type { LauncherDeps, LaunchOutcome } from '../../src/runtime/launcher.js';
 import { launchQueued as drainOnce } from '../support/launch-queue.js';
 import { jobIdFor } from '../../src/runtime/job.js';
@@ -21,9 +18,9 @@ import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
 import { dispatchObject, type DispatchDeps } from '../../src/runtime/dispatch.js';
 import { sweepExpired, type RedriveDeps } from '../../src/runtime/redrive.js';
 import { recordTaskStopped, type TaskStateDetail } from '../../src/runtime/task-state.js';
-import { createTelemetry } from '../../src/runtime/telemetry.js';
 import { runWorker } from '../../src/runtime/worker.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
+import { pipelineDeps, workerTasks } from '../support/pipeline-deps.js';
 import { startTestCloud, type TestCloud } from '../support/local-cloud.js';
 
 let test: TestCloud;
@@ -37,46 +34,8 @@ beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   test = await startTestCloud();
   clients = createClients();
-  const { cloud } = test;
-  deps = {
-    jobs: new JobsTable(clients.ddb, cloud.table),
-    objects: new Objects(clients.s3, { readConcurrency: 1 }),
-    now: () => new Date(),
-    launches: new LaunchQueue(clients.sqs, cloud.launchQueueUrl),
-    policy: cloud.policy,
-    maxObjectBytes: 50_000_000,
-    jobTtlDays: 30,
-    sharedMountPath: cloud.sharedDir,
-    telemetry: createTelemetry('test'),
-  };
-  redrive = {
-    jobs: deps.jobs,
-    launches: deps.launches,
-    maxAttempts: 3,
-    retryBaseMs: 1,
-    telemetry: deps.telemetry,
-  };
-  launcher = {
-    jobs: deps.jobs,
-    tasks: workerTasks(cloud.clusterArn),
-    queue: deps.launches,
-    activeTasks: async () => 0,
-    maxRunningTasks: 100,
-    retryBaseMs: 1,
-    telemetry: deps.telemetry,
-  };
+  ({ deps, redrive, launcher } = pipelineDeps(test.cloud, clients, { maxObjectBytes: 50_000_000 }));
 });
-
-function workerTasks(clusterArn: string): WorkerTasks {
-  const { cloud } = test;
-  return new WorkerTasks(clients.ecs, {
-    clusterArn,
-    taskDefinitionArn: cloud.taskDefinitionArn,
-    containerName: WORKER_CONTAINER_NAME,
-    subnets: cloud.subnets,
-    securityGroups: cloud.securityGroups,
-  });
-}
 
 /** One pass of the launch queue's event source, as the local cloud's runner makes them. */
 function launchQueued(jobId: string, with_: LauncherDeps = launcher): Promise<LaunchOutcome[]> {
@@ -289,7 +248,7 @@ describe('the launcher', () => {
     const id = await queued('refused');
     const missingCluster = {
       ...launcher,
-      tasks: workerTasks('arn:aws:ecs:us-east-1:123456789012:cluster/missing'),
+      tasks: workerTasks(test.cloud, clients, 'arn:aws:ecs:us-east-1:123456789012:cluster/missing'),
     };
     expect(await launchQueued(id, missingCluster)).toEqual(['refused']);
     expect(await deps.jobs.get(id)).toMatchObject({

@@ -9,10 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Env, FORCED_ROUTE_METADATA, WORKER_CONTAINER_NAME } from '../../contract/names.js';
 import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
-import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { Objects } from '../../src/runtime/aws/objects.js';
-import { LaunchQueue } from '../../src/runtime/aws/launch-queue.js';
-import { WorkerTasks } from '../../src/runtime/aws/tasks.js';
 import type { LauncherDeps } from '../../src/runtime/launcher.js';
 import { launchQueued } from '../support/launch-queue.js';
 import { dispatchObject, type DispatchDeps } from '../../src/runtime/dispatch.js';
@@ -20,9 +17,9 @@ import { jobIdFor } from '../../src/runtime/job.js';
 import type { RedriveDeps } from '../../src/runtime/redrive.js';
 import { InputStalledError } from '../../src/runtime/stall-watchdog.js';
 import { recordTaskStopped, type TaskStateDetail } from '../../src/runtime/task-state.js';
-import { createTelemetry } from '../../src/runtime/telemetry.js';
 import { runWorker, WorkerExit } from '../../src/runtime/worker.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
+import { pipelineDeps } from '../support/pipeline-deps.js';
 import { startTestCloud, type TestCloud } from '../support/local-cloud.js';
 
 let test: TestCloud;
@@ -36,40 +33,7 @@ beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   test = await startTestCloud();
   clients = createClients();
-  const { cloud } = test;
-  deps = {
-    jobs: new JobsTable(clients.ddb, cloud.table),
-    objects: new Objects(clients.s3, { readConcurrency: 1 }),
-    now: () => new Date(),
-    launches: new LaunchQueue(clients.sqs, cloud.launchQueueUrl),
-    policy: cloud.policy,
-    maxObjectBytes: 500_000_000,
-    jobTtlDays: 30,
-    sharedMountPath: cloud.sharedDir,
-    telemetry: createTelemetry('test'),
-  };
-  redrive = {
-    jobs: deps.jobs,
-    launches: deps.launches,
-    maxAttempts: 3,
-    retryBaseMs: 1,
-    telemetry: deps.telemetry,
-  };
-  launcher = {
-    jobs: deps.jobs,
-    tasks: new WorkerTasks(clients.ecs, {
-      clusterArn: cloud.clusterArn,
-      taskDefinitionArn: cloud.taskDefinitionArn,
-      containerName: WORKER_CONTAINER_NAME,
-      subnets: cloud.subnets,
-      securityGroups: cloud.securityGroups,
-    }),
-    queue: deps.launches,
-    activeTasks: async () => 0,
-    maxRunningTasks: 100,
-    retryBaseMs: 1,
-    telemetry: deps.telemetry,
-  };
+  ({ deps, redrive, launcher } = pipelineDeps(test.cloud, clients, { maxObjectBytes: 500_000_000 }));
 });
 afterAll(() => test?.stop());
 
