@@ -24,6 +24,12 @@ export const INCOMING_PREFIX = 'incoming/';
 /** A result for `incoming/<path>` is written to `results/<path>.json`. */
 export const RESULTS_PREFIX = 'results/';
 
+/**
+ * The one object outside `incoming/` and `results/` the pipeline writes: where the scheduled
+ * reconciler stopped listing, so its next run goes on from there (JSON, `ReconcileCursorDocument`).
+ */
+export const RECONCILE_CURSOR_KEY = 'pipeline-state/reconcile-cursor.json';
+
 /** Name of the job item attribute DynamoDB's TTL reads (epoch seconds; `Job.expiresAt`). */
 export const JOBS_TTL_ATTRIBUTE = 'expiresAt';
 

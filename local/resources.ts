@@ -329,7 +329,10 @@ export const LOCAL_DISPATCHER_FUNCTION = 'dispatcher';
 export function reconcilerEnv(
   cloud: LocalCloud,
   lambdaEndpoint: string,
-  graceSeconds = 120,
+  {
+    graceSeconds = 120,
+    maxPerRun = DEFAULTS.reconcileMaxPerRun,
+  }: { graceSeconds?: number; maxPerRun?: number } = {},
 ): Record<string, string> {
   return {
     ...localAwsEnv(cloud.endpoint, cloud.region),
@@ -339,6 +342,6 @@ export function reconcilerEnv(
     [Env.DISPATCHER_FUNCTION]: LOCAL_DISPATCHER_FUNCTION,
     [Env.RECONCILE_GRACE_SECONDS]: String(graceSeconds),
     [Env.RECONCILE_LOOKBACK_SECONDS]: String(DEFAULTS.reconcileLookbackHours * 3600),
-    [Env.RECONCILE_MAX_PER_RUN]: String(DEFAULTS.reconcileMaxPerRun),
+    [Env.RECONCILE_MAX_PER_RUN]: String(maxPerRun),
   };
 }

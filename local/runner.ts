@@ -47,6 +47,8 @@ export interface LocalRunnerOptions {
    * backlog of notifications waiting for a free environment. @default 120
    */
   reconcileGraceSeconds?: number;
+  /** Uploads the reconciler hands on in one run at most. @default the stack's */
+  reconcileMaxPerRun?: number;
   /**
    * The bucket's notifications are not consumed: uploads get no event, as when S3 loses one.
    * @default false
@@ -190,7 +192,10 @@ export class LocalRunner extends EventEmitter {
 
   /** Runs the reconciler once, as its schedule does, and resolves when it is done. */
   reconcileNow(): Promise<void> {
-    const env = reconcilerEnv(this.cloud, this.lambdaEndpoint, this.options.reconcileGraceSeconds);
+    const env = reconcilerEnv(this.cloud, this.lambdaEndpoint, {
+      graceSeconds: this.options.reconcileGraceSeconds,
+      maxPerRun: this.options.reconcileMaxPerRun,
+    });
     return this.track(
       this.invoker.invoke('reconciler', this.bundles.reconciler, env, { source: 'aws.events' }),
     );

@@ -10,7 +10,7 @@ export { JOBS_TTL_ATTRIBUTE };
 
 /** What a consumer may do with job items. */
 export enum JobsAccess {
-  /** Read jobs only: `GetItem` (the reconciler, which asks whether an upload has a job). */
+  /** Read jobs only: `GetItem` and `BatchGetItem` (the reconciler, which asks whether uploads have a job). */
   READ = 'read',
   /** Create, read and update jobs (the dispatcher). */
   READ_WRITE = 'readWrite',
@@ -21,7 +21,7 @@ export enum JobsAccess {
 }
 
 const ACTIONS: Record<JobsAccess, string[]> = {
-  [JobsAccess.READ]: ['dynamodb:GetItem'],
+  [JobsAccess.READ]: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
   [JobsAccess.READ_WRITE]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   [JobsAccess.UPDATE]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   [JobsAccess.SWEEP]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],

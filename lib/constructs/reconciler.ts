@@ -14,7 +14,7 @@ import { DEFAULTS } from '../config.js';
 export interface ReconcilerProps {
   /** Each listed upload's job is looked up here (read only). */
   readonly jobs: IJobsTable;
-  /** Its versions under `incoming/` are listed. */
+  /** Its versions under `incoming/` are listed; where a run stopped is kept in it (`RECONCILE_CURSOR_KEY`). */
   readonly dataBucket: IDataBucket;
   /** Uploads without a job are handed to it as S3 events (asynchronous invocations). */
   readonly dispatcher: IDispatcher;
@@ -56,8 +56,10 @@ export interface ReconcilerProps {
  * The safety net for uploads whose S3 event never produced a job (S3 delivers its events at least
  * once in almost every case, not always): on a schedule, a function lists the versions under
  * `incoming/` old enough to have had their event and young enough to still have their job item,
- * and hands each one without a job to the dispatcher as an S3 event of its own. It reads no object
+ * and hands each one without a job to the dispatcher as an S3 event of its own. It reads no upload
  * and writes no job: the dispatcher's one path does the rest, and its claim makes a repeat harmless.
+ * A run that stops early (out of time, or at `maxPerRun`) leaves a cursor object, and the next run
+ * goes on from it, so a listing of any length is reached to its end.
  */
 export class Reconciler extends Construct {
   readonly function: PipelineFunction;
@@ -111,7 +113,7 @@ export class Reconciler extends Construct {
       whyNoDeadLetterQueue:
         'A failed run is repeated in full by the next scheduled one, which lists the same uploads; the events it hands on get the dispatcher’s own retries and on-failure queue, so a dead-letter queue here would hold nothing to act on.',
       whyNoVpc:
-        'It reads no object and reaches nothing in the VPC: it calls only S3 (ListObjectVersions under incoming/), DynamoDB (GetItem on jobs) and Lambda (invoking the dispatcher) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
+        'It reads no object and reaches nothing in the VPC: it calls only S3 (ListObjectVersions under incoming/, its one cursor object), DynamoDB (GetItem and BatchGetItem on jobs) and Lambda (invoking the dispatcher) with its scoped role, so a VPC would add ENIs without narrowing what it can do.',
     });
     this.function = scheduled.function;
     this.rule = scheduled.rule;
@@ -120,6 +122,7 @@ export class Reconciler extends Construct {
     this.function.addEnvironment(Env.RECONCILE_MAX_PER_RUN, String(maxPerRun));
     props.jobs.bind(this.function, JobsAccess.READ);
     props.dataBucket.bindIncomingLister(this.function);
+    props.dataBucket.grantReconcileCursor(this.function);
     props.dispatcher.bindInvoker(this.function);
   }
 }

@@ -7,7 +7,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct, type IConstruct } from 'constructs';
-import { Env, INCOMING_PREFIX, RESULTS_PREFIX, SHARED_MOUNT_PATH } from '../../contract/names.js';
+import {
+  Env,
+  INCOMING_PREFIX,
+  RECONCILE_CURSOR_KEY,
+  RESULTS_PREFIX,
+  SHARED_MOUNT_PATH,
+} from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
 import { acknowledgeFinding, acknowledgePolicyFinding, MANAGED_POLICY_FINDING, nagResource } from './nag.js';
 import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID } from './scanners.js';
@@ -60,6 +66,8 @@ export interface IDataBucket extends IConstruct {
   grantWriteResults(grantee: iam.IGrantable): iam.Grant;
   /** Lets the consumer list the object versions under `incoming/` and tells it the bucket's name. */
   bindIncomingLister(consumer: EnvConsumer): iam.Grant;
+  /** Lets the grantee read and write the reconciler's cursor object, and no other. */
+  grantReconcileCursor(grantee: iam.IGrantable): iam.Grant;
   /** Invokes `fn` for every object created under `incoming/`. */
   notifyOnIncoming(fn: lambda.IFunction): void;
 }
@@ -135,6 +143,20 @@ abstract class DataBucketBase extends Construct implements IDataBucket {
       resourceArns: [this.bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': `${INCOMING_PREFIX}*` } },
     });
+  }
+
+  /**
+   * Lets the grantee read and write `RECONCILE_CURSOR_KEY` (one object, so no wildcard); a bucket
+   * under a customer managed key also lets it encrypt and decrypt with the key.
+   */
+  grantReconcileCursor(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(RECONCILE_CURSOR_KEY)],
+    });
+    const key = this.bucket.encryptionKey;
+    return key ? grant.combine(key.grantEncryptDecrypt(grantee)) : grant;
   }
 
   /**

@@ -59,7 +59,7 @@ export function runReconcile(args: string[]): Promise<number> {
           bucket: target.bucket,
           region: target.region,
           listVersions: (prefix, from) => listVersionsPage(target.s3, target.bucket, prefix, from),
-          hasJob: async (jobId) => (await target.jobs.get(jobId)) !== undefined,
+          jobsFound: (jobIds) => target.jobs.found(jobIds),
           submit,
         },
         { graceSeconds: graceMinutes * 60, lookbackSeconds: lookbackHours * 3600, maxSubmitted: max },

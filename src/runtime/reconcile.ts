@@ -39,7 +39,8 @@ export interface ReconcileDeps {
   region: string;
   /** One page of the versions under `prefix`, from `from` on. */
   listVersions(prefix: string, from?: ListMarker): Promise<ListedPage>;
-  hasJob(jobId: string): Promise<boolean>;
+  /** Which of `jobIds` have a job item (one batched look-up per page, not one call per version). */
+  jobsFound(jobIds: string[]): Promise<Set<string>>;
   /** Hands one S3 event to the dispatcher (an asynchronous invocation). */
   submit(event: S3Event): Promise<void>;
   now?: () => Date;
@@ -144,6 +145,11 @@ export async function reconcile(deps: ReconcileDeps, limits: ReconcileLimits): P
   let from = limits.from;
   for (;;) {
     const page = await deps.listVersions(INCOMING_PREFIX, from);
+    const verdicts = page.versions.map((version) => verdictFor(version, now, limits));
+    const idOf = (version: ListedVersion) => jobIdFor(deps.bucket, version.key, version.versionId);
+    const found = await deps.jobsFound(
+      page.versions.filter((_, index) => verdicts[index] === 'candidate').map(idOf),
+    );
     for (const [index, version] of page.versions.entries()) {
       if (report.submitted.length >= limits.maxSubmitted) {
         // Start the next run at this version: the markers name the last version already seen.
@@ -152,10 +158,10 @@ export async function reconcile(deps: ReconcileDeps, limits: ReconcileLimits): P
         return report;
       }
       report.listed++;
-      const verdict = verdictFor(version, now, limits);
+      const verdict = verdicts[index]!;
       report.verdicts[verdict]++;
       if (verdict !== 'candidate') continue;
-      if (await deps.hasJob(jobIdFor(deps.bucket, version.key, version.versionId))) {
+      if (found.has(idOf(version))) {
         report.withJob++;
         continue;
       }
@@ -171,6 +177,61 @@ export async function reconcile(deps: ReconcileDeps, limits: ReconcileLimits): P
   }
 }
 
+/**
+ * Where the scheduled runs have got to in the listing, kept between runs. A run that stops early
+ * (out of time, or at its limit of events) leaves its marker, and the next one starts there
+ * instead of at the top of `incoming/`, so a listing longer than one run still reaches its end.
+ */
+export interface ReconcileCursor {
+  /** The marker the last run left; absent when it finished its listing (or none ran yet). */
+  read(): Promise<ListMarker | undefined>;
+  write(next: ListMarker | undefined): Promise<void>;
+}
+
+/** A scheduled run: goes on from where the last run stopped, and leaves the cursor where it stops. */
+export async function reconcileFromCursor(
+  deps: ReconcileDeps,
+  cursor: ReconcileCursor,
+  limits: Omit<ReconcileLimits, 'from'>,
+): Promise<ReconcileReport & { startedAt?: ListMarker }> {
+  const startedAt = await cursor.read();
+  const report = await reconcile(deps, { ...limits, from: startedAt });
+  if (!sameMarker(startedAt, report.next)) await cursor.write(report.next);
+  return { ...report, startedAt };
+}
+
+function sameMarker(a: ListMarker | undefined, b: ListMarker | undefined): boolean {
+  return a?.keyMarker === b?.keyMarker && a?.versionIdMarker === b?.versionIdMarker;
+}
+
 function markerAfter(version: ListedVersion): ListMarker {
   return { keyMarker: version.key, versionIdMarker: version.versionId ?? 'null' };
+}
+
+/** What the cursor object holds: the marker to go on from, `null` once a listing was finished. */
+export interface ReconcileCursorDocument {
+  next: ListMarker | null;
+  writtenAt: string;
+}
+
+export function cursorDocument(next: ListMarker | undefined, now: Date): ReconcileCursorDocument {
+  return { next: next ?? null, writtenAt: now.toISOString() };
+}
+
+/**
+ * The marker in a cursor object's text. Anything else than a `ReconcileCursorDocument` is an
+ * error: the caller starts from the top, which costs a longer listing and loses nothing.
+ */
+export function markerFromCursor(text: string): ListMarker | undefined {
+  const document = JSON.parse(text) as Partial<Record<keyof ReconcileCursorDocument, unknown>> | null;
+  if (typeof document !== 'object' || document === null || !('next' in document)) {
+    throw new Error('not a reconcile cursor: no "next"');
+  }
+  const next = document.next as Partial<Record<keyof ListMarker, unknown>> | null;
+  if (next === null) return undefined;
+  const { keyMarker, versionIdMarker } = typeof next === 'object' ? next : {};
+  if (typeof keyMarker !== 'string' || !['string', 'undefined'].includes(typeof versionIdMarker)) {
+    throw new Error(`not a reconcile cursor: "next" is ${JSON.stringify(next)}`);
+  }
+  return typeof versionIdMarker === 'string' ? { keyMarker, versionIdMarker } : { keyMarker };
 }

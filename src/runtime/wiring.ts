@@ -2,7 +2,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createClients, type Clients } from './aws/clients.js';
 import { dispatcherSubmitter } from './aws/dispatcher-invoke.js';
 import { listVersionsPage } from './aws/object-versions.js';
-import type { ReconcileDeps, ReconcileLimits } from './reconcile.js';
+import { s3ReconcileCursor } from './aws/reconcile-cursor.js';
+import type { ReconcileCursor, ReconcileDeps, ReconcileLimits } from './reconcile.js';
 import { JobsTable } from './aws/jobs-table.js';
 import { Objects } from './aws/objects.js';
 import { activeTaskCount } from './aws/cluster.js';
@@ -63,9 +64,13 @@ export function launcherDepsFromEnv(env: NodeJS.ProcessEnv, telemetry: Telemetry
   };
 }
 
-/** The reconciler's listing, job look-ups and dispatcher, and its limits (but for time). */
-export function reconcileDepsFromEnv(env: NodeJS.ProcessEnv): {
+/** The reconciler's listing, job look-ups, dispatcher and cursor, and its limits (but for time). */
+export function reconcileDepsFromEnv(
+  env: NodeJS.ProcessEnv,
+  telemetry: Telemetry,
+): {
   deps: ReconcileDeps;
+  cursor: ReconcileCursor;
   limits: Omit<ReconcileLimits, 'outOfTime' | 'from'>;
 } {
   const settings = reconcilerSettings(env);
@@ -77,9 +82,12 @@ export function reconcileDepsFromEnv(env: NodeJS.ProcessEnv): {
       bucket: settings.bucket,
       region: env.AWS_REGION ?? 'us-east-1',
       listVersions: (prefix, from) => listVersionsPage(clients.s3, settings.bucket, prefix, from),
-      hasJob: async (jobId) => (await jobs.get(jobId)) !== undefined,
+      jobsFound: (jobIds) => jobs.found(jobIds),
       submit: dispatcherSubmitter(lambda, settings.dispatcherFunction),
     },
+    cursor: s3ReconcileCursor(clients.s3, settings.bucket, (error) =>
+      telemetry.logger.warn('reconcile cursor unreadable: listing from the top', { error }),
+    ),
     limits: {
       graceSeconds: settings.graceSeconds,
       lookbackSeconds: settings.lookbackSeconds,

@@ -107,6 +107,37 @@ describe('reconcile', () => {
       },
     );
   });
+
+  it('goes on from where the last run stopped, so every upload is reached however many there are', async () => {
+    await withCloud(
+      { withholdObjectEvents: true, reconcileIntervalMs: 0, reconcileGraceSeconds: 0, reconcileMaxPerRun: 1 },
+      async (local) => {
+        const jobs = new JobsTable(createClients().ddb, local.cloud.table);
+        const ids = [];
+        for (const name of ['a', 'b', 'c']) ids.push(await upload(local, `incoming/cursor/${name}.fq`));
+        const runs = [];
+        for (let run = 0; run < 3; run++) runs.push(await reconcileOnce(local));
+        // Each run lists only what the last one left: a run from the top would meet a.fq again.
+        expect(runs.map((r) => [r.listed, r.submitted, r.withJob])).toEqual([
+          [1, 1, 0],
+          [1, 1, 0],
+          [1, 1, 0],
+        ]);
+        expect(runs[0]!.startedAt).toBeUndefined();
+        expect(runs[1]!.startedAt).toMatchObject({ keyMarker: 'incoming/cursor/a.fq' });
+        expect(runs[2]!.unfinishedAt, 'the third run reached the end').toBeUndefined();
+        const done = await waitForJobs(jobs, ids, { timeoutMs: 60_000 });
+        expect([...done.values()].map((job) => job.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+
+        const after = await reconcileOnce(local);
+        expect(after, 'the listing starts at the top again').toMatchObject({
+          listed: 3,
+          withJob: 3,
+          submitted: 0,
+        });
+      },
+    );
+  });
 });
 
 describe('pipeline redrive', () => {

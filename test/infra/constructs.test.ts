@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Construct } from 'constructs';
-import { Env, OPEN_JOBS_INDEX } from '../../contract/names.js';
+import { Env, OPEN_JOBS_INDEX, RECONCILE_CURSOR_KEY } from '../../contract/names.js';
 import { buildRoutingPolicy } from '../../contract/routing.js';
 import { Dispatcher, type DispatcherProps } from '../../lib/constructs/dispatcher.js';
 import { JobsAccess, JobsTable } from '../../lib/constructs/jobs-table.js';
@@ -451,12 +451,16 @@ describe('constructs over resources the user brings', () => {
     }
   });
 
-  it('lets the reconciler list only the versions under incoming/ of the existing bucket, and names it', () => {
+  it('lets the reconciler list only the versions under incoming/ of the existing bucket and keep its cursor, and names it', () => {
     const onBucket = summary(roleStatements(template, 'ReconcilerFunctionServiceRole')).filter((st) =>
       st.actions.some((a) => a.startsWith('s3:')),
     );
     expect(onBucket).toEqual([
       { actions: ['s3:ListBucketVersions'], resource: partitionArn(`:s3:::${BUCKET_NAME}`) },
+      {
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resource: partitionArn(`:s3:::${BUCKET_NAME}/${RECONCILE_CURSOR_KEY}`),
+      },
     ]);
     const listing = roleStatements(template, 'ReconcilerFunctionServiceRole').find((st) =>
       actionsOf(st).includes('s3:ListBucketVersions'),
@@ -481,7 +485,7 @@ describe('constructs over resources the user brings', () => {
       { actions: ['dynamodb:Query'], resource: `${TABLE_ARN}/index/${OPEN_JOBS_INDEX.name}` },
     ]);
     expect(ddb(roleStatements(template, 'ReconcilerFunctionServiceRole'))).toEqual([
-      { actions: ['dynamodb:GetItem'], resource: TABLE_ARN },
+      { actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], resource: TABLE_ARN },
     ]);
     for (const prefix of [
       'DispatcherFunction',
@@ -611,6 +615,27 @@ describe('constructs over resources the user brings', () => {
       (st) => st.Resource === keyArn,
     );
     expect(onKey.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
+  });
+
+  it('lets the keeper of the reconcile cursor under a customer managed key encrypt and decrypt', () => {
+    const s = testStack();
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000';
+    const key = kms.Key.fromKeyArn(s, 'Key', keyArn);
+    const data = DataBucket.fromBucket(
+      s,
+      'Data',
+      s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: BUCKET_NAME, encryptionKey: key }),
+    );
+    const fn = new lambda.Function(s, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+    expect(data.grantReconcileCursor(fn).success).toBe(true);
+    const onKey = roleStatements(Template.fromStack(s), 'FnServiceRole').filter(
+      (st) => st.Resource === keyArn,
+    );
+    expect(onKey.flatMap(actionsOf)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt']));
   });
 
   it("lets the dispatcher's invokers invoke the unqualified function only, by the ARN they are given", () => {

@@ -20,7 +20,7 @@ import {
 } from '../../contract/names.js';
 import { repoPath } from '../../lib/constructs/paths.js';
 import { POWERTOOLS_ENV } from '../../lib/constructs/pipeline-function.js';
-import { Outputs } from '../../contract/names.js';
+import { Outputs, RECONCILE_CURSOR_KEY } from '../../contract/names.js';
 import { buildRoutingPolicy } from '../../contract/routing.js';
 import {
   actionsOf,
@@ -605,7 +605,7 @@ describe('pipeline stack', () => {
       });
     });
 
-    it('may only read jobs, list versions under incoming/ and invoke the dispatcher', () => {
+    it('may only read jobs, list versions under incoming/, keep its cursor and invoke the dispatcher', () => {
       const [bucketId] = resourceNamed(s.template, 'AWS::S3::Bucket', 'DataBucket');
       const [tableId] = resourceNamed(s.template, 'AWS::DynamoDB::Table', 'JobsTable');
       const [dispatcherId] = resourceNamed(s.template, 'AWS::Lambda::Function', 'DispatcherFunction');
@@ -618,12 +618,23 @@ describe('pipeline stack', () => {
           condition: st.Condition,
         })),
       ).toEqual([
-        { effect: 'Allow', actions: ['dynamodb:GetItem'], resource: arnOf(tableId), condition: undefined },
+        {
+          effect: 'Allow',
+          actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+          resource: arnOf(tableId),
+          condition: undefined,
+        },
         {
           effect: 'Allow',
           actions: ['s3:ListBucketVersions'],
           resource: arnOf(bucketId),
           condition: { StringLike: { 's3:prefix': `${INCOMING_PREFIX}*` } },
+        },
+        {
+          effect: 'Allow',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resource: { 'Fn::Join': ['', [arnOf(bucketId), `/${RECONCILE_CURSOR_KEY}`]] },
+          condition: undefined,
         },
         {
           effect: 'Allow',

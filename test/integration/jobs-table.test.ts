@@ -89,4 +89,16 @@ describe('JobsTable', () => {
     expect(stored).not.toHaveProperty('error');
     expect(await jobs.transition('no-such-job', 'RUNNING', {}, now)).toBe(false);
   });
+
+  it('finds which of 250 job ids have an item, across the 100-key batches', async () => {
+    const now = new Date();
+    const lease = Math.floor(now.getTime() / 1000) + 600;
+    const keys = Array.from({ length: 250 }, (_, i) => `incoming/batch/${i}.fq`);
+    const stored = keys.filter((_, i) => i % 3 === 0);
+    for (const key of stored) await jobs.claim(newJob(key, lease), now);
+    const ids = keys.map((key) => jobIdFor('bucket', key, 'v1'));
+    const found = await jobs.found([...ids, ids[0]!]);
+    expect([...found].sort()).toEqual(stored.map((key) => jobIdFor('bucket', key, 'v1')).sort());
+    expect(await jobs.found([])).toEqual(new Set());
+  });
 });

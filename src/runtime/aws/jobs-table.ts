@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   GetCommand,
   paginateScan,
   PutCommand,
@@ -9,6 +11,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { OPEN_JOBS_INDEX } from '../../../contract/names.js';
 import { TERMINAL_STATUSES, type Job, type JobStatus } from '../job.js';
+
+/** Keys one BatchGetItem call takes at most. */
+const BATCH_GET_MAX_KEYS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type ClaimOutcome = 'created' | 'reclaimed' | 'duplicate';
 
@@ -24,6 +31,33 @@ export class JobsTable {
       new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
     );
     return out.Item as Job | undefined;
+  }
+
+  /**
+   * Which of `jobIds` have an item: BatchGetItem, 100 keys a call (its limit), strongly
+   * consistent, fetching the key alone. Keys DynamoDB leaves unprocessed (throttled) are asked
+   * again after a short pause.
+   */
+  async found(jobIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let start = 0; start < jobIds.length; start += BATCH_GET_MAX_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = [
+        ...new Set(jobIds.slice(start, start + BATCH_GET_MAX_KEYS)),
+      ].map((jobId) => ({ jobId }));
+      for (let round = 0; keys?.length; round++) {
+        if (round > 0) await sleep(Math.min(50 * 2 ** round, 2000));
+        const out: BatchGetCommandOutput = await this.ddb.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ProjectionExpression: 'jobId', ConsistentRead: true },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) found.add(item.jobId as string);
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
   }
 
   /**

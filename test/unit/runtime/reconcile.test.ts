@@ -3,10 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { objectRefFromRecord } from '../../../src/runtime/events.js';
 import { jobIdFor } from '../../../src/runtime/job.js';
 import {
+  cursorDocument,
   encodeEventKey,
+  markerFromCursor,
   objectCreatedEvent,
   reconcile,
+  reconcileFromCursor,
   verdictFor,
+  type ReconcileCursor,
   type ListedPage,
   type ListedVersion,
   type ListMarker,
@@ -77,8 +81,10 @@ function fakes(versions: ListedVersion[], pageSize: number, jobs: Set<string>) {
         next: more ? { keyMarker: last.key, versionIdMarker: last.versionId ?? 'null' } : undefined,
       };
     },
-    async hasJob(jobId: string) {
-      return jobs.has(jobId);
+    lookups: [] as string[][],
+    async jobsFound(jobIds: string[]) {
+      this.lookups.push(jobIds);
+      return new Set(jobIds.filter((id) => jobs.has(id)));
     },
     async submit(event: S3Event) {
       submitted.push(event);
@@ -132,5 +138,93 @@ describe('reconcile', () => {
     const report = await reconcile(deps, { ...LIMITS, maxSubmitted: 100, outOfTime: () => true });
     expect(report.listed).toBe(2);
     expect(report.next).toEqual({ keyMarker: 'incoming/b.fq', versionIdMarker: 'v-incoming/b.fq' });
+  });
+
+  it('looks up the candidates of a page in one call, never the recent or foreign ones', async () => {
+    const { deps } = fakes(versions, 5, new Set());
+    await reconcile(deps, { ...LIMITS, maxSubmitted: 100 });
+    expect(deps.lookups).toHaveLength(1);
+    expect(deps.lookups[0]).toHaveLength(4);
+    expect(deps.lookups[0]).not.toContain(jobIdFor('data', 'incoming/c.fq', 'v-incoming/c.fq'));
+  });
+});
+
+/** A cursor kept in memory, with every write recorded. */
+function memoryCursor(start?: ListMarker): ReconcileCursor & { writes: (ListMarker | undefined)[] } {
+  let current = start;
+  const writes: (ListMarker | undefined)[] = [];
+  return {
+    writes,
+    read: async () => current,
+    async write(next) {
+      writes.push(next);
+      current = next;
+    },
+  };
+}
+
+describe('reconcileFromCursor', () => {
+  // Every version is past the grace period, so each one a run lists is either found or handed on.
+  const many = Array.from({ length: 7 }, (_, i) => version(`incoming/${i}.fq`, 60));
+
+  it('reaches the end of a listing longer than one run, a run at a time', async () => {
+    const { deps, submitted } = fakes(many, 2, new Set());
+    const cursor = memoryCursor();
+    // Each run has time for one page.
+    const run = () =>
+      reconcileFromCursor(deps, cursor, { ...LIMITS, maxSubmitted: 100, outOfTime: () => true });
+    const reports = [await run(), await run(), await run(), await run()];
+    expect(reports.map((r) => r.listed)).toEqual([2, 2, 2, 1]);
+    expect(submitted.map((e) => objectRefFromRecord(e.Records[0]!).key)).toEqual(many.map((v) => v.key));
+    expect(reports[3]!.next).toBeUndefined();
+    expect(await cursor.read()).toBeUndefined();
+    // The next run starts at the top again and finds every job.
+    const again = await run();
+    expect(again.startedAt).toBeUndefined();
+    expect(again).toMatchObject({ listed: 2, withJob: 2, submitted: [] });
+  });
+
+  it('goes on after the version where the limit of events stopped the last run', async () => {
+    const { deps } = fakes(many, 5, new Set());
+    const cursor = memoryCursor();
+    const first = await reconcileFromCursor(deps, cursor, { ...LIMITS, maxSubmitted: 3 });
+    const second = await reconcileFromCursor(deps, cursor, { ...LIMITS, maxSubmitted: 3 });
+    expect(second.startedAt).toEqual({ keyMarker: 'incoming/2.fq', versionIdMarker: 'v-incoming/2.fq' });
+    expect([...first.submitted, ...second.submitted].map((v) => v.key)).toEqual(
+      many.slice(0, 6).map((v) => v.key),
+    );
+  });
+
+  it('writes nothing when a run finishes a listing it started at the top', async () => {
+    const { deps } = fakes(many, 10, new Set());
+    const cursor = memoryCursor();
+    await reconcileFromCursor(deps, cursor, { ...LIMITS, maxSubmitted: 100 });
+    expect(cursor.writes).toEqual([]);
+  });
+});
+
+describe('the cursor document', () => {
+  it.each([
+    { keyMarker: 'incoming/a b.fq', versionIdMarker: 'v1' },
+    { keyMarker: 'incoming/a.fq', versionIdMarker: 'null' },
+    { keyMarker: 'incoming/a.fq' },
+    undefined,
+  ])('reads back the marker it was written with: %j', (marker) => {
+    expect(markerFromCursor(JSON.stringify(cursorDocument(marker, NOW)))).toEqual(marker);
+  });
+
+  it.each([
+    '{}',
+    '[]',
+    'null',
+    '{"next": 3}',
+    '{"next": {"versionIdMarker": "v1"}}',
+    '{"next": {"keyMarker": "k", "versionIdMarker": 7}}',
+  ])('refuses %s', (text) => {
+    expect(() => markerFromCursor(text)).toThrow(/not a reconcile cursor/);
+  });
+
+  it('refuses text that is not JSON', () => {
+    expect(() => markerFromCursor('incoming/a.fq')).toThrow(SyntaxError);
   });
 });
