@@ -23,6 +23,11 @@ export interface MonitoringProps {
   readonly taskStateFunction: lambda.IFunction;
   readonly sweeperFunction: lambda.IFunction;
   readonly reconcilerFunction: lambda.IFunction;
+  readonly launcherFunction: lambda.IFunction;
+  /** Jobs waiting for a worker task: its depth and the age of its oldest request are charted. */
+  readonly launchQueue: sqs.IQueue;
+  /** Launch requests received too often without a launch end here; one is an alarm. */
+  readonly launchDeadLetterQueue: sqs.IQueue;
   /** Rule that fires for every stopped worker task. */
   readonly taskStoppedRule: events.IRule;
   readonly onFailureQueue: sqs.IQueue;
@@ -39,9 +44,9 @@ export interface MonitoringProps {
 }
 
 /**
- * A dashboard of jobs by route and outcome, the functions and the worker tasks, and alarms
- * (failed invocations parked in the on-failure queue, failed jobs, dispatcher errors) that
- * publish to an encrypted SNS topic.
+ * A dashboard of jobs by route and outcome, the functions, the launch queue and the worker tasks,
+ * and alarms (failed invocations parked in the on-failure queue, launch requests in the launch
+ * dead-letter queue, failed jobs, errors of any function) that publish to an encrypted SNS topic.
  */
 export class Monitoring extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -98,35 +103,52 @@ export class Monitoring extends Construct {
       period: fiveMinutes,
     });
 
+    const functions = [
+      { name: 'dispatcher', fn: props.dispatcher },
+      { name: 'launcher', fn: props.launcherFunction },
+      { name: 'task-state', fn: props.taskStateFunction },
+      { name: 'sweeper', fn: props.sweeperFunction },
+      { name: 'reconciler', fn: props.reconcilerFunction },
+    ];
+    const whenAboveZero = {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    const queueNotEmpty = (queue: sqs.IQueue) =>
+      queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      });
+
     this.alarms = [
       new cloudwatch.Alarm(this, 'OnFailureQueueNotEmpty', {
         alarmDescription:
           'An S3 event failed the dispatcher after every retry; it waits in the on-failure queue.',
-        metric: props.onFailureQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        metric: queueNotEmpty(props.onFailureQueue),
+        ...whenAboveZero,
+      }),
+      new cloudwatch.Alarm(this, 'LaunchDeadLetterQueueNotEmpty', {
+        alarmDescription:
+          'A launch request was received too many times without a launch and waits in the launch dead-letter queue; once its job’s lease runs out the sweeper re-drives or fails the job.',
+        metric: queueNotEmpty(props.launchDeadLetterQueue),
+        ...whenAboveZero,
       }),
       new cloudwatch.Alarm(this, 'JobsFailed', {
         alarmDescription: 'At least one job failed (either route).',
         metric: failedJobs,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...whenAboveZero,
       }),
-      new cloudwatch.Alarm(this, 'DispatcherErrors', {
-        alarmDescription: 'The dispatcher function returned errors.',
-        metric: props.dispatcher.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      // Every function: the dispatcher's errors delay jobs, the others' stop the safety nets.
+      ...functions.map(
+        ({ name, fn }) =>
+          new cloudwatch.Alarm(this, `${pascalCase(name)}Errors`, {
+            alarmDescription: `The ${name} function returned errors.`,
+            metric: fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+            ...whenAboveZero,
+          }),
+      ),
     ];
     const notify = new actions.SnsAction(this.alarmTopic);
     for (const alarm of this.alarms) {
@@ -134,12 +156,6 @@ export class Monitoring extends Construct {
       alarm.addOkAction(notify);
     }
 
-    const functions = [
-      { name: 'dispatcher', fn: props.dispatcher },
-      { name: 'task-state', fn: props.taskStateFunction },
-      { name: 'sweeper', fn: props.sweeperFunction },
-      { name: 'reconciler', fn: props.reconcilerFunction },
-    ];
     const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
       functions.map(({ name, fn }) => metric(fn).with({ label: name, period: fiveMinutes }));
 
@@ -210,6 +226,24 @@ export class Monitoring extends Construct {
         width: 8,
       }),
       new cloudwatch.GraphWidget({
+        title: 'Launch queue: waiting requests, oldest (s)',
+        left: [
+          props.launchQueue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'waiting',
+          }),
+        ],
+        right: [
+          props.launchQueue.metricApproximateAgeOfOldestMessage({
+            period: Duration.minutes(1),
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'oldest request (s)',
+          }),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
         title: 'On-failure queue',
         left: [
           props.onFailureQueue.metricApproximateNumberOfMessagesVisible({
@@ -223,4 +257,9 @@ export class Monitoring extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
     );
   }
+}
+
+/** `task-state` → `TaskState`: construct ids from the functions' names. */
+function pascalCase(name: string): string {
+  return name.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase());
 }

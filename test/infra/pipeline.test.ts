@@ -656,7 +656,7 @@ describe('pipeline stack', () => {
   });
 
   describe('monitoring', () => {
-    it('alarms on parked events, failed jobs and dispatcher errors, to an encrypted TLS-only topic', () => {
+    it('alarms on parked events and launches, failed jobs and errors of any function, to an encrypted TLS-only topic', () => {
       const [topicId, topic] = resourceNamed(s.template, 'AWS::SNS::Topic', 'MonitoringAlarmTopic');
       expect(topic.Properties?.KmsMasterKeyId).toEqual(
         arnOf(resourceNamed(s.template, 'AWS::KMS::Key', 'MonitoringAlarmTopicKey')[0]),
@@ -675,7 +675,12 @@ describe('pipeline stack', () => {
       expect(alarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
         'MonitoringDispatcherErrors',
         'MonitoringJobsFailed',
+        'MonitoringLaunchDeadLetterQueueNotEmpty',
+        'MonitoringLauncherErrors',
         'MonitoringOnFailureQueueNotEmpty',
+        'MonitoringReconcilerErrors',
+        'MonitoringSweeperErrors',
+        'MonitoringTaskStateErrors',
       ]);
       for (const [, alarm] of alarms) {
         expect(alarm.AlarmActions).toEqual([ref(topicId)]);
@@ -703,6 +708,30 @@ describe('pipeline stack', () => {
           ],
         },
       ]);
+    });
+
+    it('watches each function by its own errors and the launch dead-letter queue by its depth', () => {
+      const alarm = (prefix: string) =>
+        resourceNamed(s.template, 'AWS::CloudWatch::Alarm', prefix)[1].Properties!;
+      for (const [alarmPrefix, functionPrefix] of [
+        ['MonitoringDispatcherErrors', 'DispatcherFunction'],
+        ['MonitoringLauncherErrors', 'LauncherFunction'],
+        ['MonitoringTaskStateErrors', 'TaskStateFunction'],
+        ['MonitoringSweeperErrors', 'SweeperFunction'],
+        ['MonitoringReconcilerErrors', 'ReconcilerFunction'],
+      ]) {
+        const [functionId] = resourceNamed(s.template, 'AWS::Lambda::Function', functionPrefix!);
+        expect(alarm(alarmPrefix!), alarmPrefix).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: ref(functionId) }],
+        });
+      }
+      const [dlqId] = resourceNamed(s.template, 'AWS::SQS::Queue', 'LauncherDeadLetterQueue');
+      expect(alarm('MonitoringLaunchDeadLetterQueueNotEmpty')).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      });
     });
 
     it('lets CloudWatch use the topic key', () => {
@@ -741,6 +770,8 @@ describe('pipeline stack', () => {
       for (const metric of ['Errors', 'Throttles', 'Duration'])
         expect(body).toContain(`\\"AWS/Lambda\\",\\"${metric}\\"`);
       expect(body).toContain('\\"AWS/Events\\",\\"Invocations\\"');
+      expect(body).toContain('\\"AWS/SQS\\",\\"ApproximateAgeOfOldestMessage\\"');
+      expect(body).toContain('launcher errors');
     });
   });
 
