@@ -282,7 +282,7 @@ class NetworkReader {
           break;
         default:
           // Anything else that attaches the group, so the list is never silently short.
-          if (/"SecurityGroup(Id)?s"/.test(JSON.stringify(p)) && this.groupsIn(p).includes(groupId)) {
+          if (/SecurityGroup(Id)?s"/i.test(JSON.stringify(p)) && this.groupsIn(p).includes(groupId)) {
             wearers.push(`${r.Type} ${code(this.name(id))}`);
           }
       }

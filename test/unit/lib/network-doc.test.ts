@@ -210,6 +210,30 @@ describe('the network document', () => {
     expect(doc.slice(doc.indexOf('## Functions outside'))).not.toContain('`AppFunction`');
   });
 
+  it('names an ECS service by its network configuration, and any other resource that attaches the group', () => {
+    const doc = renderNetworkDoc(
+      smallNetwork({
+        ApiService: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            NetworkConfiguration: {
+              AwsvpcConfiguration: { SecurityGroups: [groupId('AppSgAAAA1111')], Subnets: [ref('PrivateA')] },
+            },
+          },
+        },
+        Database: {
+          Type: 'AWS::RDS::DBInstance',
+          Properties: { VPCSecurityGroups: [groupId('DbSgBBBB2222')] },
+        },
+      }),
+    );
+    expect(groupSection(doc, 'AppSg')).toContain(
+      '- ECS service `ApiService`, in Private subnets (eu-west-1a)',
+    );
+    expect(groupSection(doc, 'DbSg')).toContain('- AWS::RDS::DBInstance `Database`');
+    expect(groupSection(doc, 'AppSg')).not.toContain('Database');
+  });
+
   it('says when nothing wears a group', () => {
     const doc = renderNetworkDoc(
       smallNetwork({ SpareSg: group('Spare', { SecurityGroupEgress: [NO_EGRESS] }) }),
