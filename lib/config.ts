@@ -73,6 +73,13 @@ export interface PipelineConfig {
    */
   readonly workerArchitecture: WorkerArchitecture;
   /**
+   * Ephemeral storage of a worker task in GiB, from Fargate's 21 to its 200. The job core streams
+   * its input, so it needs none beyond Fargate's default; raise it for a job that writes large
+   * temporary files. Context key `workerEphemeralStorageGiB`.
+   * @default 21 (Fargate's own default: the task definition leaves the setting out)
+   */
+  readonly workerEphemeralStorageGiB: number;
+  /**
    * Image of the worker container, by name (`repository:tag` or a full registry URI) instead of
    * building `containers/worker` at deploy time. Emulators that have no image registry (LocalStack
    * without its paid tier) are deployed with a name here, so deploying needs no Docker; their
@@ -205,6 +212,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** The ephemeral storage a Fargate task may have, in GiB; the least is what it gets unasked. */
+export const FARGATE_EPHEMERAL_STORAGE_GIB = { min: 21, max: 200 } as const;
+
 export const DEFAULTS = {
   envName: 'sandbox',
   region: 'us-east-1',
@@ -216,6 +226,7 @@ export const DEFAULTS = {
   workerCpu: 1024,
   workerMemoryMb: 2048,
   workerArchitecture: 'arm64',
+  workerEphemeralStorageGiB: FARGATE_EPHEMERAL_STORAGE_GIB.min,
   routingSafetyFactor: 2,
   s3ReadConcurrency: 4,
   inputStallSeconds: 120,
@@ -318,6 +329,13 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     workerCpu,
     workerMemoryMb,
     workerArchitecture: oneOf(get, 'workerArchitecture', ARCHITECTURES, DEFAULTS.workerArchitecture),
+    workerEphemeralStorageGiB: int(
+      get,
+      'workerEphemeralStorageGiB',
+      DEFAULTS.workerEphemeralStorageGiB,
+      FARGATE_EPHEMERAL_STORAGE_GIB.min,
+      FARGATE_EPHEMERAL_STORAGE_GIB.max,
+    ),
     workerImage: imageName(get),
     routingSafetyFactor: num(get, 'routingSafetyFactor', DEFAULTS.routingSafetyFactor, 1, 100),
     s3ReadConcurrency: int(get, 's3ReadConcurrency', DEFAULTS.s3ReadConcurrency, 1, 32),

@@ -58,6 +58,7 @@ export class PipelineStack extends Stack {
       jobTimeout: Duration.minutes(config.workerTimeoutMinutes),
       cpu: config.workerCpu,
       memoryLimitMiB: config.workerMemoryMb,
+      ephemeralStorageGiB: config.workerEphemeralStorageGiB,
       architecture: config.workerArchitecture,
       imageName: config.workerImage,
       logRetention,

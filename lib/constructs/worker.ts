@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import { DEFAULTS, type WorkerArchitecture } from '../config.js';
+import { DEFAULTS, FARGATE_EPHEMERAL_STORAGE_GIB, type WorkerArchitecture } from '../config.js';
 import { Env, SHARED_MOUNT_PATH, WORKER_CONTAINER_NAME, type EnvName } from '../../contract/names.js';
 import type { EnvConsumer } from './binding.js';
 import { JobsAccess, type IJobsTable } from './jobs-table.js';
@@ -62,6 +62,12 @@ export interface WorkerProps extends JobRunnerProps {
    * @default 2048
    */
   readonly memoryLimitMiB?: number;
+  /**
+   * Ephemeral storage of the task in GiB, from 21 to 200 (Fargate's range). It holds the image,
+   * the scratch `/tmp` and anything else written outside the shared drive.
+   * @default 21 - Fargate's own default; the task definition leaves the setting out
+   */
+  readonly ephemeralStorageGiB?: number;
   /**
    * CPU architecture of the task (the image is built for the same platform).
    * @default 'arm64'
@@ -128,6 +134,13 @@ export class Worker extends Construct implements IWorker {
     const jobTtlDays = checkWholeNumber(this, 'jobTtlDays', props.jobTtlDays, 1);
     const arm = (props.architecture ?? DEFAULTS.workerArchitecture) === 'arm64';
     const cpu = props.cpu ?? DEFAULTS.workerCpu;
+    const ephemeralStorageGiB = checkWholeNumber(
+      this,
+      'ephemeralStorageGiB',
+      props.ephemeralStorageGiB ?? DEFAULTS.workerEphemeralStorageGiB,
+      FARGATE_EPHEMERAL_STORAGE_GIB.min,
+      FARGATE_EPHEMERAL_STORAGE_GIB.max,
+    );
     const stopTimeout = props.stopTimeout ?? Duration.seconds(DEFAULTS.workerStopTimeoutSeconds);
     if (stopTimeout.toSeconds() < 2 || stopTimeout.toSeconds() > 120) {
       throw new PropValidationError(
@@ -147,6 +160,9 @@ export class Worker extends Construct implements IWorker {
       family: `${Stack.of(this).stackName}-worker`,
       cpu,
       memoryLimitMiB: props.memoryLimitMiB ?? DEFAULTS.workerMemoryMb,
+      // Fargate's default is left implicit, so the template only names storage someone asked for.
+      ephemeralStorageGiB:
+        ephemeralStorageGiB === FARGATE_EPHEMERAL_STORAGE_GIB.min ? undefined : ephemeralStorageGiB,
       runtimePlatform: {
         cpuArchitecture: arm ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,

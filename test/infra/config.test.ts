@@ -18,6 +18,7 @@ describe('config defaults', () => {
       workerCpu: 1024,
       workerMemoryMb: 2048,
       workerArchitecture: 'arm64',
+      workerEphemeralStorageGiB: 21,
       routingSafetyFactor: 2,
       s3ReadConcurrency: 4,
       inputStallSeconds: 120,
@@ -54,12 +55,14 @@ describe('config defaults', () => {
       lambdaMemoryMb: '3008',
       routingSafetyFactor: '1.5',
       dispatcherReservedConcurrency: '10',
+      workerEphemeralStorageGiB: '200',
       region: 'eu-west-1',
     });
     expect(config.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(config.lambdaMemoryMb).toBe(3008);
     expect(config.routingSafetyFactor).toBe(1.5);
     expect(config.dispatcherReservedConcurrency).toBe(10);
+    expect(config.workerEphemeralStorageGiB).toBe(200);
     expect(load({ availabilityZones: 'us-east-1d, us-east-1f' }).availabilityZones).toEqual([
       'us-east-1d',
       'us-east-1f',
@@ -180,6 +183,21 @@ describe('config rejections name the context key', () => {
       'an unknown architecture',
       { workerArchitecture: 'arm' },
       /Invalid context 'workerArchitecture': must be one of 'arm64', 'x86_64'/,
+    ],
+    [
+      'ephemeral storage below what Fargate gives every task',
+      { workerEphemeralStorageGiB: 20 },
+      /Invalid context 'workerEphemeralStorageGiB': must be between 21 and 200; got 20/,
+    ],
+    [
+      'ephemeral storage above Fargate’s 200 GiB',
+      { workerEphemeralStorageGiB: 201 },
+      /Invalid context 'workerEphemeralStorageGiB': must be between 21 and 200; got 201/,
+    ],
+    [
+      'ephemeral storage in part of a GiB',
+      { workerEphemeralStorageGiB: 30.5 },
+      /Invalid context 'workerEphemeralStorageGiB': must be a whole number; got 30.5/,
     ],
     [
       'a safety factor below 1',

@@ -273,6 +273,21 @@ describe('construct props are validated', () => {
         message: "stopTimeout must be between 2 and 120 seconds (Fargate's limit); got '180 s'",
       },
       {
+        name: 'Worker refuses less ephemeral storage than Fargate gives every task',
+        prop: 'ephemeralStorageGiB',
+        path: 'Worker',
+        build: (s) => new Worker(s, 'Worker', workerProps(existingResources(s), { ephemeralStorageGiB: 20 })),
+        message: 'ephemeralStorageGiB must be a whole number from 21 to 200; got 20',
+      },
+      {
+        name: 'Worker refuses more ephemeral storage than Fargate allows',
+        prop: 'ephemeralStorageGiB',
+        path: 'Worker',
+        build: (s) =>
+          new Worker(s, 'Worker', workerProps(existingResources(s), { ephemeralStorageGiB: 201 })),
+        message: 'ephemeralStorageGiB must be a whole number from 21 to 200; got 201',
+      },
+      {
         name: 'Worker refuses a job TTL of 0 days',
         prop: 'jobTtlDays',
         path: 'Worker',

@@ -50,6 +50,7 @@ describe('pipeline stack', () => {
       workerArchitecture: 'x86_64',
       workerCpu: 2048,
       workerMemoryMb: 8192,
+      workerEphemeralStorageGiB: 100,
       lambdaMemoryMb: 3008,
       lambdaTimeoutSeconds: 600,
       dispatcherReservedConcurrency: 20,
@@ -357,6 +358,15 @@ describe('pipeline stack', () => {
         Cpu: '2048',
         Memory: '8192',
         RuntimePlatform: { CpuArchitecture: 'X86_64' },
+      });
+    });
+
+    it("leaves Fargate's 21 GiB of ephemeral storage implicit and sets any other size from the config", () => {
+      expect(propsOf(s, 'AWS::ECS::TaskDefinition', 'WorkerTaskDefinition')).not.toHaveProperty(
+        'EphemeralStorage',
+      );
+      expect(propsOf(prod, 'AWS::ECS::TaskDefinition', 'WorkerTaskDefinition').EphemeralStorage).toEqual({
+        SizeInGiB: 100,
       });
     });
 

@@ -1,0 +1,11 @@
+/**
+ * `npm run network-doc` — synthesizes the stack with the default configuration (cdk.json context,
+ * as the infra tests do) and writes docs/network.md from its template.
+ */
+import { writeFileSync } from 'node:fs';
+import { NETWORK_DOC_PATH, renderNetworkDoc } from '../lib/network-doc.js';
+import { repoPath } from '../lib/constructs/paths.js';
+import { synthPipeline } from '../test/infra/synth.js';
+
+writeFileSync(repoPath(NETWORK_DOC_PATH), renderNetworkDoc(synthPipeline().template.toJSON()));
+process.stderr.write(`wrote ${NETWORK_DOC_PATH}\n`);
