@@ -5,7 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { NETWORK_DOC_PATH, renderNetworkDoc } from '../lib/network-doc.js';
 import { repoPath } from '../lib/constructs/paths.js';
-import { synthPipeline } from '../test/infra/synth.js';
+import { addPipelineStack, appWithContext } from '../lib/pipeline-app.js';
 
-writeFileSync(repoPath(NETWORK_DOC_PATH), renderNetworkDoc(synthPipeline().template.toJSON()));
+const app = appWithContext();
+const { stack } = addPipelineStack(app);
+const template = app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
+writeFileSync(repoPath(NETWORK_DOC_PATH), renderNetworkDoc(template));
 process.stderr.write(`wrote ${NETWORK_DOC_PATH}\n`);

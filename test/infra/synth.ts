@@ -1,19 +1,12 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { readFileSync } from 'node:fs';
-import { loadConfig, type PipelineConfig } from '../../lib/config.js';
-import { repoPath } from '../../lib/constructs/paths.js';
-import { PipelineStack } from '../../lib/pipeline-stack.js';
+import type { PipelineConfig } from '../../lib/config.js';
+import { addPipelineStack, appWithContext } from '../../lib/pipeline-app.js';
+import type { PipelineStack } from '../../lib/pipeline-stack.js';
 
-/** The context `cdk synth` uses: `new App()` in a test does not read cdk.json by itself. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(repoPath('cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return cdkJson.context;
-}
+export { cdkJsonContext } from '../../lib/pipeline-app.js';
 
 export interface Synthesized {
   app: App;
@@ -23,27 +16,18 @@ export interface Synthesized {
 }
 
 /**
- * Context that skips asset bundling (CDK's own switch, what `cdk deploy --exclusively` uses): the
- * templates are the same but for asset hashes, and these tests do not depend on the runtime code
- * bundling at this moment. `cdk synth` bundles for real.
- */
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-
-/**
- * Builds the app as bin/app.ts does (cdk.json context, then `overrides`), with cdk-nag
- * AwsSolutions registered, and synthesizes it: a finding nobody acknowledged fails right here.
+ * Builds the app as bin/app.ts does (cdk.json context, then `overrides`) and synthesizes it: a
+ * cdk-nag finding nobody acknowledged fails right here.
  */
 export function synthPipeline(overrides: Record<string, unknown> = {}): Synthesized {
-  const app = new App({ context: { ...cdkJsonContext(), ...SKIP_BUNDLING, ...overrides } });
-  const config = loadConfig((key) => app.node.tryGetContext(key));
-  const stack = new PipelineStack(app, `S3Pipeline-${config.envName}`, { config });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const app = appWithContext(overrides);
+  const { stack, config } = addPipelineStack(app);
   return { app, stack, config, template: Template.fromStack(stack) };
 }
 
 /** A stack in an app with the cdk.json context and no asset bundling, for tests of single constructs. */
 export function testStack(id = 'Test'): Stack {
-  return new Stack(new App({ context: { ...cdkJsonContext(), ...SKIP_BUNDLING } }), id);
+  return new Stack(appWithContext(), id);
 }
 
 export interface Finding {
