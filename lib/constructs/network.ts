@@ -192,9 +192,7 @@ export const INTERFACE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsServ
  * IPv4 address anyway; ECS and CloudWatch Logs stay IPv4 until their PrivateLink IPv6 support is
  * confirmed, since an endpoint service without it fails the deployment. IPv4 reaches them all.
  */
-export const DUAL_STACK_INTERFACE_ENDPOINTS: ReadonlySet<keyof typeof INTERFACE_ENDPOINTS> = new Set([
-  'Sts',
-]);
+export const DUAL_STACK_INTERFACE_ENDPOINTS: ReadonlySet<keyof typeof INTERFACE_ENDPOINTS> = new Set(['Sts']);
 
 /**
  * The VPC: a public, a private and an isolated subnet in every AZ (see `SUBNET_PLAN`), S3 and
