@@ -43,6 +43,13 @@ export interface PipelineConfig {
    */
   readonly vpcCidr: string;
   /**
+   * Dual stack: the VPC also gets an Amazon-provided IPv6 /56 and every subnet a /64 of it, at the
+   * place the IPv4 plan gives it (docs/cidr-plan.md). The private tier reaches the IPv6 internet
+   * only when `natMode` gives it the IPv4 internet. Context key `ipv6`.
+   * @default false
+   */
+  readonly ipv6: boolean;
+  /**
    * Dispatcher memory in MB (1,769 MB is one full vCPU). Context key `lambdaMemoryMb`.
    * @default 1769
    */
@@ -221,6 +228,7 @@ export const DEFAULTS = {
   azCount: 2,
   natMode: 'none',
   vpcCidr: '10.40.0.0/16',
+  ipv6: false,
   lambdaMemoryMb: 1769,
   lambdaTimeoutSeconds: 900,
   workerCpu: 1024,
@@ -320,6 +328,7 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     availabilityZones,
     natMode: oneOf(get, 'natMode', NAT_MODES, DEFAULTS.natMode),
     vpcCidr: cidr16(get),
+    ipv6: bool(get, 'ipv6', DEFAULTS.ipv6),
     lambdaMemoryMb: int(get, 'lambdaMemoryMb', DEFAULTS.lambdaMemoryMb, 128, 10240),
     lambdaTimeoutSeconds: int(get, 'lambdaTimeoutSeconds', DEFAULTS.lambdaTimeoutSeconds, 1, 900),
     dispatcherReservedConcurrency:
@@ -381,6 +390,17 @@ function oneOf<T extends string>(get: ContextGetter, key: string, allowed: reado
     throw new ConfigError(key, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got '${value}'`);
   }
   return value as T;
+}
+
+/** Switches may arrive as JSON booleans (cdk.json) or as strings (`-c key=true`). */
+function bool(get: ContextGetter, key: string, fallback: boolean): boolean {
+  const raw = get(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (typeof raw === 'boolean') return raw;
+  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(key, `must be true or false; got ${JSON.stringify(raw)}`);
 }
 
 /** Numbers may arrive as JSON numbers (cdk.json) or as strings (`-c key=value`). */

@@ -30,6 +30,7 @@ export class PipelineStack extends Stack {
       availabilityZones: config.availabilityZones,
       vpcCidr: config.vpcCidr,
       natMode: config.natMode,
+      ipv6: config.ipv6,
       flowLogRetention: logRetention,
       removalPolicy,
     });
@@ -80,6 +81,7 @@ export class PipelineStack extends Stack {
       vpc: network.vpc,
       subnets: network.computeSubnets,
       securityGroup: network.dispatcherSecurityGroup,
+      ipv6AllowedForDualStack: network.ipv6,
       dataBucket: data,
       sharedFileSystem: shared,
       jobs,

@@ -2,9 +2,9 @@
 # `npm run scan`: synthesizes the stack and scans its templates with cfn-lint and checkov, both
 # pinned in .venv/scan (local/requirements-scan.lock, installed by scripts/setup-python.sh).
 #
-# Two configurations are synthesized: the defaults (sandbox: no NAT, removal policy destroy) and a
+# Four configurations are synthesized: the defaults (sandbox: no NAT, removal policy destroy), a
 # production-like one (three AZs, a NAT gateway per AZ, alarm e-mail, reserved dispatcher
-# concurrency, removal policy retain). It fails on
+# concurrency, removal policy retain), and each of them dual stack (context ipv6). It fails on
 #   - any cfn-lint match, informational included (.cfnlintrc lists the ignored rules and why);
 #   - any failed checkov check: a check that does not apply is acknowledged on its resource with
 #     a reason (Metadata checkov.skip, added by lib/constructs/scanners.ts);
@@ -40,6 +40,10 @@ else
   synth default
   synth production -c envName=prod -c azCount=3 -c natMode=perAz -c alarmEmail=ops@example.com \
     -c dispatcherReservedConcurrency=50
+  # Distinct envNames: the scan refuses two templates with one file name.
+  synth dualstack -c envName=dualstack -c ipv6=true
+  synth production-dualstack -c envName=prod-dualstack -c azCount=3 -c natMode=perAz -c ipv6=true \
+    -c alarmEmail=ops@example.com -c dispatcherReservedConcurrency=50
 fi
 
 shopt -s nullglob

@@ -33,6 +33,12 @@ export interface DispatcherProps extends JobRunnerProps {
   /** Days a job item is kept (`JOB_TTL_DAYS`). */
   readonly jobTtlDays: number;
   /**
+   * Lets the function's network interfaces use IPv6 as well; every subnet in `subnets` must be
+   * dual stack.
+   * @default false
+   */
+  readonly ipv6AllowedForDualStack?: boolean;
+  /**
    * Memory in MB.
    * @default 1769
    */
@@ -120,6 +126,8 @@ export class Dispatcher extends Construct implements IDispatcher {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [props.securityGroup],
+      // Left out when off, so that an IPv4-only template stays as it was.
+      ipv6AllowedForDualStack: props.ipv6AllowedForDualStack || undefined,
       allowPublicSubnet: false,
       filesystem: lambda.FileSystem.fromEfsAccessPoint(props.sharedFileSystem.accessPoint, SHARED_MOUNT_PATH),
       retryAttempts: 2,

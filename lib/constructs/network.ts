@@ -18,6 +18,10 @@ import { ConstructValidationError, PropValidationError } from './validation.js';
  * | Private  | /20  | 4,091  | 10.40.{16(i+1)}.0/20   (16-111)| dispatcher ENIs, worker tasks, EFS targets  |
  *
  * 10.40.112.0/20 and 10.40.128.0/17 stay free. The same table is in docs/cidr-plan.md.
+ *
+ * With IPv6 on, the VPC's Amazon-provided /56 holds 256 /64s, and each subnet takes the /64 whose
+ * number is its third octet above (public AZ i: /64 number i, isolated: 8 + i, private: 16(i + 1)),
+ * so the IPv6 side moves no more than the IPv4 side when an AZ is added.
  */
 export const SUBNET_PLAN = {
   Public: { cidrMask: 24, thirdOctet: (az: number) => az },
@@ -30,12 +34,20 @@ export type SubnetTier = keyof typeof SUBNET_PLAN;
 /** Most AZs the plan has room for (the private tier's /20s end at .111). */
 export const MAX_PLANNED_AZS = 6;
 
+/** /64s in the /56 AWS gives a VPC: one per possible third octet of the IPv4 plan. */
+const IPV6_SUBNETS_PER_VPC = 256;
+
 /**
  * Hands the VPC the subnet CIDRs of `SUBNET_PLAN` instead of letting CDK pack them in order
- * (which moves the later tiers whenever the AZ count changes).
+ * (which moves the later tiers whenever the AZ count changes). As the VPC's IPv6 provider it asks
+ * for an Amazon-provided /56 and gives every subnet the /64 its IPv4 plan implies (`ipv6Index`);
+ * CDK's own provider numbers /64s in creation order, which an added AZ would shift.
  */
-export class PlannedIpAddresses implements ec2.IIpAddresses {
+export class PlannedIpAddresses implements ec2.IIpAddresses, ec2.IIpv6Addresses {
+  readonly amazonProvided = true;
   private readonly octets: [number, number];
+  /** The /64 number of each IPv4 subnet CIDR handed out, for the IPv6 allocation that follows. */
+  private readonly ipv6IndexByCidr = new Map<string, number>();
 
   /** `scope`, when given, is the construct whose props these are; errors name it. */
   constructor(
@@ -70,14 +82,50 @@ export class PlannedIpAddresses implements ec2.IIpAddresses {
 
   allocateSubnetsCidr(input: ec2.AllocateCidrRequest): ec2.SubnetIpamOptions {
     return {
-      allocatedSubnets: input.requestedSubnets.map((requested) => ({
-        cidr: this.cidrFor(requested.configuration.name as SubnetTier, requested.availabilityZone),
-      })),
+      allocatedSubnets: input.requestedSubnets.map((requested) => {
+        const tier = requested.configuration.name as SubnetTier;
+        const cidr = this.cidrFor(tier, requested.availabilityZone);
+        this.ipv6IndexByCidr.set(cidr, this.ipv6Index(tier, requested.availabilityZone));
+        return { cidr };
+      }),
+    };
+  }
+
+  allocateVpcIpv6Cidr(input: ec2.AllocateVpcIpv6CidrRequest): ec2.CfnVPCCidrBlock {
+    return new ec2.CfnVPCCidrBlock(input.scope, 'ipv6cidr', {
+      vpcId: input.vpcId,
+      amazonProvidedIpv6CidrBlock: true,
+    });
+  }
+
+  /** Every /64 of the VPC's /56, in order, so that a subnet picks its own by number. */
+  createIpv6CidrBlocks(input: ec2.CreateIpv6CidrBlocksRequest): string[] {
+    return Fn.cidr(input.ipv6SelectedCidr, IPV6_SUBNETS_PER_VPC, '64');
+  }
+
+  allocateSubnetsIpv6Cidr(input: ec2.AllocateIpv6CidrRequest): ec2.SubnetIpamOptions {
+    return {
+      allocatedSubnets: input.allocatedSubnets.map((allocated) => {
+        const index = this.ipv6IndexByCidr.get(allocated.cidr);
+        if (index === undefined) {
+          throw new ConstructValidationError(`no planned IPv6 /64 for subnet ${allocated.cidr}`, this.scope);
+        }
+        return { cidr: allocated.cidr, ipv6Cidr: Fn.select(index, input.ipv6Cidrs) };
+      }),
     };
   }
 
   /** The planned CIDR of one tier in one AZ. */
   cidrFor(tier: SubnetTier, availabilityZone: string): string {
+    return `${this.octets[0]}.${this.octets[1]}.${this.thirdOctet(tier, availabilityZone)}.0/${SUBNET_PLAN[tier].cidrMask}`;
+  }
+
+  /** The number (0-255) of the /64 of one tier in one AZ within the VPC's /56. */
+  ipv6Index(tier: SubnetTier, availabilityZone: string): number {
+    return this.thirdOctet(tier, availabilityZone);
+  }
+
+  private thirdOctet(tier: SubnetTier, availabilityZone: string): number {
     const plan = SUBNET_PLAN[tier];
     const az = this.availabilityZones.indexOf(availabilityZone);
     if (!plan || az < 0) {
@@ -86,7 +134,7 @@ export class PlannedIpAddresses implements ec2.IIpAddresses {
         this.scope,
       );
     }
-    return `${this.octets[0]}.${this.octets[1]}.${plan.thirdOctet(az)}.0/${plan.cidrMask}`;
+    return plan.thirdOctet(az);
   }
 }
 
@@ -104,6 +152,14 @@ export interface NetworkProps {
    * @default 'none'
    */
   readonly natMode?: NatMode;
+  /**
+   * Dual stack: an Amazon-provided IPv6 /56 on the VPC and a planned /64 on every subnet. The
+   * public tier routes `::/0` to the internet gateway; the private tier gets an egress-only
+   * internet gateway and HTTPS out over IPv6 only when `natMode` gives it the IPv4 internet
+   * (with `none` it has no internet path in either family); the isolated tier has no IPv6 route.
+   * @default false
+   */
+  readonly ipv6?: boolean;
   /**
    * Retention of the VPC flow log group.
    * @default logs.RetentionDays.ONE_MONTH
@@ -130,6 +186,15 @@ export const INTERFACE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsServ
 };
 
 /**
+ * The interface endpoints made dual stack when `ipv6` is on: those whose service documents IPv6
+ * through PrivateLink (STS, in the IAM guide's "Dual-stack endpoint support"). ECR documents that
+ * it does not carry PrivateLink traffic over dual stack, and Fargate pulls images over the task's
+ * IPv4 address anyway; ECS and CloudWatch Logs stay IPv4 until their PrivateLink IPv6 support is
+ * confirmed, since an endpoint service without it fails the deployment. IPv4 reaches them all.
+ */
+export const DUAL_STACK_INTERFACE_ENDPOINTS: ReadonlySet<keyof typeof INTERFACE_ENDPOINTS> = new Set(['Sts']);
+
+/**
  * The VPC: a public, a private and an isolated subnet in every AZ (see `SUBNET_PLAN`), S3 and
  * DynamoDB gateway endpoints, flow logs, and the security groups of the compute and of EFS.
  *
@@ -152,11 +217,15 @@ export class Network extends Construct {
   readonly endpointSecurityGroup?: ec2.SecurityGroup;
   readonly flowLogGroup: logs.LogGroup;
   readonly natMode: NatMode;
+  /** Whether the VPC and its subnets are dual stack; functions placed in it may then use IPv6. */
+  readonly ipv6: boolean;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const natMode = props.natMode ?? DEFAULTS.natMode;
     this.natMode = natMode;
+    const ipv6 = props.ipv6 ?? DEFAULTS.ipv6;
+    this.ipv6 = ipv6;
     const azs = props.availabilityZones;
     // A zone name is its region's name and one letter.
     const region = azs[0]?.slice(0, -1);
@@ -173,8 +242,13 @@ export class Network extends Construct {
     }
     const natGateways = natMode === 'none' ? 0 : natMode === 'single' ? 1 : azs.length;
 
+    const plannedAddresses = new PlannedIpAddresses(props.vpcCidr ?? DEFAULTS.vpcCidr, azs, this);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: new PlannedIpAddresses(props.vpcCidr ?? DEFAULTS.vpcCidr, azs, this),
+      ipAddresses: plannedAddresses,
+      // CDK routes the public tier's ::/0 to the internet gateway, and gives an egress-only
+      // gateway and ::/0 routes to PRIVATE_WITH_EGRESS subnets only, i.e. only with a NAT
+      // (feature flag requirePrivateSubnetsForEgressOnlyInternetGateway, set in cdk.json).
+      ...(ipv6 ? { ipProtocol: ec2.IpProtocol.DUAL_STACK, ipv6Addresses: plannedAddresses } : {}),
       availabilityZones: [...azs],
       natGateways,
       natGatewaySubnets: { subnetGroupName: 'Public' },
@@ -184,6 +258,8 @@ export class Network extends Construct {
           subnetType: ec2.SubnetType.PUBLIC,
           cidrMask: SUBNET_PLAN.Public.cidrMask,
           mapPublicIpOnLaunch: false,
+          // No hosts here, and an IPv6 address in this tier is reachable from the internet.
+          ...(ipv6 ? { ipv6AssignAddressOnCreation: false } : {}),
         },
         {
           name: 'Private',
@@ -248,8 +324,13 @@ export class Network extends Construct {
       description: 'EFS mount targets: NFS from the dispatcher and worker groups only',
       allowAllOutbound: false,
     });
+    // IPv6 egress only where the private tier has an IPv6 route out (the egress-only gateway).
+    const ipv6Internet = ipv6 && natGateways > 0;
     for (const compute of [this.dispatcherSecurityGroup, this.workerSecurityGroup]) {
       compute.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+      if (ipv6Internet) {
+        compute.addEgressRule(ec2.Peer.anyIpv6(), ec2.Port.tcp(443), 'HTTPS to AWS APIs over IPv6');
+      }
       compute.connections.allowTo(this.fileSystemSecurityGroup, ec2.Port.tcp(2049), 'NFS to EFS');
     }
 
@@ -260,8 +341,15 @@ export class Network extends Construct {
         allowAllOutbound: false,
       });
       for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
+        const dualStack = ipv6 && DUAL_STACK_INTERFACE_ENDPOINTS.has(name);
         this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
           service,
+          ...(dualStack
+            ? {
+                ipAddressType: ec2.VpcEndpointIpAddressType.DUALSTACK,
+                dnsRecordIpType: ec2.VpcEndpointDnsRecordIpType.DUALSTACK,
+              }
+            : {}),
           subnets: { subnetGroupName: 'Isolated' },
           securityGroups: [this.endpointSecurityGroup],
           privateDnsEnabled: true,

@@ -12,6 +12,7 @@ describe('config defaults', () => {
       availabilityZones: ['us-east-1a', 'us-east-1b'],
       natMode: 'none',
       vpcCidr: '10.40.0.0/16',
+      ipv6: false,
       lambdaMemoryMb: 1769,
       lambdaTimeoutSeconds: 900,
       dispatcherReservedConcurrency: undefined,
@@ -67,6 +68,15 @@ describe('config defaults', () => {
       'us-east-1d',
       'us-east-1f',
     ]);
+  });
+
+  it('turns IPv6 on from a JSON boolean or the string `cdk -c ipv6=true` passes', () => {
+    expect(load({ ipv6: true }).ipv6).toBe(true);
+    expect(load({ ipv6: 'true' }).ipv6).toBe(true);
+    expect(load({ ipv6: ' TRUE ' }).ipv6).toBe(true);
+    expect(load({ ipv6: 'false' }).ipv6).toBe(false);
+    expect(load({ ipv6: false }).ipv6).toBe(false);
+    expect(load({ ipv6: '' }).ipv6).toBe(false);
   });
 
   it('takes explicit zones, up to six', () => {
@@ -133,6 +143,12 @@ describe('config rejections name the context key', () => {
       { natMode: 'double' },
       /Invalid context 'natMode': must be one of 'none', 'single', 'perAz'; got 'double'/,
     ],
+    [
+      'an IPv6 switch that is not a boolean',
+      { ipv6: 'yes' },
+      /Invalid context 'ipv6': must be true or false; got "yes"/,
+    ],
+    ['an IPv6 switch given as a number', { ipv6: 1 }, /Invalid context 'ipv6': must be true or false; got 1/],
     ['a VPC CIDR that is no CIDR', { vpcCidr: 'ten' }, /Invalid context 'vpcCidr': must be an IPv4 CIDR/],
     [
       'a VPC CIDR octet above 255',

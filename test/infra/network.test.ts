@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PlannedIpAddresses, SUBNET_PLAN, type SubnetTier } from '../../lib/constructs/network.js';
+import {
+  DUAL_STACK_INTERFACE_ENDPOINTS,
+  INTERFACE_ENDPOINTS,
+  PlannedIpAddresses,
+  SUBNET_PLAN,
+  type SubnetTier,
+} from '../../lib/constructs/network.js';
 import { resourceNamed, resourcesOf, synthPipeline, type Synthesized } from './synth.js';
 
 type Props = Record<string, unknown>;
@@ -256,5 +262,233 @@ describe('network', () => {
       for (const t of targets)
         expect(t.SecurityGroups).toEqual([groupId(s, 'NetworkFileSystemSecurityGroup')]);
     }
+  });
+
+  describe('IPv6 dual stack (context ipv6)', () => {
+    let dualNoNat: Synthesized;
+    let dualSingleNat: Synthesized;
+    let dualNatPerAz: Synthesized;
+
+    beforeAll(() => {
+      dualNoNat = synthPipeline({ ipv6: true });
+      dualSingleNat = synthPipeline({ ipv6: true, azCount: 3, natMode: 'single' });
+      dualNatPerAz = synthPipeline({ ipv6: true, azCount: 3, natMode: 'perAz' });
+    });
+
+    const vpcLogicalId = (s: Synthesized) => resourceNamed(s.template, 'AWS::EC2::VPC', 'NetworkVpc')[0];
+    const cidrBlocks = (s: Synthesized) => resourcesOf(s.template, 'AWS::EC2::VPCCidrBlock');
+    const eigws = (s: Synthesized) => resourcesOf(s.template, 'AWS::EC2::EgressOnlyInternetGateway');
+    const ipv6Routes = (s: Synthesized) =>
+      resourcesOf(s.template, 'AWS::EC2::Route')
+        .map(([, route]) => props(route))
+        .filter((route) => route.DestinationIpv6CidrBlock !== undefined);
+    /** Route table logical id → tier of the subnet associated with it. */
+    function tierOfRouteTable(s: Synthesized): Map<string, string> {
+      const tierOfSubnet = new Map(
+        resourcesOf(s.template, 'AWS::EC2::Subnet').map(([id, subnet]) => [
+          id,
+          tag(subnet, 'aws-cdk:subnet-name')!,
+        ]),
+      );
+      return new Map(
+        resourcesOf(s.template, 'AWS::EC2::SubnetRouteTableAssociation').map(([, association]) => [
+          (props(association).RouteTableId as { Ref: string }).Ref,
+          tierOfSubnet.get((props(association).SubnetId as { Ref: string }).Ref)!,
+        ]),
+      );
+    }
+    /** `{ tier: { az: n } }`: the /64 number each subnet selects from the VPC's /56. */
+    function ipv6Plan(s: Synthesized): Record<string, Record<string, number>> {
+      const blocksOfVpc = {
+        'Fn::Cidr': [{ 'Fn::Select': [0, { 'Fn::GetAtt': [vpcLogicalId(s), 'Ipv6CidrBlocks'] }] }, 256, '64'],
+      };
+      const plan: Record<string, Record<string, number>> = {};
+      for (const [, subnet] of resourcesOf(s.template, 'AWS::EC2::Subnet')) {
+        const select = props(subnet).Ipv6CidrBlock as { 'Fn::Select': [number, unknown] };
+        expect(select['Fn::Select'][1]).toEqual(blocksOfVpc);
+        (plan[tag(subnet, 'aws-cdk:subnet-name')!] ??= {})[props(subnet).AvailabilityZone as string] =
+          select['Fn::Select'][0];
+      }
+      return plan;
+    }
+
+    it('is off by default: the IPv4 template has no IPv6 anywhere', () => {
+      for (const s of [twoAzNoNat, threeAzSingleNat, threeAzNatPerAz]) {
+        expect(JSON.stringify(s.template.toJSON())).not.toMatch(/ipv6|EgressOnly|dualstack|::\/0/i);
+      }
+      expect(synthPipeline({ ipv6: false }).template.toJSON()).toEqual(twoAzNoNat.template.toJSON());
+    });
+
+    it('gives the VPC one Amazon-provided IPv6 block, before any subnet', () => {
+      for (const s of [dualNoNat, dualNatPerAz]) {
+        const blocks = cidrBlocks(s);
+        expect(blocks).toHaveLength(1);
+        const [blockId, block] = blocks[0]!;
+        expect(props(block)).toEqual({ AmazonProvidedIpv6CidrBlock: true, VpcId: { Ref: vpcLogicalId(s) } });
+        for (const [, subnet] of resourcesOf(s.template, 'AWS::EC2::Subnet')) {
+          expect(subnet.DependsOn).toContain(blockId);
+        }
+      }
+    });
+
+    it('gives every subnet the /64 numbered by the third octet of its planned IPv4 CIDR', () => {
+      expect(ipv6Plan(dualSingleNat)).toEqual({
+        Public: { 'us-east-1a': 0, 'us-east-1b': 1, 'us-east-1c': 2 },
+        Isolated: { 'us-east-1a': 8, 'us-east-1b': 9, 'us-east-1c': 10 },
+        Private: { 'us-east-1a': 16, 'us-east-1b': 32, 'us-east-1c': 48 },
+      });
+      for (const [, subnet] of resourcesOf(dualSingleNat.template, 'AWS::EC2::Subnet')) {
+        const thirdOctet = Number((props(subnet).CidrBlock as string).split('.')[2]);
+        expect((props(subnet).Ipv6CidrBlock as { 'Fn::Select': [number] })['Fn::Select'][0]).toBe(thirdOctet);
+      }
+    });
+
+    it('keeps the /64s of the first two AZs when a third is added, and the IPv4 plan as it was', () => {
+      const three = ipv6Plan(dualSingleNat);
+      for (const [tier, zones] of Object.entries(ipv6Plan(dualNoNat)))
+        expect(three[tier]).toMatchObject(zones);
+      expect(subnetPlan(dualNoNat)).toEqual(subnetPlan(twoAzNoNat));
+      expect(subnetPlan(dualSingleNat)).toEqual(subnetPlan(threeAzSingleNat));
+    });
+
+    it('plans a distinct /64 of the /56 for every tier of six AZs', () => {
+      const zones = ['z1', 'z2', 'z3', 'z4', 'z5', 'z6'];
+      const plan = new PlannedIpAddresses('10.40.0.0/16', zones);
+      const indexes = (Object.keys(SUBNET_PLAN) as SubnetTier[]).flatMap((tier) =>
+        zones.map((z) => plan.ipv6Index(tier, z)),
+      );
+      expect(new Set(indexes).size).toBe(indexes.length);
+      for (const index of indexes) expect(index).toBeGreaterThanOrEqual(0);
+      for (const index of indexes) expect(index).toBeLessThan(256);
+    });
+
+    it('routes ::/0 from the public tier to the internet gateway, and assigns no IPv6 address there', () => {
+      for (const s of [dualNoNat, dualSingleNat, dualNatPerAz]) {
+        const tiers = tierOfRouteTable(s);
+        const [igwId] = resourceNamed(s.template, 'AWS::EC2::InternetGateway', 'NetworkVpcIGW');
+        const publicRoutes = ipv6Routes(s).filter(
+          (r) => tiers.get((r.RouteTableId as { Ref: string }).Ref) === 'Public',
+        );
+        expect(publicRoutes).toHaveLength(subnetIdsOf(s, 'Public').length);
+        for (const route of publicRoutes) {
+          expect(route).toMatchObject({ DestinationIpv6CidrBlock: '::/0', GatewayId: { Ref: igwId } });
+        }
+        for (const [, subnet] of resourcesOf(s.template, 'AWS::EC2::Subnet')) {
+          const publicTier = tag(subnet, 'aws-cdk:subnet-name') === 'Public';
+          expect(props(subnet).AssignIpv6AddressOnCreation).toBe(!publicTier);
+          if (publicTier) expect(props(subnet).MapPublicIpOnLaunch).toBe(false);
+        }
+      }
+    });
+
+    it('with a NAT: an egress-only gateway and a ::/0 route to it from every private subnet, none from the isolated tier', () => {
+      for (const s of [dualSingleNat, dualNatPerAz]) {
+        const gateways = eigws(s);
+        expect(gateways).toHaveLength(1);
+        expect(props(gateways[0]![1]).VpcId).toEqual({ Ref: vpcLogicalId(s) });
+        const tiers = tierOfRouteTable(s);
+        const byTier = (tier: string) =>
+          ipv6Routes(s).filter((r) => tiers.get((r.RouteTableId as { Ref: string }).Ref) === tier);
+        const privateRoutes = byTier('Private');
+        expect(privateRoutes).toHaveLength(3);
+        expect(new Set(privateRoutes.map((r) => (r.RouteTableId as { Ref: string }).Ref)).size).toBe(3);
+        for (const route of privateRoutes) {
+          expect(route).toEqual({
+            DestinationIpv6CidrBlock: '::/0',
+            EgressOnlyInternetGatewayId: { Ref: gateways[0]![0] },
+            RouteTableId: route.RouteTableId,
+          });
+        }
+        expect(byTier('Isolated')).toEqual([]);
+      }
+    });
+
+    it('without a NAT: no egress-only gateway and no IPv6 route out of the private or isolated tier', () => {
+      expect(eigws(dualNoNat)).toEqual([]);
+      const tiers = tierOfRouteTable(dualNoNat);
+      expect(ipv6Routes(dualNoNat).map((r) => tiers.get((r.RouteTableId as { Ref: string }).Ref))).toEqual([
+        'Public',
+        'Public',
+      ]);
+      expect(natRoutes(dualNoNat)).toEqual([]);
+    });
+
+    function egressOf(s: Synthesized, prefix: string): Props[] {
+      const [, group] = resourceNamed(s.template, 'AWS::EC2::SecurityGroup', prefix);
+      const target = JSON.stringify(groupId(s, prefix));
+      return [
+        ...((props(group).SecurityGroupEgress as Props[]) ?? []),
+        ...resourcesOf(s.template, 'AWS::EC2::SecurityGroupEgress')
+          .map(([, rule]) => props(rule))
+          .filter((rule) => JSON.stringify(rule.GroupId) === target),
+      ];
+    }
+    const computeGroups = ['NetworkDispatcherSecurityGroup', 'NetworkWorkerSecurityGroup'];
+
+    it('lets the compute out on HTTPS over IPv6 where the private tier has an IPv6 route, and nothing else over IPv6', () => {
+      for (const s of [dualSingleNat, dualNatPerAz]) {
+        for (const prefix of computeGroups) {
+          const ipv6 = egressOf(s, prefix).filter((rule) => rule.CidrIpv6 !== undefined);
+          expect(ipv6).toEqual([
+            {
+              CidrIpv6: '::/0',
+              Description: 'HTTPS to AWS APIs over IPv6',
+              FromPort: 443,
+              IpProtocol: 'tcp',
+              ToPort: 443,
+            },
+          ]);
+          expect(
+            new Set(egressOf(s, prefix).map((r) => `${r.IpProtocol}/${r.FromPort}-${r.ToPort}`)),
+          ).toEqual(new Set(['tcp/443-443', 'tcp/2049-2049']));
+        }
+      }
+      for (const prefix of computeGroups) {
+        expect(egressOf(dualNoNat, prefix).filter((rule) => rule.CidrIpv6 !== undefined)).toEqual([]);
+      }
+    });
+
+    it('still admits nothing from any CIDR, IPv4 or IPv6', () => {
+      for (const s of [dualNoNat, dualSingleNat, dualNatPerAz]) {
+        for (const [, group] of resourcesOf(s.template, 'AWS::EC2::SecurityGroup')) {
+          expect(props(group).SecurityGroupIngress ?? []).toEqual([]);
+        }
+        for (const [, rule] of resourcesOf(s.template, 'AWS::EC2::SecurityGroupIngress')) {
+          expect(props(rule).CidrIp).toBeUndefined();
+          expect(props(rule).CidrIpv6).toBeUndefined();
+          expect(props(rule).SourceSecurityGroupId).toBeDefined();
+        }
+      }
+    });
+
+    it('allows the dispatcher IPv6 on its network interfaces only in a dual-stack VPC', () => {
+      const vpcConfig = (s: Synthesized) =>
+        props(resourceNamed(s.template, 'AWS::Lambda::Function', 'DispatcherFunction')[1]).VpcConfig as Props;
+      for (const s of [dualNoNat, dualNatPerAz]) expect(vpcConfig(s).Ipv6AllowedForDualStack).toBe(true);
+      expect(vpcConfig(twoAzNoNat).Ipv6AllowedForDualStack).toBeUndefined();
+      const inVpc = resourcesOf(dualNoNat.template, 'AWS::Lambda::Function').filter(
+        ([, fn]) => props(fn).VpcConfig !== undefined,
+      );
+      expect(inVpc.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['DispatcherFunction']);
+    });
+
+    it('makes only the interface endpoints whose service supports IPv6 over PrivateLink dual stack', () => {
+      expect([...DUAL_STACK_INTERFACE_ENDPOINTS]).toEqual(['Sts']);
+      const endpoints = interfaceEndpoints(dualNoNat);
+      expect(endpoints).toHaveLength(Object.keys(INTERFACE_ENDPOINTS).length);
+      for (const [id, endpoint] of endpoints) {
+        const name = id.replace(/^NetworkVpc/, '').replace(/Endpoint[0-9A-F]{8}$/, '');
+        if (DUAL_STACK_INTERFACE_ENDPOINTS.has(name)) {
+          expect(props(endpoint)).toMatchObject({
+            IpAddressType: 'dualstack',
+            DnsOptions: { DnsRecordIpType: 'dualstack' },
+            PrivateDnsEnabled: true,
+          });
+        } else {
+          expect(props(endpoint).IpAddressType).toBeUndefined();
+          expect(props(endpoint).DnsOptions).toBeUndefined();
+        }
+      }
+    });
   });
 });

@@ -57,35 +57,50 @@ describe('template scanners', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 's3-pipeline-scan-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  scan('cfn-lint and checkov find nothing open in the default and production-like templates', () => {
-    // What the CDK CLI adds to every synth; cfn-lint relaxes some rules for CDK templates it
-    // recognises by the metadata these add.
-    const cli = { 'aws:cdk:version-reporting': true, 'aws:cdk:enable-path-metadata': true };
-    // The configurations scripts/scan.sh synthesizes with `cdk synth`.
-    const configurations = [
-      {},
-      {
-        envName: 'prod',
-        azCount: 3,
-        natMode: 'perAz',
-        alarmEmail: 'ops@example.com',
-        dispatcherReservedConcurrency: 50,
-      },
-    ];
-    for (const overrides of configurations) {
-      const { stack, template } = synthPipeline({ ...cli, ...overrides });
-      writeFileSync(path.join(dir, `${stack.stackName}.template.json`), JSON.stringify(template.toJSON()));
-    }
+  scan(
+    'cfn-lint and checkov find nothing open in the default and production-like templates, IPv4 and dual stack',
+    () => {
+      // What the CDK CLI adds to every synth; cfn-lint relaxes some rules for CDK templates it
+      // recognises by the metadata these add.
+      const cli = { 'aws:cdk:version-reporting': true, 'aws:cdk:enable-path-metadata': true };
+      // The configurations scripts/scan.sh synthesizes with `cdk synth`.
+      const configurations = [
+        {},
+        {
+          envName: 'prod',
+          azCount: 3,
+          natMode: 'perAz',
+          alarmEmail: 'ops@example.com',
+          dispatcherReservedConcurrency: 50,
+        },
+        // Dual stack without a NAT (a dual-stack endpoint, no egress-only gateway) and with one per AZ.
+        { envName: 'dualstack', ipv6: true },
+        {
+          envName: 'prod-dualstack',
+          azCount: 3,
+          natMode: 'perAz',
+          ipv6: true,
+          alarmEmail: 'ops@example.com',
+          dispatcherReservedConcurrency: 50,
+        },
+      ];
+      for (const overrides of configurations) {
+        const { stack, template } = synthPipeline({ ...cli, ...overrides });
+        writeFileSync(path.join(dir, `${stack.stackName}.template.json`), JSON.stringify(template.toJSON()));
+      }
 
-    const result = spawnSync('bash', [repoPath('scripts/scan.sh'), dir], {
-      cwd: repoPath('.'),
-      encoding: 'utf8',
-    });
-    const output = `${result.stdout}${result.stderr}`;
-    expect(result.status, output).toBe(0);
-    expect(output).toMatch(/cfn-lint: 2 templates, 0 errors, 0 warnings, 0 informational/);
-    expect(output).toMatch(/checkov: \d+ resources, \d+ passed, 0 failed, \d+ skipped/);
-  });
+      const result = spawnSync('bash', [repoPath('scripts/scan.sh'), dir], {
+        cwd: repoPath('.'),
+        encoding: 'utf8',
+      });
+      const output = `${result.stdout}${result.stderr}`;
+      expect(result.status, output).toBe(0);
+      expect(output).toMatch(/cfn-lint: 4 templates, 0 errors, 0 warnings, 0 informational/);
+      expect(output).toMatch(/checkov: \d+ resources, \d+ passed, 0 failed, \d+ skipped/);
+      // Four templates through two scanners each take minutes on a small machine.
+    },
+    600_000,
+  );
 
   it('gives every checkov acknowledgement in the stack a reason', () => {
     type Resource = { Metadata?: { [CHECKOV_METADATA_KEY]?: { skip?: { id: string; comment: string }[] } } };

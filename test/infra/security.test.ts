@@ -191,10 +191,16 @@ describe('cdk-nag AwsSolutions', () => {
   let configurations: Synthesized[];
 
   beforeAll(() => {
-    configurations = [s, productionLike];
+    // Dual stack adds an IPv6 block, routes, an egress-only gateway and IPv6 rules: the same checks.
+    configurations = [
+      s,
+      productionLike,
+      synthPipeline({ ipv6: true }),
+      synthPipeline({ envName: 'prod', azCount: 3, natMode: 'perAz', ipv6: true }),
+    ];
   });
 
-  it('reports no unacknowledged error or warning (sandbox and production-like settings)', () => {
+  it('reports no unacknowledged error or warning (sandbox and production-like settings, IPv4 and dual stack)', () => {
     for (const { app } of configurations) expect(nagFindings(app)).toEqual([]);
   });
 
