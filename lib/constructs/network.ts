@@ -172,10 +172,14 @@ export interface NetworkProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Interface endpoints the compute needs when there is no NAT (S3 and DynamoDB use gateways). */
+/**
+ * Interface endpoints the compute in the VPC needs when there is no NAT (S3 and DynamoDB use
+ * gateways). Only the dispatcher and the worker tasks run in the VPC; the launcher, which calls
+ * ECS, does not, and Fargate itself needs no ECS endpoint in the task's VPC.
+ */
 export const INTERFACE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
-  // RunTask from the dispatcher.
-  Ecs: ec2.InterfaceVpcEndpointAwsService.ECS,
+  // The dispatcher queues launch requests for long jobs.
+  Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
   // Fargate pulls the worker image (layers come from S3 through the gateway endpoint).
   EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
   EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
@@ -189,7 +193,7 @@ export const INTERFACE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsServ
  * The interface endpoints made dual stack when `ipv6` is on: those whose service documents IPv6
  * through PrivateLink (STS, in the IAM guide's "Dual-stack endpoint support"). ECR documents that
  * it does not carry PrivateLink traffic over dual stack, and Fargate pulls images over the task's
- * IPv4 address anyway; ECS and CloudWatch Logs stay IPv4 until their PrivateLink IPv6 support is
+ * IPv4 address anyway; SQS and CloudWatch Logs stay IPv4 until their PrivateLink IPv6 support is
  * confirmed, since an endpoint service without it fails the deployment. IPv4 reaches them all.
  */
 export const DUAL_STACK_INTERFACE_ENDPOINTS: ReadonlySet<keyof typeof INTERFACE_ENDPOINTS> = new Set(['Sts']);

@@ -6,7 +6,14 @@ import {
   SUBNET_PLAN,
   type SubnetTier,
 } from '../../lib/constructs/network.js';
-import { resourceNamed, resourcesOf, synthPipeline, type Synthesized } from './synth.js';
+import {
+  actionsOf,
+  resourceNamed,
+  resourcesOf,
+  roleStatements,
+  synthPipeline,
+  type Synthesized,
+} from './synth.js';
 
 type Props = Record<string, unknown>;
 const props = (resource: { Properties?: Props }) => resource.Properties ?? {};
@@ -121,7 +128,7 @@ describe('network', () => {
       expect(resourcesOf(twoAzNoNat.template, 'AWS::EC2::NatGateway')).toHaveLength(0);
       expect(natRoutes(twoAzNoNat)).toHaveLength(0);
       const services = interfaceEndpoints(twoAzNoNat).map(([, e]) => JSON.stringify(props(e).ServiceName));
-      for (const service of ['.ecs"', '.ecr.api"', '.ecr.dkr"', '.logs"', '.sts"']) {
+      for (const service of ['.sqs"', '.ecr.api"', '.ecr.dkr"', '.logs"', '.sts"']) {
         expect(services.some((name) => name.endsWith(`${service}]]}`))).toBe(true);
       }
       expect(services).toHaveLength(5);
@@ -132,6 +139,40 @@ describe('network', () => {
         expect(props(endpoint).SecurityGroupIds).toEqual([
           groupId(twoAzNoNat, 'NetworkEndpointSecurityGroup'),
         ]);
+      }
+    });
+
+    it('none: every service the roles in the VPC may call is reached through an endpoint', () => {
+      const endpoints = resourcesOf(twoAzNoNat.template, 'AWS::EC2::VPCEndpoint').map(
+        ([, e]) => /\.([a-z0-9.]+)"\]\]\}$/.exec(JSON.stringify(props(e).ServiceName))![1],
+      );
+      // The IAM prefix of a service, and the endpoints that serve its API.
+      const endpointsOf: Record<string, string[]> = {
+        s3: ['s3'],
+        dynamodb: ['dynamodb'],
+        sqs: ['sqs'],
+        ecr: ['ecr.api', 'ecr.dkr'],
+        logs: ['logs'],
+      };
+      // EFS is mounted over NFS inside the VPC: its actions are authorised in the NFS session.
+      const withinVpc = new Set(['elasticfilesystem']);
+      const roles = [
+        'DispatcherFunctionServiceRole',
+        'WorkerTaskDefinitionTaskRole',
+        'WorkerTaskDefinitionExecutionRole',
+      ];
+      const services = new Set(
+        roles.flatMap((role) =>
+          roleStatements(twoAzNoNat.template, role).flatMap((st) =>
+            actionsOf(st).map((a) => a.split(':')[0]!),
+          ),
+        ),
+      );
+      expect([...services].sort()).toEqual(expect.arrayContaining(['dynamodb', 'ecr', 'logs', 's3', 'sqs']));
+      for (const service of services) {
+        if (withinVpc.has(service)) continue;
+        expect(endpointsOf[service], `which endpoint serves ${service}`).toBeDefined();
+        for (const endpoint of endpointsOf[service]!) expect(endpoints, service).toContain(endpoint);
       }
     });
 
