@@ -101,4 +101,16 @@ describe('JobsTable', () => {
     expect([...found].sort()).toEqual(stored.map((key) => jobIdFor('bucket', key, 'v1')).sort());
     expect(await jobs.found([])).toEqual(new Set());
   });
+
+  it('lists a job whose dispatcher died right after creating it once its lease runs out', async () => {
+    const now = new Date();
+    const lease = Math.floor(now.getTime() / 1000) + 60;
+    const job = newJob('incoming/orphan.fq', lease);
+    expect((await jobs.claim(job, now)).outcome).toBe('created');
+    // The event's retry comes within the lease: a duplicate, which leaves the job to the sweeper.
+    expect((await jobs.claim(job, now)).outcome).toBe('duplicate');
+    expect((await jobs.listExpired(now)).map((j) => j.jobId)).not.toContain(job.jobId);
+    const later = new Date((lease + 1) * 1000);
+    expect((await jobs.listExpired(later, 1000)).map((j) => j.jobId)).toContain(job.jobId);
+  });
 });

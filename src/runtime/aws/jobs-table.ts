@@ -62,18 +62,22 @@ export class JobsTable {
 
   /**
    * Creates the job, or takes over one whose lease ran out while it was QUEUED or RUNNING (its
-   * runner died without a word). Anything else is a repeat of an event already handled.
+   * runner died without a word). Anything else is a repeat of an event already handled. Either
+   * way the job is in the open-jobs index from this moment: a dispatcher that dies before its next
+   * write leaves a job the sweeper finds once the lease runs out, while the event's retries, which
+   * come within the lease, see a duplicate.
    */
   async claim(job: Job, now: Date): Promise<{ outcome: ClaimOutcome; job: Job }> {
+    const created: Job = { ...job, open: 'OPEN' };
     try {
       await this.ddb.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: job,
+          Item: created,
           ConditionExpression: 'attribute_not_exists(jobId)',
         }),
       );
-      return { outcome: 'created', job };
+      return { outcome: 'created', job: created };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -83,10 +87,11 @@ export class JobsTable {
           TableName: this.tableName,
           Key: { jobId: job.jobId },
           UpdateExpression:
-            'SET #status = :queued, attempts = attempts + :one, leaseUntil = :lease, updatedAt = :now',
+            'SET #status = :queued, attempts = attempts + :one, leaseUntil = :lease, updatedAt = :now, #open = :open',
           ConditionExpression: '#status IN (:queued, :running) AND leaseUntil < :nowEpoch',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#open': OPEN_JOBS_INDEX.partitionKey },
           ExpressionAttributeValues: {
+            ':open': 'OPEN',
             ':queued': 'QUEUED',
             ':running': 'RUNNING',
             ':one': 1,
