@@ -94,11 +94,13 @@ describe('JobsTable', () => {
       return job.jobId;
     };
     const archived = await failed('incoming/archived.fq', 'FAILED', INPUT_ARCHIVED);
+    await jobs.transition(archived, 'FAILED', { taskArn: 'arn:task/last' }, now);
     const resumed = await jobs.resumeArchived(archived, lease, now);
     expect(resumed?.outcome).toBe('reclaimed');
     expect(resumed?.job).toMatchObject({ status: 'QUEUED', attempts: 2, open: 'OPEN', leaseUntil: lease });
     expect(resumed?.job).not.toHaveProperty('errorCode');
     expect(resumed?.job).not.toHaveProperty('finishedAt');
+    expect(resumed?.job, "the last attempt's task").not.toHaveProperty('taskArn');
     expect((await jobs.resumeArchived(archived, lease, now))?.outcome, 'a repeated event').toBe('duplicate');
 
     const badInput = await failed('incoming/bad.fq', 'FAILED', 'FASTQ_BAD_HEADER');

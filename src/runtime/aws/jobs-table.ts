@@ -109,7 +109,8 @@ export class JobsTable {
 
   /**
    * Takes over a job that FAILED only because its input was archived, once the input has been
-   * restored: a new attempt, QUEUED with `leaseUntil`. Any other job is left as it is (a SUCCEEDED
+   * restored: a new attempt, QUEUED with `leaseUntil`, without the task of the last one (the
+   * launcher starts a task only for a job that has none). Any other job is left as it is (a SUCCEEDED
    * one never runs again, one FAILED for another reason is not re-run this way): `duplicate`
    * with the job as it stands, or `undefined` when there is no job at all.
    */
@@ -124,7 +125,7 @@ export class JobsTable {
           TableName: this.tableName,
           Key: { jobId },
           UpdateExpression:
-            'SET #status = :queued, attempts = attempts + :one, leaseUntil = :lease, #open = :open, updatedAt = :now REMOVE #error, errorCode, finishedAt',
+            'SET #status = :queued, attempts = attempts + :one, leaseUntil = :lease, #open = :open, updatedAt = :now REMOVE #error, errorCode, finishedAt, taskArn',
           ConditionExpression: '#status = :failed AND errorCode = :archived',
           ExpressionAttributeNames: { '#status': 'status', '#open': 'open', '#error': 'error' },
           ExpressionAttributeValues: {
