@@ -35,6 +35,10 @@ const commands: Record<string, Command> = {
     summary: 'hand every upload that has no job (its event was lost) to the dispatcher',
     run: async (args) => (await import('../src/cli/reconcile.js')).runReconcile(args),
   },
+  restore: {
+    summary: 'restore an archived upload (DEEP_ARCHIVE, GLACIER) so its job runs again',
+    run: async (args) => (await import('../src/cli/restore.js')).runRestore(args),
+  },
   redrive: {
     summary: "resubmit the events in the dispatcher's on-failure queue to the dispatcher",
     run: async (args) => (await import('../src/cli/redrive.js')).runRedrive(args),

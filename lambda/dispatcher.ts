@@ -8,8 +8,9 @@ const telemetry = createTelemetry('dispatcher');
 const deps = dispatchDepsFromEnv(process.env, telemetry);
 
 /**
- * S3 object-created events → one job per object version, run here or handed to ECS. Returns each
- * record's outcome: Lambda drops an asynchronous invocation's result; the local runner prints it.
+ * S3 events (an object created, or an archived one restored) → one job per object version, run
+ * here or handed to ECS. Returns each record's outcome: Lambda drops an asynchronous
+ * invocation's result; the local runner prints it.
  */
 export const handler = async (event: S3Event, context: Context): Promise<DispatchOutcome[]> => {
   telemetry.logger.addContext(context);

@@ -13,6 +13,20 @@ export type WorkerArchitecture = 'arm64' | 'x86_64';
 
 export type RemovalMode = 'destroy' | 'retain';
 
+/**
+ * Storage classes uploads may be moved to. GLACIER_IR and INTELLIGENT_TIERING (without its
+ * opt-in archive tiers) are read like STANDARD; GLACIER and DEEP_ARCHIVE must be restored first.
+ */
+export const ARCHIVE_STORAGE_CLASSES = [
+  'INTELLIGENT_TIERING',
+  'GLACIER_IR',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+] as const;
+export type ArchiveStorageClass = (typeof ARCHIVE_STORAGE_CLASSES)[number];
+/** The archive classes a job cannot read until the object is restored. */
+export const RESTORE_FIRST_CLASSES: readonly ArchiveStorageClass[] = ['GLACIER', 'DEEP_ARCHIVE'];
+
 export interface PipelineConfig {
   /**
    * Short name of the deployment; the stack is called `S3Pipeline-<envName>`. Context key `envName`.
@@ -187,6 +201,22 @@ export interface PipelineConfig {
    */
   readonly reconcileMaxPerRun: number;
   /**
+   * Storage class uploads under `incoming/` move to `archiveAfterDays` after they were uploaded
+   * (results stay in STANDARD), or `none` to keep them in STANDARD. GLACIER_IR is read in
+   * milliseconds like STANDARD at about a sixth of its storage price; GLACIER and DEEP_ARCHIVE
+   * cost less still, but a job (or anyone) can read them only after a restore of hours
+   * (`pipeline restore`). Context key `archiveStorageClass`.
+   * @default 'GLACIER_IR'
+   */
+  readonly archiveStorageClass: ArchiveStorageClass | 'none';
+  /**
+   * Days after upload when an input moves to `archiveStorageClass`. For GLACIER and DEEP_ARCHIVE
+   * it must be longer than `reconcileLookbackHours`, so that an upload whose event was lost is
+   * still readable when the reconciler gives it its job. Context key `archiveAfterDays`.
+   * @default 30
+   */
+  readonly archiveAfterDays: number;
+  /**
    * Retention of every log group the stack creates (functions, worker, VPC flow logs), in days.
    * Context key `logRetentionDays`.
    * @default 30
@@ -254,6 +284,8 @@ export const DEFAULTS = {
   reconcileLookbackHours: RECONCILE_DEFAULTS.lookbackHours,
   reconcileMaxPerRun: RECONCILE_DEFAULTS.maxPerRun,
   logRetentionDays: 30,
+  archiveStorageClass: 'GLACIER_IR',
+  archiveAfterDays: 30,
   maxRunningTasks: 20,
   launcherConcurrency: 2,
 } as const;
@@ -321,6 +353,23 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     );
   }
 
+  const archiveStorageClass = oneOf<ArchiveStorageClass | 'none'>(
+    get,
+    'archiveStorageClass',
+    [...ARCHIVE_STORAGE_CLASSES, 'none'],
+    DEFAULTS.archiveStorageClass,
+  );
+  const archiveAfterDays = int(get, 'archiveAfterDays', DEFAULTS.archiveAfterDays, 1, 36500);
+  if (
+    (RESTORE_FIRST_CLASSES as readonly string[]).includes(archiveStorageClass) &&
+    archiveAfterDays * 24 <= reconcileLookbackHours
+  ) {
+    throw new ConfigError(
+      'archiveAfterDays',
+      `must be longer than reconcileLookbackHours (${reconcileLookbackHours} hours) for ${archiveStorageClass}, or an upload whose event was lost could be archived before the reconciler gives it its job; got ${archiveAfterDays}`,
+    );
+  }
+
   const reserved = get('dispatcherReservedConcurrency');
   return {
     envName,
@@ -368,6 +417,8 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     reconcileLookbackHours,
     reconcileMaxPerRun: int(get, 'reconcileMaxPerRun', DEFAULTS.reconcileMaxPerRun, 1, 100000),
     logRetentionDays,
+    archiveStorageClass,
+    archiveAfterDays,
     removalPolicy: oneOf(get, 'removalPolicy', REMOVAL_MODES, removalDefault),
     alarmEmail,
   };

@@ -39,6 +39,8 @@ export class PipelineStack extends Stack {
       removalPolicy,
       readConcurrency: config.s3ReadConcurrency,
       inputStallSeconds: config.inputStallSeconds,
+      archiveStorageClass: config.archiveStorageClass,
+      archiveAfterDays: config.archiveAfterDays,
     });
     const shared = new SharedFileSystem(this, 'SharedFileSystem', {
       vpc: network.vpc,

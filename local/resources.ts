@@ -46,6 +46,10 @@ export interface LocalCloud {
   bucket: string;
   table: string;
   queueUrl: string;
+  /** The emulator's notices of restores requested under incoming/, which the runner completes. */
+  restoreRequestsQueueUrl: string;
+  /** How long a restore takes here (S3 takes hours). */
+  restoreSeconds: number;
   /** Where invocations that failed every retry end up, like the dispatcher's on-failure destination. */
   onFailureQueueUrl: string;
   /** Where jobs routed to ECS wait for a worker task; the launcher drains it. */
@@ -92,6 +96,8 @@ export interface LocalCloudOptions {
   maxAttempts?: number;
   /** Short, so retries show within seconds. @default 200 */
   retryBaseMs?: number;
+  /** How long a restore of an archived object takes (S3: hours). @default 2 */
+  restoreSeconds?: number;
 }
 
 /** As the stack's default: large inputs are read with ranged GETs. */
@@ -145,26 +151,37 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
     }),
   );
 
-  // The emulator's own S3 notifications, filtered on incoming/ like the stack's, feed this queue.
-  const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-object-created` }));
+  // The emulator's own S3 notifications, filtered on incoming/ like the stack's, feed this queue;
+  // the notices of requested restores feed the second, where the runner plays S3's restore clock.
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-object-events` }));
   const queueUrl = queue.QueueUrl!;
-  const attributes = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const restoreQueue = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-restore-requests` }));
+  const restoreRequestsQueueUrl = restoreQueue.QueueUrl!;
+  const queueArn = async (url: string) =>
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+      .Attributes!.QueueArn!;
+  const incoming = { Key: { FilterRules: [{ Name: 'prefix' as const, Value: INCOMING_PREFIX }] } };
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: bucket,
       NotificationConfiguration: {
         QueueConfigurations: [
           {
-            QueueArn: attributes.Attributes!.QueueArn!,
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
+            QueueArn: await queueArn(queueUrl),
+            Events: ['s3:ObjectCreated:*', 's3:ObjectRestore:Completed'],
+            Filter: incoming,
+          },
+          {
+            QueueArn: await queueArn(restoreRequestsQueueUrl),
+            Events: ['s3:ObjectRestore:Post'],
+            Filter: incoming,
           },
         ],
       },
     }),
   );
+  const restoreSeconds = options.restoreSeconds ?? 2;
+  await takeRestoresTime(options.endpoint, restoreSeconds);
 
   // RunTask checks that the task's subnets and security group exist, as on AWS.
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }));
@@ -235,6 +252,8 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
     bucket,
     table,
     queueUrl,
+    restoreRequestsQueueUrl,
+    restoreSeconds,
     onFailureQueueUrl: onFailure.QueueUrl!,
     launchQueueUrl: launchQueue.QueueUrl!,
     launchQueueArn: launchQueueAttributes.Attributes!.QueueArn!,
@@ -344,4 +363,19 @@ export function reconcilerEnv(
     [Env.RECONCILE_LOOKBACK_SECONDS]: String(DEFAULTS.reconcileLookbackHours * 3600),
     [Env.RECONCILE_MAX_PER_RUN]: String(maxPerRun),
   };
+}
+
+/**
+ * Moto completes a restore the moment the object is next read; S3 takes hours. Moto's state
+ * manager makes its restores take `seconds` instead (a step from requested to under way, then one
+ * to done, each on a read at least that long after the last): the runner's restore clock
+ * (local/restores.ts) does the reading, so the restore completes, and S3's ObjectRestore:Completed
+ * event is sent, without anyone else touching the object.
+ */
+async function takeRestoresTime(endpoint: string, seconds: number): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 's3::keyrestore', transition: { progression: 'time', seconds } }),
+  });
+  if (!response.ok) throw new Error(`the emulator refused the restore timing: HTTP ${response.status}`);
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../lib/config.js';
@@ -10,6 +11,7 @@ import { NO_CHAOS, type Chaos } from './chaos.js';
 import { FargateTasks } from './fargate-tasks.js';
 import { AsyncInvoker } from './async-invoke.js';
 import { LambdaPool } from './lambda-pool.js';
+import { RestoreClock } from './restores.js';
 import { SqsEventSource } from './sqs-event-source.js';
 import { startLambdaApi, type LocalLambdaApi } from './lambda-api.js';
 import {
@@ -80,11 +82,13 @@ export type { TaskReport, TaskStart } from './fargate-tasks.js';
  * queue) and the sweeper's schedule become asynchronous invocations (`AsyncInvoker`, in the warm
  * environments of `LambdaPool`), and each task RunTask records runs as a worker process
  * (`FargateTasks`), whose stop invokes the task-state function as the stack's rule would.
+ * `RestoreClock` completes restores on its own, as S3 does.
  *
  * Events: `invocation` (InvocationReport), `task-started` (TaskStart), `task-stopped` (TaskReport).
  */
 export class LocalRunner extends EventEmitter {
   private readonly sqs: SQSClient;
+  private readonly s3: S3Client;
   private readonly ecs: ECSClient;
   private readonly ddb: DynamoDBClient;
   private readonly jobs: JobsTable;
@@ -97,6 +101,7 @@ export class LocalRunner extends EventEmitter {
   private readonly chaos: Chaos;
   private readonly tasks: FargateTasks;
   private readonly launches: SqsEventSource;
+  private readonly restores: RestoreClock;
   private readonly events = { dispatcherInvocations: 0, duplicatesDelivered: 0, eventsLost: 0 };
   private lambdaApi?: LocalLambdaApi;
 
@@ -114,6 +119,7 @@ export class LocalRunner extends EventEmitter {
     this.chaos = options.chaos ?? NO_CHAOS;
     const config = localClientConfig(cloud.endpoint, cloud.region);
     this.sqs = new SQSClient(config);
+    this.s3 = new S3Client({ ...config, forcePathStyle: true });
     this.ecs = new ECSClient(config);
     this.ddb = new DynamoDBClient(config);
     this.jobs = new JobsTable(DynamoDBDocumentClient.from(this.ddb), cloud.table);
@@ -157,6 +163,12 @@ export class LocalRunner extends EventEmitter {
       maxConcurrency: options.launcherConcurrency ?? DEFAULTS.launcherConcurrency,
     });
     this.launches.on('invocation', (report: unknown) => this.emit('invocation', report));
+    this.restores = new RestoreClock({
+      s3: this.s3,
+      sqs: this.sqs,
+      queueUrl: cloud.restoreRequestsQueueUrl,
+      restoreSeconds: cloud.restoreSeconds,
+    });
     for (const name of ['task-started', 'task-stopped']) {
       this.tasks.on(name, (report: unknown) => this.emit(name, report));
     }
@@ -182,6 +194,7 @@ export class LocalRunner extends EventEmitter {
     if (!this.options.withholdObjectEvents) this.loops.push(this.consumeObjectEvents());
     this.launches.start();
     this.tasks.start();
+    this.restores.start();
   }
 
   /** Where the runner answers Lambda's `Invoke` (asynchronous invocations only). */
@@ -210,12 +223,14 @@ export class LocalRunner extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+    await this.restores.stop();
     await this.launches.stop();
     await this.lambdaApi?.close();
     await this.tasks.stop();
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     this.pool.close();
     this.sqs.destroy();
+    this.s3.destroy();
     this.ecs.destroy();
     this.ddb.destroy();
   }

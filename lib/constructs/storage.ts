@@ -18,7 +18,7 @@ import type { EnvConsumer } from './binding.js';
 import { acknowledgeFinding, acknowledgePolicyFinding, MANAGED_POLICY_FINDING, nagResource } from './nag.js';
 import { acknowledgeCdkHandler, acknowledgeCheckov, CDK_HANDLER_ID } from './scanners.js';
 import { checkWholeNumber, PropValidationError } from './validation.js';
-import { DEFAULTS } from '../config.js';
+import { ARCHIVE_STORAGE_CLASSES, DEFAULTS, type ArchiveStorageClass } from '../config.js';
 
 export interface DataBucketReadOptions {
   /**
@@ -51,6 +51,18 @@ export interface DataBucketProps extends DataBucketReadOptions {
    * @default 90
    */
   readonly accessLogExpirationDays?: number;
+  /**
+   * Storage class uploads under `incoming/` move to after `archiveAfterDays`, or `'none'` to
+   * keep them in STANDARD; results stay in STANDARD. GLACIER and DEEP_ARCHIVE must be restored
+   * before a job can read them (their jobs fail as `INPUT_ARCHIVED` until then).
+   * @default 'GLACIER_IR'
+   */
+  readonly archiveStorageClass?: ArchiveStorageClass | 'none';
+  /**
+   * Days after upload when an input moves to `archiveStorageClass`.
+   * @default 30
+   */
+  readonly archiveAfterDays?: number;
 }
 
 /**
@@ -68,7 +80,10 @@ export interface IDataBucket extends IConstruct {
   bindIncomingLister(consumer: EnvConsumer): iam.Grant;
   /** Lets the grantee read and write the reconciler's cursor object, and no other. */
   grantReconcileCursor(grantee: iam.IGrantable): iam.Grant;
-  /** Invokes `fn` for every object created under `incoming/`. */
+  /**
+   * Invokes `fn` for every object created under `incoming/`, and for every restore of an archived
+   * one that completes there.
+   */
   notifyOnIncoming(fn: lambda.IFunction): void;
 }
 
@@ -178,13 +193,14 @@ abstract class DataBucketBase extends Construct implements IDataBucket {
   }
 
   /**
-   * Invokes `fn` for every object created under `incoming/`. Only that prefix is subscribed, so
-   * the reports written under `results/` can never trigger another run.
+   * Invokes `fn` for every object created under `incoming/`, and for every completed restore
+   * there (it resumes a job that failed because its input was archived). Only that prefix is
+   * subscribed, so the reports written under `results/` can never trigger another run.
    */
   notifyOnIncoming(fn: lambda.IFunction): void {
-    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), {
-      prefix: INCOMING_PREFIX,
-    });
+    for (const event of [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_RESTORE_COMPLETED]) {
+      this.bucket.addEventNotification(event, new s3n.LambdaDestination(fn), { prefix: INCOMING_PREFIX });
+    }
     acknowledgeNotificationsHandler(Stack.of(this));
   }
 }
@@ -227,6 +243,7 @@ export class DataBucket extends DataBucketBase {
       props.accessLogExpirationDays ?? 90,
       1,
     );
+    const archive = archiveRule(this, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
 
@@ -266,6 +283,7 @@ export class DataBucket extends DataBucketBase {
         },
         // Large uploads are multipart; an abandoned one is billed until it is aborted.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...archive,
       ],
       removalPolicy,
       autoDeleteObjects,
@@ -278,6 +296,40 @@ export class DataBucket extends DataBucketBase {
       );
     }
   }
+}
+
+/** The storage classes of `archiveStorageClass`, as CDK names them. */
+const STORAGE_CLASS: Record<ArchiveStorageClass, s3.StorageClass> = {
+  INTELLIGENT_TIERING: s3.StorageClass.INTELLIGENT_TIERING,
+  GLACIER_IR: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+  GLACIER: s3.StorageClass.GLACIER,
+  DEEP_ARCHIVE: s3.StorageClass.DEEP_ARCHIVE,
+};
+
+/**
+ * The rule that moves uploads (current versions under `incoming/` only) to the archive class;
+ * none when archiving is off.
+ */
+function archiveRule(scope: Construct, props: DataBucketProps): s3.LifecycleRule[] {
+  const storageClass = props.archiveStorageClass ?? DEFAULTS.archiveStorageClass;
+  if (storageClass === 'none') return [];
+  if (!(ARCHIVE_STORAGE_CLASSES as readonly string[]).includes(storageClass)) {
+    const allowed = [...ARCHIVE_STORAGE_CLASSES, 'none'].map((c) => `'${c}'`).join(', ');
+    throw new PropValidationError('archiveStorageClass', storageClass, `one of ${allowed}`, scope);
+  }
+  const days = checkWholeNumber(
+    scope,
+    'archiveAfterDays',
+    props.archiveAfterDays ?? DEFAULTS.archiveAfterDays,
+    1,
+  );
+  return [
+    {
+      id: 'archive-inputs',
+      prefix: INCOMING_PREFIX,
+      transitions: [{ storageClass: STORAGE_CLASS[storageClass], transitionAfter: Duration.days(days) }],
+    },
+  ];
 }
 
 export interface SharedFileSystemProps {

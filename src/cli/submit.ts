@@ -1,3 +1,4 @@
+import { StorageClass } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -15,13 +16,15 @@ import { connectTarget, type PipelineTarget } from './target.js';
 import { waitForJobs } from './watch-jobs.js';
 
 const USAGE = `usage: pipeline submit FILE|DIR... [--prefix P] [--route lambda|ecs] [--watch]
-                       [--stack NAME] [--region R]
+                       [--storage-class C] [--stack NAME] [--region R]
 
 Uploads files under incoming/, where each starts a job. A FILE goes to incoming/[P/]NAME; the
 FASTQ and CSV files in a DIR (.fastq .fq .csv, optionally .gz; other files are skipped) go to
 incoming/P/ with their paths inside DIR, P being the folder's name unless --prefix is given.
 Large files are uploaded in parts. --route sends every job down one route whatever its size
-(the ${FORCED_ROUTE_METADATA} metadata). With --watch, waits for every job and prints the results;
+(the ${FORCED_ROUTE_METADATA} metadata). --storage-class uploads in that S3 storage class (STANDARD
+unless given): with GLACIER or DEEP_ARCHIVE the jobs fail as INPUT_ARCHIVED until \`pipeline
+restore\`. With --watch, waits for every job and prints the results;
 the exit code is then 1 when any job failed.
 
 ${TARGET_USAGE}`;
@@ -97,6 +100,7 @@ export async function uploadAll(
   uploads: readonly PlannedUpload[],
   progress: Progress,
   route?: Route,
+  storageClass?: StorageClass,
 ): Promise<Submitted[]> {
   const metadata = route ? { [FORCED_ROUTE_METADATA]: route } : undefined;
   const submitted: Submitted[] = [];
@@ -113,6 +117,7 @@ export async function uploadAll(
           Key: planned.key,
           Body: createReadStream(planned.file),
           Metadata: metadata,
+          StorageClass: storageClass,
         },
         partSize: PART_BYTES,
         queueSize: PARTS_IN_FLIGHT,
@@ -157,12 +162,18 @@ export function runSubmit(args: string[]): Promise<number> {
     prefix: { type: 'string' },
     route: { type: 'string' },
     watch: { type: 'boolean' },
+    'storage-class': { type: 'string' },
   } as const;
   return runCommand(args, USAGE, options, async ({ values, positionals }) => {
     if (positionals.length === 0) throw new UsageError('missing FILE or DIR');
     const route = values.route as Route | undefined;
     if (route !== undefined && !ROUTES.includes(route)) {
       throw new UsageError(`--route must be one of ${ROUTES.join(', ')}, not "${route}"`);
+    }
+    const storageClass = values['storage-class'] as StorageClass | undefined;
+    const classes: string[] = Object.values(StorageClass);
+    if (storageClass !== undefined && !classes.includes(storageClass)) {
+      throw new UsageError(`--storage-class must be one of ${classes.join(', ')}, not "${storageClass}"`);
     }
     const { uploads, skipped } = await planUploads(positionals, values.prefix);
     if (skipped.length) {
@@ -177,7 +188,7 @@ export function runSubmit(args: string[]): Promise<number> {
     const started = Date.now();
     try {
       progress.log(`submitting ${uploads.length} file(s) to ${target.description}`);
-      const submitted = await uploadAll(target, uploads, progress, route);
+      const submitted = await uploadAll(target, uploads, progress, route, storageClass);
       if (!values.watch) {
         progress.stop();
         process.stdout.write(

@@ -3,7 +3,9 @@ import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
 import { applyForcedRoute, decideRoute, type RoutingPolicy } from '../../contract/routing.js';
 import { JobAbortedError, type FileKind } from '../core/api.js';
 import { describeFile } from '../core/index.js';
+import { archivedInputError, archiveState, INPUT_ARCHIVED, isReadable } from './archive.js';
 import type { LaunchQueue } from './aws/launch-queue.js';
+import type { ObjectHead } from './aws/objects.js';
 import { executeJob, failJob, type ExecuteDeps } from './execute.js';
 import { epochSeconds, jobIdFor, type Job } from './job.js';
 import { isIncomingKey, MAX_KEY_BYTES, resultKeyFor } from './keys.js';
@@ -24,6 +26,12 @@ export interface ObjectRef {
   /** The decoded key. */
   key: string;
   versionId?: string | null;
+  /**
+   * What S3 reported: a new object version, or a completed restore of an archived one, which
+   * only resumes a job that failed as INPUT_ARCHIVED and never creates one.
+   * @default 'created'
+   */
+  event?: 'created' | 'restored';
 }
 
 export type DispatchOutcome =
@@ -74,7 +82,13 @@ export async function dispatchObject(
       LAMBDA_LEASE_MARGIN_SECONDS,
     expiresAt: epochSeconds(created) + deps.jobTtlDays * 86400,
   };
-  const claim = await deps.jobs.claim(fresh, created);
+  const claim =
+    ref.event === 'restored'
+      ? await deps.jobs.resumeArchived(fresh.jobId, fresh.leaseUntil!, created)
+      : await deps.jobs.claim(fresh, created);
+  // A restore someone made for their own reasons, or of an input whose job item has expired:
+  // creating a job here could run a finished job again.
+  if (!claim) return { outcome: 'ignored', reason: `restored, but has no job to resume: ${ref.key}` };
   const job = claim.job;
   if (claim.outcome === 'duplicate') {
     deps.telemetry.logger.info('repeated event for a job already handled', {
@@ -85,7 +99,7 @@ export async function dispatchObject(
   }
 
   try {
-    return await routeAndRun(job, kind, head.metadata[FORCED_ROUTE_METADATA], deps, invocation?.deadline);
+    return await routeAndRun(job, kind, head, deps, invocation?.deadline);
   } catch (error) {
     // Let the retry of this event claim the job again at once instead of waiting out the lease.
     await deps.jobs.transition(job.jobId, 'QUEUED', { leaseUntil: 0, error: String(error) }, deps.now());
@@ -96,7 +110,7 @@ export async function dispatchObject(
 async function routeAndRun(
   job: Job,
   kind: FileKind | undefined,
-  forced: string | undefined,
+  head: ObjectHead,
   deps: DispatchDeps,
   deadline?: AbortSignal,
 ): Promise<DispatchOutcome> {
@@ -122,7 +136,13 @@ async function routeAndRun(
       deps,
     );
   }
+  // Checked last: restoring an input that would then fail for another reason helps nobody.
+  const archive = archiveState(head);
+  if (!isReadable(archive)) {
+    return failJob(job, archivedInputError(job.key, job.versionId, head, archive), INPUT_ARCHIVED, deps);
+  }
 
+  const forced = head.metadata[FORCED_ROUTE_METADATA];
   const decision = applyForcedRoute(decideRoute(job.size, kind, deps.policy), forced);
   const { route, ...routing } = decision;
   log.info('routed', { jobId: job.jobId, key: job.key, size: job.size, ...decision });

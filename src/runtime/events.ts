@@ -2,12 +2,16 @@ import type { S3EventRecord } from 'aws-lambda';
 import { decodeEventKey } from './keys.js';
 import type { Invocation, ObjectRef } from './dispatch.js';
 
-/** The object an S3 notification record names, with its key decoded. */
+/** The record name of `s3:ObjectRestore:Completed`, the other event the dispatcher receives. */
+export const RESTORE_COMPLETED_EVENT = 'ObjectRestore:Completed';
+
+/** The object an S3 notification record names, with its key decoded, and what happened to it. */
 export function objectRefFromRecord(record: S3EventRecord): ObjectRef {
   return {
     bucket: record.s3.bucket.name,
     key: decodeEventKey(record.s3.object.key),
     versionId: record.s3.object.versionId ?? null,
+    event: record.eventName === RESTORE_COMPLETED_EVENT ? 'restored' : 'created',
   };
 }
 

@@ -91,8 +91,14 @@ export function verdictFor(
 /**
  * The S3 event S3 would have sent for the version: the key URL-encoded with `+` for a space, as
  * S3 writes it (the dispatcher decodes it once, at the edge). The names say where it came from.
+ * `pipeline restore` sends the `ObjectRestore:Completed` of a restore whose own event was lost.
  */
-export function objectCreatedEvent(bucket: string, region: string, version: ListedVersion): S3Event {
+export function objectCreatedEvent(
+  bucket: string,
+  region: string,
+  version: ListedVersion,
+  eventName: 'ObjectCreated:Put' | 'ObjectRestore:Completed' = 'ObjectCreated:Put',
+): S3Event {
   return {
     Records: [
       {
@@ -100,7 +106,7 @@ export function objectCreatedEvent(bucket: string, region: string, version: List
         eventSource: 'aws:s3',
         awsRegion: region,
         eventTime: version.lastModified.toISOString(),
-        eventName: 'ObjectCreated:Put',
+        eventName,
         userIdentity: { principalId: RECONCILER_PRINCIPAL },
         requestParameters: { sourceIPAddress: '127.0.0.1' },
         responseElements: { 'x-amz-request-id': RECONCILER_PRINCIPAL, 'x-amz-id-2': RECONCILER_PRINCIPAL },

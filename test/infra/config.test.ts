@@ -34,6 +34,8 @@ describe('config defaults', () => {
       reconcileLookbackHours: 48,
       reconcileMaxPerRun: 500,
       logRetentionDays: 30,
+      archiveStorageClass: 'GLACIER_IR',
+      archiveAfterDays: 30,
       maxRunningTasks: 20,
       launcherConcurrency: 2,
       removalPolicy: 'destroy',
@@ -88,6 +90,21 @@ describe('config defaults', () => {
 
 describe('config rejections name the context key', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
+    [
+      'an unknown archive storage class',
+      { archiveStorageClass: 'GLACIER_FLEXIBLE' },
+      /Invalid context 'archiveStorageClass': must be one of 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE', 'none'; got 'GLACIER_FLEXIBLE'/,
+    ],
+    [
+      'archiving after 0 days',
+      { archiveAfterDays: 0 },
+      /Invalid context 'archiveAfterDays': must be between 1 and 36500; got 0/,
+    ],
+    [
+      'Deep Archive before the reconciler has looked',
+      { archiveStorageClass: 'DEEP_ARCHIVE', archiveAfterDays: 2 },
+      /Invalid context 'archiveAfterDays': must be longer than reconcileLookbackHours \(48 hours\) for DEEP_ARCHIVE, .*; got 2/,
+    ],
     ['envName with capitals', { envName: 'Prod' }, /Invalid context 'envName': must be 1-20 lowercase/],
     [
       'a read concurrency of 0',

@@ -208,6 +208,21 @@ describe('construct props are validated', () => {
         message: 'readConcurrency must be a whole number from 1 to 32; got 33',
       },
       {
+        name: 'DataBucket refuses a storage class that is not an archive class',
+        prop: 'archiveStorageClass',
+        path: 'DataBucket',
+        build: (s) => new DataBucket(s, 'DataBucket', { archiveStorageClass: 'STANDARD_IA' as never }),
+        message:
+          "archiveStorageClass must be one of 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE', 'none'; got 'STANDARD_IA'",
+      },
+      {
+        name: 'DataBucket refuses to archive inputs on the day they arrive',
+        prop: 'archiveAfterDays',
+        path: 'DataBucket',
+        build: (s) => new DataBucket(s, 'DataBucket', { archiveAfterDays: 0 }),
+        message: 'archiveAfterDays must be a whole number of at least 1; got 0',
+      },
+      {
         name: 'DataBucket refuses to expire noncurrent versions after 0 days',
         prop: 'noncurrentVersionExpirationDays',
         path: 'DataBucket',

@@ -58,19 +58,47 @@ describe('pipeline stack', () => {
   });
 
   describe('data bucket', () => {
-    it('triggers the dispatcher for objects created under incoming/ and nothing else', () => {
+    it('triggers the dispatcher for objects created or restored under incoming/ and nothing else', () => {
       const notifications = resourcesOf(s.template, 'Custom::S3BucketNotifications');
       expect(notifications).toHaveLength(1);
       const config = notifications[0]![1].Properties!.NotificationConfiguration as Props;
       expect(Object.keys(config)).toEqual(['LambdaFunctionConfigurations']);
       const [functionId] = resourceNamed(s.template, 'AWS::Lambda::Function', 'DispatcherFunction');
+      const under = (events: string[]) => ({
+        Events: events,
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
+        LambdaFunctionArn: arnOf(functionId),
+      });
       expect(config.LambdaFunctionConfigurations).toEqual([
+        under(['s3:ObjectCreated:*']),
+        under(['s3:ObjectRestore:Completed']),
+      ]);
+    });
+
+    it('moves uploads under incoming/ to Glacier Instant Retrieval after 30 days, and nothing else', () => {
+      const rules = (synth: Synthesized) =>
+        (propsOf(synth, 'AWS::S3::Bucket', 'DataBucket').LifecycleConfiguration as { Rules: Props[] }).Rules;
+      const transitions = (synth: Synthesized) => rules(synth).filter((r) => r.Transitions);
+      expect(transitions(s)).toEqual([
         {
-          Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
-          LambdaFunctionArn: arnOf(functionId),
+          Id: 'archive-inputs',
+          Prefix: INCOMING_PREFIX,
+          Status: 'Enabled',
+          Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
         },
       ]);
+      expect(
+        rules(s).filter((r) => r.NoncurrentVersionTransitions),
+        'old versions are not moved, only expired',
+      ).toEqual([]);
+      const deep = synthPipeline({ archiveStorageClass: 'DEEP_ARCHIVE', archiveAfterDays: 90 });
+      expect(transitions(deep)).toEqual([
+        expect.objectContaining({
+          Prefix: INCOMING_PREFIX,
+          Transitions: [{ StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 90 }],
+        }),
+      ]);
+      expect(transitions(synthPipeline({ archiveStorageClass: 'none' })), 'archiving off').toEqual([]);
     });
 
     it('is private, encrypted, TLS-only, versioned and logs access to the log bucket', () => {

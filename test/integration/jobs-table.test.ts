@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/runtime/aws/clients.js';
+import { INPUT_ARCHIVED } from '../../src/runtime/archive.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { jobIdFor, type Job } from '../../src/runtime/job.js';
 import { startTestCloud, type TestCloud } from '../support/local-cloud.js';
@@ -76,6 +77,44 @@ describe('JobsTable', () => {
     const stored = await jobs.get(job.jobId);
     expect(stored?.status).toBe('SUCCEEDED');
     expect(stored?.error).toBeUndefined();
+  });
+
+  it('resumes a job FAILED as INPUT_ARCHIVED once, and no other job', async () => {
+    const now = new Date();
+    const lease = Math.floor(now.getTime() / 1000) + 600;
+    const failed = async (key: string, status: 'FAILED' | 'SUCCEEDED', errorCode?: string) => {
+      const job = newJob(key, lease);
+      await jobs.claim(job, now);
+      await jobs.transition(
+        job.jobId,
+        status,
+        { error: 'why', errorCode, finishedAt: now.toISOString() },
+        now,
+      );
+      return job.jobId;
+    };
+    const archived = await failed('incoming/archived.fq', 'FAILED', INPUT_ARCHIVED);
+    await jobs.transition(archived, 'FAILED', { taskArn: 'arn:task/last' }, now);
+    const resumed = await jobs.resumeArchived(archived, lease, now);
+    expect(resumed?.outcome).toBe('reclaimed');
+    expect(resumed?.job).toMatchObject({ status: 'QUEUED', attempts: 2, open: 'OPEN', leaseUntil: lease });
+    expect(resumed?.job).not.toHaveProperty('errorCode');
+    expect(resumed?.job).not.toHaveProperty('finishedAt');
+    expect(resumed?.job, "the last attempt's task").not.toHaveProperty('taskArn');
+    expect((await jobs.resumeArchived(archived, lease, now))?.outcome, 'a repeated event').toBe('duplicate');
+
+    const badInput = await failed('incoming/bad.fq', 'FAILED', 'FASTQ_BAD_HEADER');
+    expect(await jobs.resumeArchived(badInput, lease, now)).toMatchObject({
+      outcome: 'duplicate',
+      job: { status: 'FAILED', errorCode: 'FASTQ_BAD_HEADER' },
+    });
+    const succeeded = await failed('incoming/ok.fq', 'SUCCEEDED');
+    expect(await jobs.resumeArchived(succeeded, lease, now)).toMatchObject({
+      outcome: 'duplicate',
+      job: { status: 'SUCCEEDED' },
+    });
+    expect(await jobs.resumeArchived('no-such-job', lease, now), 'never creates a job').toBeUndefined();
+    expect(await jobs.get('no-such-job')).toBeUndefined();
   });
 
   it('removes fields set to undefined and refuses to create a job by transition', async () => {

@@ -10,6 +10,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { OPEN_JOBS_INDEX } from '../../../contract/names.js';
+import { INPUT_ARCHIVED } from '../archive.js';
 import { TERMINAL_STATUSES, type Job, type JobStatus } from '../job.js';
 
 /** Keys one BatchGetItem call takes at most. */
@@ -109,6 +110,47 @@ export class JobsTable {
     const existing = await this.get(job.jobId);
     if (!existing) throw new Error(`job ${job.jobId} vanished while being claimed`);
     return { outcome: 'duplicate', job: existing };
+  }
+
+  /**
+   * Takes over a job that FAILED only because its input was archived, once the input has been
+   * restored: a new attempt, QUEUED with `leaseUntil`, without the task of the last one (the
+   * launcher starts a task only for a job that has none). Any other job is left as it is (a SUCCEEDED
+   * one never runs again, one FAILED for another reason is not re-run this way): `duplicate`
+   * with the job as it stands, or `undefined` when there is no job at all.
+   */
+  async resumeArchived(
+    jobId: string,
+    leaseUntil: number,
+    now: Date,
+  ): Promise<{ outcome: 'reclaimed' | 'duplicate'; job: Job } | undefined> {
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression:
+            'SET #status = :queued, attempts = attempts + :one, leaseUntil = :lease, #open = :open, updatedAt = :now REMOVE #error, errorCode, finishedAt, taskArn',
+          ConditionExpression: '#status = :failed AND errorCode = :archived',
+          ExpressionAttributeNames: { '#status': 'status', '#open': 'open', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':queued': 'QUEUED',
+            ':failed': 'FAILED',
+            ':archived': INPUT_ARCHIVED,
+            ':one': 1,
+            ':lease': leaseUntil,
+            ':open': 'OPEN',
+            ':now': now.toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { outcome: 'reclaimed', job: out.Attributes as Job };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const existing = await this.get(jobId);
+    return existing && { outcome: 'duplicate', job: existing };
   }
 
   /**

@@ -9,8 +9,9 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
 import { recycleChunk } from './http-thread.js';
 import { InputStalledError, withinSeconds, withStallWatchdog } from '../stall-watchdog.js';
+import { archivedInputError, archiveState, isReadable, type StorageFacts } from '../archive.js';
 
-export interface ObjectHead {
+export interface ObjectHead extends StorageFacts {
   size: number;
   /** `null` when the bucket is not versioned. */
   versionId: string | null;
@@ -52,14 +53,22 @@ export class Objects {
       new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId ?? undefined }),
     );
     const reported = out.VersionId && out.VersionId !== 'null' ? out.VersionId : null;
-    return { size: out.ContentLength ?? 0, versionId: reported, metadata: out.Metadata ?? {} };
+    return {
+      size: out.ContentLength ?? 0,
+      versionId: reported,
+      metadata: out.Metadata ?? {},
+      storageClass: out.StorageClass,
+      archiveStatus: out.ArchiveStatus,
+      restore: out.Restore,
+    };
   }
 
   /**
    * Streams one exact version, so a newer upload of the same key cannot change a running job's
    * input. An input of at least two parts (`size`, when known) is read with parallel ranged GETs
    * if `readConcurrency` allows. Like a file read by the job core, a chunk of the body is valid
-   * until the next one is asked for: its buffer may then be filled again.
+   * until the next one is asked for: its buffer may then be filled again. An input in an archive
+   * class that has no restored copy fails with an `InputError` (`INPUT_ARCHIVED`).
    */
   async open(
     bucket: string,
@@ -80,6 +89,26 @@ export class Objects {
   }
 
   private async read(
+    bucket: string,
+    key: string,
+    versionId: string | null,
+    signal?: AbortSignal,
+    size?: number,
+  ): Promise<OpenedObject> {
+    try {
+      return await this.readVersion(bucket, key, versionId, signal, size);
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'InvalidObjectState') throw error;
+      // Archived after the dispatcher looked (a lifecycle rule, an Intelligent-Tiering move):
+      // HeadObject says where it is, for the message.
+      const head = await this.head(bucket, key, versionId);
+      const state = archiveState(head);
+      if (isReadable(state)) throw error;
+      throw archivedInputError(key, versionId, head, state);
+    }
+  }
+
+  private async readVersion(
     bucket: string,
     key: string,
     versionId: string | null,

@@ -22,6 +22,8 @@ const cloud: LocalCloud = {
   bucket: 'b',
   table: 't',
   queueUrl: 'q',
+  restoreRequestsQueueUrl: 'r',
+  restoreSeconds: 2,
   onFailureQueueUrl: 'f',
   launchQueueUrl: 'l',
   launchQueueArn: 'arn:l',
