@@ -132,7 +132,11 @@ export class JobsTable {
           UpdateExpression:
             'SET #status = :queued, attempts = attempts + :one, leaseUntil = :lease, #open = :open, updatedAt = :now REMOVE #error, errorCode, finishedAt, taskArn',
           ConditionExpression: '#status = :failed AND errorCode = :archived',
-          ExpressionAttributeNames: { '#status': 'status', '#open': 'open', '#error': 'error' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#open': OPEN_JOBS_INDEX.partitionKey,
+            '#error': 'error',
+          },
           ExpressionAttributeValues: {
             ':queued': 'QUEUED',
             ':failed': 'FAILED',

@@ -49,7 +49,12 @@ describe('objectCreatedEvent', () => {
     'incoming/échantillon №1.fq.gz',
   ])('names %s so that the dispatcher decodes the same key and version', (key) => {
     const event = objectCreatedEvent('data', 'eu-west-1', version(key, 60, 'v7'));
-    expect(objectRefFromRecord(event.Records[0]!)).toEqual({ bucket: 'data', key, versionId: 'v7' });
+    expect(objectRefFromRecord(event.Records[0]!)).toEqual({
+      bucket: 'data',
+      key,
+      versionId: 'v7',
+      event: 'created',
+    });
   });
   it('writes a space as + and keeps slashes, as S3 does', () => {
     expect(encodeEventKey('incoming/run 1/a+b.fq')).toBe('incoming/run+1/a%2Bb.fq');
