@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
 import { recycleChunk } from './http-thread.js';
 import { InputStalledError, withinSeconds, withStallWatchdog } from '../stall-watchdog.js';
+import { resultDocumentText, type ResultDocument } from '../job.js';
 
 export interface ObjectHead {
   size: number;
@@ -119,10 +120,10 @@ export class Objects {
   async publishResult(
     bucket: string,
     key: string,
-    document: unknown,
+    document: ResultDocument,
     sourceLastModified: Date,
   ): Promise<boolean> {
-    const body = JSON.stringify(document, null, 2) + '\n';
+    const body = resultDocumentText(document);
     const put = (condition: { IfMatch: string } | { IfNoneMatch: '*' }) =>
       this.s3.send(
         new PutObjectCommand({
