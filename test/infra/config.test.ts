@@ -34,6 +34,7 @@ describe('config defaults', () => {
       logRetentionDays: 30,
       maxRunningTasks: 20,
       launcherConcurrency: 2,
+      queryScanLimitBytes: 1_000_000_000,
       removalPolicy: 'destroy',
       alarmEmail: undefined,
     });
@@ -76,6 +77,11 @@ describe('config defaults', () => {
 describe('config rejections name the context key', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['envName with capitals', { envName: 'Prod' }, /Invalid context 'envName': must be 1-20 lowercase/],
+    [
+      'a query scan limit under the minimum of Athena',
+      { queryScanLimitBytes: 9_999_999 },
+      /Invalid context 'queryScanLimitBytes': must be between 10000000 and \d+; got 9999999/,
+    ],
     [
       'a read concurrency of 0',
       { s3ReadConcurrency: 0 },
