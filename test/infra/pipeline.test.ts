@@ -755,6 +755,8 @@ describe('pipeline stack', () => {
         'FileSystemId',
         'JobsTableName',
         'OnFailureQueueUrl',
+        'QueryDatabaseName',
+        'QueryWorkGroupName',
         'TaskDefinitionArn',
       ].sort(),
     );
