@@ -1,12 +1,14 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RESULTS_PREFIX } from '../../contract/names.js';
 import { RESULT_DOCUMENT, RESULT_SCHEMA_VERSION, RESULTS_TABLE } from '../../contract/result-schema.js';
 import { DEFAULTS, MIN_QUERY_SCAN_LIMIT_BYTES } from '../config.js';
 import { glueColumns } from '../hive-types.js';
+import { acknowledgePolicyFinding, nagResource } from './nag.js';
 import { acknowledgeCheckov } from './scanners.js';
 import type { IDataBucket } from './storage.js';
 import { checkWholeNumber, PropValidationError } from './validation.js';
@@ -62,11 +64,13 @@ export class ResultsQuery extends Construct {
   readonly outputBucket: s3.Bucket;
   readonly databaseName: string;
   readonly workGroupName: string;
+  private readonly dataBucket: IDataBucket;
 
   constructor(scope: Construct, id: string, props: ResultsQueryProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.dataBucket = props.dataBucket;
     const cutoff = checkWholeNumber(
       this,
       'bytesScannedCutoffPerQuery',
@@ -172,5 +176,66 @@ export class ResultsQuery extends Construct {
       },
     });
     this.workGroup.applyRemovalPolicy(removalPolicy);
+  }
+
+  /**
+   * Lets the grantee query the results in the workgroup and nothing more: run and read its own
+   * queries there, read the table's definition, read the objects under `results/` (and list that
+   * prefix), and write and read the workgroup's outputs. A data bucket under a customer managed
+   * key also lets it decrypt with the key.
+   */
+  grantQuery(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const arn = (service: string, resource: string, resourceName?: string) =>
+      stack.formatArn({ service, resource, resourceName });
+    const bucket = this.dataBucket.bucket;
+    const results = bucket.arnForObjects(`${RESULTS_PREFIX}*`);
+    const outputs = this.outputBucket.arnForObjects('*');
+    const statements: Omit<iam.GrantOnPrincipalOptions, 'grantee'>[] = [
+      {
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:StopQueryExecution',
+          'athena:GetWorkGroup',
+        ],
+        resourceArns: [arn('athena', 'workgroup', this.workGroupName)],
+      },
+      {
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+        resourceArns: [
+          arn('glue', 'catalog'),
+          arn('glue', 'database', this.databaseName),
+          arn('glue', 'table', `${this.databaseName}/${RESULTS_TABLE}`),
+        ],
+      },
+      { actions: ['s3:GetObject'], resourceArns: [results] },
+      {
+        actions: ['s3:ListBucket'],
+        resourceArns: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${RESULTS_PREFIX}*` } },
+      },
+      {
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resourceArns: [outputs],
+      },
+      { actions: ['s3:GetBucketLocation', 's3:ListBucket'], resourceArns: [this.outputBucket.bucketArn] },
+    ];
+    const grant = statements
+      .map((statement) => iam.Grant.addToPrincipal({ grantee, ...statement }))
+      .reduce((all, next) => all.combine(next));
+    acknowledgePolicyFinding(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${nagResource(this, results)}]`,
+      `Result keys mirror the upload keys: a query reads every object under ${RESULTS_PREFIX} of the data bucket and nothing else.`,
+    );
+    acknowledgePolicyFinding(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${nagResource(this, outputs)}]`,
+      'Athena names each query output itself, in the bucket that holds nothing but query outputs.',
+    );
+    const key = bucket.encryptionKey;
+    return key ? grant.combine(key.grantDecrypt(grantee)) : grant;
   }
 }

@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Outputs, RESULTS_PREFIX } from '../../contract/names.js';
@@ -7,7 +8,7 @@ import { DEFAULTS } from '../../lib/config.js';
 import { ResultsQuery, type ResultsQueryProps } from '../../lib/constructs/results-query.js';
 import { DataBucket } from '../../lib/constructs/storage.js';
 import { glueColumns } from '../../lib/hive-types.js';
-import { nagFindings, resourceNamed, synthPipeline, testStack } from './synth.js';
+import { actionsOf, nagFindings, resourceNamed, roleStatements, synthPipeline, testStack } from './synth.js';
 
 function build(props: Partial<ResultsQueryProps> = {}) {
   const stack = testStack('Query');
@@ -139,6 +140,66 @@ describe('ResultsQuery', () => {
     expect(() => build({ workGroupName: 'my results' })).toThrowError(
       /^\[Query\/ResultsQuery\] workGroupName must be 1 to 128 letters, digits, \., _ or -; got 'my results'$/,
     );
+  });
+});
+
+describe('ResultsQuery.grantQuery', () => {
+  function granted() {
+    const stack = testStack('Query');
+    const data = new DataBucket(stack, 'Data');
+    const query = new ResultsQuery(stack, 'ResultsQuery', {
+      dataBucket: data,
+      accessLogsBucket: data.accessLogsBucket,
+    });
+    const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+    query.grantQuery(analyst);
+    return { stack, analyst, template: Template.fromStack(stack) };
+  }
+
+  it('lets the grantee run queries in the workgroup, read the table and results/, and use the outputs, nothing else', () => {
+    const { template } = granted();
+    const statements = roleStatements(template, 'Analyst');
+    const byAction = statements.flatMap((s) =>
+      actionsOf(s).map((action): [string, string] => [action, JSON.stringify(s.Resource)]),
+    );
+    expect(byAction.map(([action]) => action).sort()).toEqual(
+      [
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:GetWorkGroup',
+        'athena:StartQueryExecution',
+        'athena:StopQueryExecution',
+        'glue:GetDatabase',
+        'glue:GetPartitions',
+        'glue:GetTable',
+        's3:AbortMultipartUpload',
+        's3:GetBucketLocation',
+        's3:GetObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:ListBucket',
+        's3:ListMultipartUploadParts',
+        's3:PutObject',
+      ].sort(),
+    );
+    for (const [action, resource] of byAction) {
+      if (action.startsWith('athena:')) expect(resource).toContain(':workgroup/Query-results');
+      if (action === 's3:PutObject') expect(resource).toContain('ResultsQueryQueryOutput');
+      expect(resource, action).not.toBe('"*"');
+    }
+    const dataReads = statements.filter((s) => JSON.stringify(s.Resource).includes(`/${RESULTS_PREFIX}*`));
+    expect(dataReads.flatMap(actionsOf)).toEqual(['s3:GetObject']);
+    const listing = statements.find((s) => s.Condition !== undefined);
+    expect(listing?.Condition).toEqual({ StringLike: { 's3:prefix': `${RESULTS_PREFIX}*` } });
+  });
+
+  it('acknowledges the two prefix wildcards it needs, and leaves no other finding', () => {
+    const { stack } = granted();
+    expect(nagFindings(stack)).toEqual([]);
+    expect(nagFindings(stack, { ignoreAcknowledgements: true }).map((f) => f.id)).toEqual([
+      `AwsSolutions-IAM5[Resource::<Data2D4B752F.Arn>/${RESULTS_PREFIX}*]`,
+      'AwsSolutions-IAM5[Resource::<ResultsQueryQueryOutput8F4D7B9C.Arn>/*]',
+    ]);
   });
 });
 
