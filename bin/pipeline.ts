@@ -27,6 +27,10 @@ const commands: Record<string, Command> = {
     summary: 'print results as a table, as seqkit stats -a -T columns (tsv) or as JSON',
     run: async (args) => (await import('../src/cli/results.js')).runResults(args),
   },
+  query: {
+    summary: "run SQL over the results (DuckDB locally, standing in for the stack's Athena table)",
+    run: async (args) => (await import('../src/cli/query.js')).runQuery(args),
+  },
   report: {
     summary: 'download results and write an offline HTML summary and a table MultiQC reads',
     run: async (args) => (await import('../src/cli/report.js')).runReport(args),

@@ -16,6 +16,8 @@ export const Outputs = {
   DISPATCHER_FUNCTION_NAME: 'DispatcherFunctionName',
   ON_FAILURE_QUEUE_URL: 'OnFailureQueueUrl',
   ALARM_TOPIC_ARN: 'AlarmTopicArn',
+  QUERY_DATABASE_NAME: 'QueryDatabaseName',
+  QUERY_WORKGROUP_NAME: 'QueryWorkGroupName',
 } as const;
 
 /** Uploads land here; only this prefix triggers the dispatcher. */

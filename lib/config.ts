@@ -217,6 +217,12 @@ export interface PipelineConfig {
    */
   readonly archiveAfterDays: number;
   /**
+   * Bytes one Athena query of the results may scan before the workgroup cancels it (at least
+   * 10,000,000, Athena's minimum): a bound on what a query can cost. Context key `queryScanLimitBytes`.
+   * @default 1000000000 (1 GB)
+   */
+  readonly queryScanLimitBytes: number;
+  /**
    * Retention of every log group the stack creates (functions, worker, VPC flow logs), in days.
    * Context key `logRetentionDays`.
    * @default 30
@@ -288,6 +294,7 @@ export const DEFAULTS = {
   archiveAfterDays: 30,
   maxRunningTasks: 20,
   launcherConcurrency: 2,
+  queryScanLimitBytes: 1_000_000_000,
 } as const;
 
 /** The launcher's timeout: a batch is at most 10 RunTask calls and a few reads and writes. */
@@ -300,6 +307,8 @@ const REMOVAL_MODES: readonly RemovalMode[] = ['destroy', 'retain'];
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
+/** Athena refuses a smaller per-query limit on bytes scanned. */
+export const MIN_QUERY_SCAN_LIMIT_BYTES = 10_000_000;
 /** S3's largest object. */
 const MAX_S3_OBJECT_BYTES = 5 * 1024 ** 4;
 
@@ -416,6 +425,13 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     reconcileGraceMinutes: int(get, 'reconcileGraceMinutes', DEFAULTS.reconcileGraceMinutes, 1, 1440),
     reconcileLookbackHours,
     reconcileMaxPerRun: int(get, 'reconcileMaxPerRun', DEFAULTS.reconcileMaxPerRun, 1, 100000),
+    queryScanLimitBytes: int(
+      get,
+      'queryScanLimitBytes',
+      DEFAULTS.queryScanLimitBytes,
+      MIN_QUERY_SCAN_LIMIT_BYTES,
+      Number.MAX_SAFE_INTEGER,
+    ),
     logRetentionDays,
     archiveStorageClass,
     archiveAfterDays,

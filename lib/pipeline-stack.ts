@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type { Construct } from 'constructs';
 import { buildRoutingPolicy } from '../contract/routing.js';
 import { Outputs } from '../contract/names.js';
+import { RESULTS_TABLE } from '../contract/result-schema.js';
 import type { PipelineConfig } from './config.js';
 import { Dispatcher } from './constructs/dispatcher.js';
 import { JobsTable } from './constructs/jobs-table.js';
@@ -9,6 +10,7 @@ import { Launcher } from './constructs/launcher.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { Network } from './constructs/network.js';
 import { Reconciler } from './constructs/reconciler.js';
+import { ResultsQuery } from './constructs/results-query.js';
 import { DataBucket, SharedFileSystem } from './constructs/storage.js';
 import { Sweeper } from './constructs/sweeper.js';
 import { TaskStateListener } from './constructs/task-state.js';
@@ -143,6 +145,13 @@ export class PipelineStack extends Stack {
       removalPolicy,
     });
 
+    const query = new ResultsQuery(this, 'ResultsQuery', {
+      dataBucket: data,
+      accessLogsBucket: data.accessLogsBucket,
+      bytesScannedCutoffPerQuery: config.queryScanLimitBytes,
+      removalPolicy,
+    });
+
     const output = (name: string, value: string, description: string) =>
       new CfnOutput(this, name, { value, description });
     output(Outputs.DATA_BUCKET_NAME, data.bucket.bucketName, 'Upload to incoming/, read results/');
@@ -157,5 +166,7 @@ export class PipelineStack extends Stack {
       'Events the dispatcher failed on',
     );
     output(Outputs.ALARM_TOPIC_ARN, monitoring.alarmTopic.topicArn, 'Alarm notifications');
+    output(Outputs.QUERY_DATABASE_NAME, query.databaseName, `Glue database of the ${RESULTS_TABLE} table`);
+    output(Outputs.QUERY_WORKGROUP_NAME, query.workGroupName, 'Athena workgroup for queries of the results');
   }
 }

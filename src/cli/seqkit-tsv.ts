@@ -69,7 +69,7 @@ export function seqkitStatsRow(document: FastqResult, file: FileColumn = objectK
   // seqkit cannot tell the format or alphabet of a file with no record and leaves both empty.
   const known = stats.reads > 0;
   const values: Record<SeqkitStatsColumn, string> = {
-    file: escapeField(file(document)),
+    file: escapeTsvField(file(document)),
     format: known ? 'FASTQ' : '',
     type: known ? 'DNA' : '',
     ...seqkitStatistics(stats),
@@ -89,6 +89,6 @@ export function seqkitStatsTsv(documents: readonly FastqResult[], file: FileColu
 const ESCAPES: Record<string, string> = { '\t': '\\t', '\r': '\\r', '\n': '\\n' };
 
 /** Keys may hold any character; these three would split a field or a row. */
-function escapeField(value: string): string {
+export function escapeTsvField(value: string): string {
   return value.replace(/[\t\r\n]/g, (c) => ESCAPES[c] as string);
 }

@@ -36,6 +36,8 @@ export interface PipelineTarget {
   dispatcher?: { lambda: LambdaClient; functionName: string };
   /** The dispatcher's on-failure destination; absent when the target does not say where it is. */
   onFailure?: { sqs: SQSClient; queueUrl: string };
+  /** Where a deployed stack's results are queried with Athena; absent for the local cloud. */
+  query?: { workGroup: string; database: string };
   destroy(): void;
 }
 
@@ -45,6 +47,8 @@ interface DispatcherPlace {
   /** Lambda's API, when it is not where the other services are (the local runner plays it). */
   lambdaEndpoint?: string;
   onFailureQueueUrl?: string;
+  queryWorkGroup?: string;
+  queryDatabase?: string;
 }
 
 /** A target that cannot be reached; the message says what to do. */
@@ -125,6 +129,8 @@ async function connectStack(stack: string, region: string | undefined): Promise<
       {
         functionName: outputs[Outputs.DISPATCHER_FUNCTION_NAME],
         onFailureQueueUrl: outputs[Outputs.ON_FAILURE_QUEUE_URL],
+        queryWorkGroup: outputs[Outputs.QUERY_WORKGROUP_NAME],
+        queryDatabase: outputs[Outputs.QUERY_DATABASE_NAME],
       },
     );
   } finally {
@@ -183,6 +189,10 @@ function makeTarget(
     jobs: new JobsTable(ddb, table),
     dispatcher: lambda && { lambda, functionName: place.functionName! },
     onFailure: sqs && { sqs, queueUrl: place.onFailureQueueUrl! },
+    query:
+      place.queryWorkGroup && place.queryDatabase
+        ? { workGroup: place.queryWorkGroup, database: place.queryDatabase }
+        : undefined,
     destroy() {
       s3.destroy();
       ddbClient.destroy();

@@ -2,6 +2,7 @@ import { JOBS_TTL_ATTRIBUTE } from '../../contract/names.js';
 import { createHash } from 'node:crypto';
 import type { Format } from '../core/api.js';
 import type { Route, RoutingDecision } from '../../contract/routing.js';
+import type { ResultJob } from '../../contract/result-schema.js';
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
@@ -53,22 +54,19 @@ export function jobIdFor(bucket: string, key: string, versionId: string | null):
     .slice(0, 32);
 }
 
-/** The document written to `results/<path>.json` and to the shared file system. */
+/** The document written to `results/<path>.json` and to the shared file system (contract/result-schema.ts). */
 export interface ResultDocument<Report = unknown> {
-  job: {
-    jobId: string;
-    bucket: string;
-    key: string;
-    versionId: string | null;
-    route: Route;
-    attempt: number;
-    startedAt: string;
-    finishedAt: string;
-    durationMs: number;
-    /** When the input version was uploaded (ISO 8601): orders results of successive versions. */
-    sourceLastModified: string;
-  };
+  job: ResultJob;
   report: Report;
+}
+
+/**
+ * A result document as it is stored, in the bucket and on the shared drive alike: one line of
+ * JSON. Athena's JSON SerDe reads a file as one record per line, so a pretty-printed document
+ * would not be one row of the results table.
+ */
+export function resultDocumentText(document: ResultDocument): string {
+  return `${JSON.stringify(document)}\n`;
 }
 
 export function epochSeconds(date: Date): number {

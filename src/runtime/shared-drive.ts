@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ResultDocument } from './job.js';
+import { resultDocumentText, type ResultDocument } from './job.js';
 
 /**
  * Written to a temporary name and renamed, so a reader never sees half a report; a report of a
@@ -16,6 +16,6 @@ export async function writeSharedResult(file: string, document: ResultDocument):
   await mkdir(path.dirname(file), { recursive: true });
   // Not the pid: it is 1 in every container, and two tasks may write results for one key at once.
   const temporary = `${file}.${randomUUID()}.tmp`;
-  await writeFile(temporary, JSON.stringify(document, null, 2) + '\n');
+  await writeFile(temporary, resultDocumentText(document));
   await rename(temporary, file);
 }

@@ -38,6 +38,7 @@ describe('config defaults', () => {
       archiveAfterDays: 30,
       maxRunningTasks: 20,
       launcherConcurrency: 2,
+      queryScanLimitBytes: 1_000_000_000,
       removalPolicy: 'destroy',
       alarmEmail: undefined,
     });
@@ -106,6 +107,11 @@ describe('config rejections name the context key', () => {
       /Invalid context 'archiveAfterDays': must be longer than reconcileLookbackHours \(48 hours\) for DEEP_ARCHIVE, .*; got 2/,
     ],
     ['envName with capitals', { envName: 'Prod' }, /Invalid context 'envName': must be 1-20 lowercase/],
+    [
+      'a query scan limit under the minimum of Athena',
+      { queryScanLimitBytes: 9_999_999 },
+      /Invalid context 'queryScanLimitBytes': must be between 10000000 and \d+; got 9999999/,
+    ],
     [
       'a read concurrency of 0',
       { s3ReadConcurrency: 0 },

@@ -138,9 +138,10 @@ describe('pipeline stack', () => {
     it('empties and deletes the buckets in a sandbox, keeps them otherwise', () => {
       const policies = (synth: Synthesized) =>
         resourcesOf(synth.template, 'AWS::S3::Bucket').map(([, bucket]) => bucket.DeletionPolicy);
-      expect(policies(s)).toEqual(['Delete', 'Delete']);
-      expect(policies(prod)).toEqual(['Retain', 'Retain']);
-      expect(resourcesOf(s.template, 'Custom::S3AutoDeleteObjects')).toHaveLength(2);
+      // The data bucket, its access logs and the query outputs.
+      expect(policies(s)).toEqual(['Delete', 'Delete', 'Delete']);
+      expect(policies(prod)).toEqual(['Retain', 'Retain', 'Retain']);
+      expect(resourcesOf(s.template, 'Custom::S3AutoDeleteObjects')).toHaveLength(3);
       expect(resourcesOf(prod.template, 'Custom::S3AutoDeleteObjects')).toHaveLength(0);
     });
   });
@@ -824,6 +825,8 @@ describe('pipeline stack', () => {
         'FileSystemId',
         'JobsTableName',
         'OnFailureQueueUrl',
+        'QueryDatabaseName',
+        'QueryWorkGroupName',
         'TaskDefinitionArn',
       ].sort(),
     );

@@ -10,6 +10,7 @@ import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
 import { recycleChunk } from './http-thread.js';
 import { InputStalledError, withinSeconds, withStallWatchdog } from '../stall-watchdog.js';
 import { archivedInputError, archiveState, isReadable, type StorageFacts } from '../archive.js';
+import { resultDocumentText, type ResultDocument } from '../job.js';
 
 export interface ObjectHead extends StorageFacts {
   size: number;
@@ -148,10 +149,10 @@ export class Objects {
   async publishResult(
     bucket: string,
     key: string,
-    document: unknown,
+    document: ResultDocument,
     sourceLastModified: Date,
   ): Promise<boolean> {
-    const body = JSON.stringify(document, null, 2) + '\n';
+    const body = resultDocumentText(document);
     const put = (condition: { IfMatch: string } | { IfNoneMatch: '*' }) =>
       this.s3.send(
         new PutObjectCommand({

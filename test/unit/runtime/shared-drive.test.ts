@@ -47,4 +47,12 @@ describe('writeSharedResult', () => {
     await writeSharedResult(file, documentOf('v1', '2026-01-01T00:00:00.000Z'));
     expect((JSON.parse(await readFile(file, 'utf8')) as ResultDocument).job.versionId).toBe('v2');
   });
+
+  it('writes the document as one line of JSON, as the results table reads a record', async () => {
+    const file = path.join(dir, 'one-line.json');
+    const document = documentOf('v1', '2026-01-01T00:00:00.000Z');
+    await writeSharedResult(file, document);
+    const text = await readFile(file, 'utf8');
+    expect(text.split('\n')).toEqual([JSON.stringify(document), '']);
+  });
 });
