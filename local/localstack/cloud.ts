@@ -44,6 +44,7 @@ export const LOCALSTACK_BRIDGES: Readonly<Record<string, string>> = {
   customResources: "CDK's custom resources run through the plugin's provider, a paid feature in LocalStack",
   dynamodb: "DynamoDB is the embedded moto's, not the vendor's DynamoDB Local",
   ecsAndEfs: "ECS and EFS APIs and resources are the embedded moto's, created by the plugin's providers",
+  query: "Glue and Athena APIs and resources are the embedded moto's, created by the plugin's providers",
   tasks: 'each RunTask starts the worker bundle as a local process; its stop is put on the event bus',
   efs: 'a local folder stands for the EFS file system, at the mount path the stack gives',
   vpcDns: "the VPC's DNS attributes are applied from the template after the deploy",

@@ -28,7 +28,7 @@ export interface LocalStackServerOptions {
 /**
  * LocalStack as the project configures it, in either mode: its gateway on loopback, no analytics,
  * queue URLs that name this endpoint, and the project's plugin chosen for Lambda (the process
- * executor) and for the APIs its free tier lacks (DynamoDB, ECS and EFS from the embedded moto).
+ * executor) and for the APIs its free tier lacks (DynamoDB, ECS, EFS, Glue and Athena from the embedded moto).
  */
 function settings(host?: string): Record<string, string> {
   return {
@@ -38,6 +38,8 @@ function settings(host?: string): Record<string, string> {
     PROVIDER_OVERRIDE_DYNAMODB: 'moto',
     PROVIDER_OVERRIDE_ECS: 'moto',
     PROVIDER_OVERRIDE_EFS: 'moto',
+    PROVIDER_OVERRIDE_GLUE: 'moto',
+    PROVIDER_OVERRIDE_ATHENA: 'moto',
   };
 }
 

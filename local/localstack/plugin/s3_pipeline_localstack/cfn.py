@@ -285,3 +285,67 @@ class DashboardProvider(ResourceProvider[Properties]):
     def update(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
         request.desired_state["DashboardName"] = request.previous_state["DashboardName"]
         return self.create(request)
+
+
+class GlueDatabaseProvider(_KeepsIdentity):
+    TYPE = "AWS::Glue::Database"
+    SCHEMA = _schema(TYPE, "DatabaseName", ["DatabaseName"])
+
+    def create(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
+        model = request.desired_state
+        database = {**model["DatabaseInput"]}
+        database.setdefault("Name", _name(request).lower())
+        request.aws_client_factory.glue.create_database(CatalogId=model["CatalogId"], DatabaseInput=database)
+        model["DatabaseName"] = database["Name"]
+        return _done(model)
+
+    def delete(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
+        previous = request.previous_state
+        request.aws_client_factory.glue.delete_database(CatalogId=previous["CatalogId"], Name=previous["DatabaseName"])
+        return _done({})
+
+
+class GlueTableProvider(_KeepsIdentity):
+    TYPE = "AWS::Glue::Table"
+    SCHEMA = _schema(TYPE, "Id", ["Id"])
+
+    def create(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
+        model = request.desired_state
+        table = {**model["TableInput"]}
+        table.setdefault("Name", _name(request).lower())
+        request.aws_client_factory.glue.create_table(
+            CatalogId=model["CatalogId"], DatabaseName=model["DatabaseName"], TableInput=table
+        )
+        # CloudFormation's Ref of a table is its name.
+        model["Id"] = table["Name"]
+        return _done(model)
+
+    def delete(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
+        previous = request.previous_state
+        request.aws_client_factory.glue.delete_table(
+            CatalogId=previous["CatalogId"], DatabaseName=previous["DatabaseName"], Name=previous["Id"]
+        )
+        return _done({})
+
+
+class AthenaWorkGroupProvider(_KeepsIdentity):
+    TYPE = "AWS::Athena::WorkGroup"
+    SCHEMA = _schema(TYPE, "Name", ["CreationTime"])
+
+    def create(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
+        model = request.desired_state
+        params: dict[str, Any] = {"Name": model["Name"], "Tags": _tags(model.get("Tags"))}
+        if model.get("Description"):
+            params["Description"] = model["Description"]
+        if configuration := model.get("WorkGroupConfiguration"):
+            # The API's spelling of the property; the nested names are the same.
+            params["Configuration"] = configuration
+        request.aws_client_factory.athena.create_work_group(**params)
+        model["CreationTime"] = ""
+        return _done(model)
+
+    def delete(self, request: ResourceRequest[Properties]) -> ProgressEvent[Properties]:
+        request.aws_client_factory.athena.delete_work_group(
+            WorkGroup=request.previous_state["Name"], RecursiveDeleteOption=True
+        )
+        return _done({})

@@ -43,6 +43,9 @@ SecurityGroupIngressProviderPlugin = _resource_provider_plugin(
 SecurityGroupEgressProviderPlugin = _resource_provider_plugin("AWS::EC2::SecurityGroupEgress", "SecurityGroupEgressProvider")
 FlowLogProviderPlugin = _resource_provider_plugin("AWS::EC2::FlowLog", "FlowLogProvider")
 DashboardProviderPlugin = _resource_provider_plugin("AWS::CloudWatch::Dashboard", "DashboardProvider")
+GlueDatabaseProviderPlugin = _resource_provider_plugin("AWS::Glue::Database", "GlueDatabaseProvider")
+GlueTableProviderPlugin = _resource_provider_plugin("AWS::Glue::Table", "GlueTableProvider")
+AthenaWorkGroupProviderPlugin = _resource_provider_plugin("AWS::Athena::WorkGroup", "AthenaWorkGroupProvider")
 CustomResourceProviderPlugin = _resource_provider_plugin(
     "AWS::CloudFormation::CustomResource", "CustomResourceProvider", module="custom_resource"
 )

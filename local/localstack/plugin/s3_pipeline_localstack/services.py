@@ -1,7 +1,7 @@
 """AWS APIs served entirely by the moto that LocalStack embeds.
 
-LocalStack's community build has no ECS or EFS API (HTTP 501), and its DynamoDB runs a vendor jar
-that is neither reachable here nor open source. moto implements all three; these providers hand
+LocalStack's community build has no ECS, EFS, Glue or Athena API (HTTP 501), and its DynamoDB runs
+a vendor jar that is neither reachable here nor open source. moto implements all five; these providers hand
 every operation of the API to it, as LocalStack does for its own moto-backed services.
 """
 
@@ -38,3 +38,13 @@ def ecs_moto():
 @aws_provider(api="efs", name="moto")
 def efs_moto():
     return _moto_service("efs")
+
+
+@aws_provider(api="glue", name="moto")
+def glue_moto():
+    return _moto_service("glue")
+
+
+@aws_provider(api="athena", name="moto")
+def athena_moto():
+    return _moto_service("athena")
