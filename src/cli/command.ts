@@ -24,6 +24,20 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** The value of `--name`, which must be one of `allowed`; `fallback` when it is not given. */
+export function choiceOption<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+  }
+  return value as T;
+}
+
 /** Options every console command takes to say which pipeline it talks to. */
 export const TARGET_OPTIONS = {
   stack: { type: 'string' },

@@ -1,5 +1,13 @@
 import { RESULTS_TABLE } from '../../contract/result-schema.js';
-import { CommandError, ExitCode, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './command.js';
+import {
+  choiceOption,
+  CommandError,
+  ExitCode,
+  runCommand,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  UsageError,
+} from './command.js';
 import { renderTable, type Column } from './result-table.js';
 import { fetchResults } from './results.js';
 import { openResultsDb, type QueryResult } from './results-db.js';
@@ -28,10 +36,7 @@ export function runQuery(args: string[]): Promise<number> {
     USAGE,
     { ...TARGET_OPTIONS, format: { type: 'string' } },
     async ({ values, positionals }) => {
-      const format = values.format ?? 'table';
-      if (!(FORMATS as readonly string[]).includes(format)) {
-        throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
-      }
+      const format = choiceOption(values.format, 'format', FORMATS, 'table');
       if (positionals.length !== 1) throw new UsageError('expected the SQL as one argument');
       const target = await connectTarget(values);
       try {
@@ -48,7 +53,7 @@ export function runQuery(args: string[]): Promise<number> {
           const result = await db.query(positionals[0]!).catch((error: unknown) => {
             throw new CommandError(`the query failed: ${(error as Error).message}`);
           });
-          process.stdout.write(formatQueryResult(result, format as QueryFormat));
+          process.stdout.write(formatQueryResult(result, format));
           return ExitCode.OK;
         } finally {
           db.close();

@@ -1,6 +1,6 @@
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { RESULTS_PREFIX } from '../../contract/names.js';
-import { ExitCode, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './command.js';
+import { choiceOption, ExitCode, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './command.js';
 import { isFastqResult, uploadPath } from './result-documents.js';
 import { renderResults, type Result } from './result-table.js';
 import { seqkitStatsTsv } from './seqkit-tsv.js';
@@ -67,15 +67,12 @@ export function runResults(args: string[]): Promise<number> {
     USAGE,
     { ...TARGET_OPTIONS, format: { type: 'string' } },
     async ({ values, positionals }) => {
-      const format = values.format ?? 'table';
-      if (!(FORMATS as readonly string[]).includes(format)) {
-        throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
-      }
+      const format = choiceOption(values.format, 'format', FORMATS, 'table');
       if (positionals.length > 1) throw new UsageError('expected at most one PREFIX');
       const target = await connectTarget(values);
       try {
         const results = await fetchResults(target, positionals[0]);
-        process.stdout.write(formatResults(results, format as (typeof FORMATS)[number]));
+        process.stdout.write(formatResults(results, format));
         if (results.length === 0)
           process.stderr.write(`no results under ${resultsPrefix(positionals[0])} (${target.description})\n`);
         return ExitCode.OK;

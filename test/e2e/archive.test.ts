@@ -5,7 +5,6 @@
  * clock makes a restore take a few seconds instead of S3's hours.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import { waitForJobs } from '../../src/cli/watch-jobs.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import type { Job } from '../../src/runtime/job.js';
+import { runPipeline, type ConsoleOutcome } from '../support/pipeline-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FASTQ = path.join(ROOT, 'test/fixtures/fastq/variable-lengths.fq');
@@ -25,18 +25,8 @@ const KEY = 'incoming/cold/variable-lengths.fq';
 /** Long enough to see a restore under way between two commands. */
 const RESTORE_SECONDS = 5;
 
-function pipeline(
-  stateDir: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'scripts/bundled.mjs'), 'bin/pipeline.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, LOCAL_STATE_DIR: stateDir } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function pipeline(stateDir: string, ...args: string[]): Promise<ConsoleOutcome> {
+  return runPipeline(args, { LOCAL_STATE_DIR: stateDir });
 }
 
 async function allJobs(jobs: JobsTable): Promise<Job[]> {

@@ -3,7 +3,7 @@
  * and results read back, on every target (the local cloud by outputs.json, LocalStack and AWS by
  * --stack). Each command runs as its own process, as `npm run pipeline` starts it.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,10 +13,12 @@ import { multiqcSampleName } from '../../src/cli/multiqc.js';
 import { REPORT_HTML } from '../../src/cli/report.js';
 import { SEQKIT_STATS_COLUMNS } from '../../src/cli/seqkit-tsv.js';
 import { runJob, fileChunks, type JobReport } from '../../src/core/index.js';
+import { jobIdFor, type Job } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { writeFastq } from '../../local/synthetic-inputs.js';
 import { PtyProcess } from '../support/pty.js';
 import { startTarget, targetName, type E2ETarget } from './targets.js';
+import { runPipeline, type ConsoleOutcome } from '../support/pipeline-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const execFileAsync = promisify(execFile);
@@ -28,26 +30,12 @@ const run = `console-${Date.now()}`;
 /** The local files of the run folder, by their name in it. */
 const files = new Map<string, string>();
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * One console command in its own process, asynchronously: the local cloud runs in this one. An
  * option given here after the target's own (`--stack`) takes its place.
  */
-function pipeline(command: string, ...args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'scripts/bundled.mjs'), 'bin/pipeline.ts', command, ...target.console.args, ...args],
-      { cwd: ROOT, env: { ...process.env, ...target.console.env }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
+function pipeline(command: string, ...args: string[]): Promise<ConsoleOutcome> {
+  return runPipeline([command, ...target.console.args, ...args], target.console.env);
 }
 
 /** Cells of a table row as the console prints them (columns are two spaces or more apart). */
@@ -89,7 +77,7 @@ afterAll(async () => {
 });
 
 describe(`the pipeline console (${targetName()})`, () => {
-  let submitted: Outcome;
+  let submitted: ConsoleOutcome;
   const reports = new Map<string, JobReport>();
 
   beforeAll(async () => {
@@ -262,6 +250,58 @@ describe(`the pipeline console (${targetName()})`, () => {
         String(reports.get('lane1/multi-member.fq.gz')!.fastq!.reads),
       ],
     ]);
+  });
+
+  it('watches the jobs until none is open, then exits 0', async () => {
+    // An open job of its own, so the watch has something to wait for whatever the target's speed.
+    const now = new Date();
+    const key = `incoming/watch-${run}/open.fq`;
+    const job: Job = {
+      jobId: jobIdFor(target.bucket, key, null),
+      bucket: target.bucket,
+      key,
+      versionId: null,
+      size: 1,
+      status: 'QUEUED',
+      attempts: 1,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      leaseUntil: Math.floor(now.getTime() / 1000) + 3600,
+      expiresAt: Math.floor(now.getTime() / 1000) + 86400,
+    };
+    expect((await target.jobs.claim(job, now)).outcome).toBe('created');
+    const watch = spawn(
+      process.execPath,
+      [path.join(ROOT, 'scripts/bundled.mjs'), 'bin/pipeline.ts', 'jobs', ...target.console.args, '--watch'],
+      { cwd: ROOT, env: { ...process.env, ...target.console.env } },
+    );
+    let stdout = '';
+    watch.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => watch.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/\b1 QUEUED\b/.test(stdout) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(stdout, 'the watch shows the open job').toMatch(/\b1 QUEUED\b/);
+      expect(watch.exitCode, 'the watch waits while a job is open').toBeNull();
+      await target.jobs.transition(
+        job.jobId,
+        'SUCCEEDED',
+        { finishedAt: new Date().toISOString() },
+        new Date(),
+      );
+      expect(await exited).toBe(0);
+    } finally {
+      watch.kill();
+    }
+    const counts = stdout
+      .trimEnd()
+      .split('\n')
+      .filter((line) => /^\d+ (QUEUED|RUNNING|SUCCEEDED|FAILED)/.test(line));
+    expect(counts.length, 'refreshed at least once').toBeGreaterThan(1);
+    expect(counts.at(-1)).not.toMatch(/QUEUED|RUNNING/);
+    // Not a terminal: each refresh is appended, never cleared.
+    expect(stdout).not.toContain('\x1b[');
   });
 
   it('refuses a stack that is not there, saying what to do', async () => {

@@ -5,7 +5,6 @@
  * with the workgroup to use until the console runs queries through Athena.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import type { FastqResult } from '../../src/cli/result-documents.js';
 import { isFastqResult } from '../../src/cli/result-documents.js';
 import type { Result } from '../../src/cli/result-table.js';
 import { startTarget, targetName, type E2ETarget } from './targets.js';
+import { runPipeline, type ConsoleOutcome } from '../support/pipeline-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FASTQ_FIXTURES = path.join(ROOT, 'test/fixtures/fastq');
@@ -29,15 +29,8 @@ async function readmeQueries(): Promise<string[]> {
 let target: E2ETarget;
 let dir: string;
 
-function pipeline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'scripts/bundled.mjs'), 'bin/pipeline.ts', ...args, ...target.console.args],
-      { cwd: ROOT, env: { ...process.env, ...target.console.env }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function pipeline(...args: string[]): Promise<ConsoleOutcome> {
+  return runPipeline([...args, ...target.console.args], target.console.env);
 }
 
 beforeAll(async () => {

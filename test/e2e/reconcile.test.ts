@@ -4,7 +4,6 @@
  * `pipeline redrive` from the on-failure queue. Against the moto cloud with its runner.
  */
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { runPipeline, type ConsoleOutcome } from '../support/pipeline-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FASTQ = path.join(ROOT, 'test/fixtures/fastq/variable-lengths.fq');
@@ -63,18 +63,8 @@ async function reconcileOnce(local: RunningLocalCloud): Promise<Record<string, u
 }
 
 /** `pipeline <command>` in its own process, against the cloud the outputs file names. */
-function pipeline(
-  stateDir: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'scripts/bundled.mjs'), 'bin/pipeline.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, LOCAL_STATE_DIR: stateDir } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function pipeline(stateDir: string, ...args: string[]): Promise<ConsoleOutcome> {
+  return runPipeline(args, { LOCAL_STATE_DIR: stateDir });
 }
 
 describe('reconcile', () => {
