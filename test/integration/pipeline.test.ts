@@ -3,7 +3,12 @@
  * records, each checked in the jobs table, the bucket, the emulated ECS and the shared folder.
  */
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +17,7 @@ import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
 import { LaunchQueue } from '../../src/runtime/aws/launch-queue.js';
 import type { LauncherDeps, LaunchOutcome } from '../../src/runtime/launcher.js';
 import { launchQueued as drainOnce } from '../support/launch-queue.js';
-import { jobIdFor } from '../../src/runtime/job.js';
+import { jobIdFor, type ResultDocument } from '../../src/runtime/job.js';
 import { sharedResultPath } from '../../src/runtime/keys.js';
 import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
 import { dispatchObject, type DispatchDeps } from '../../src/runtime/dispatch.js';
@@ -169,6 +174,22 @@ describe('dispatchObject', () => {
     );
     expect(head.ContentLength).toBe(body.length);
     expect(existsSync(sharedResultPath(test.cloud.sharedDir, ref.key))).toBe(false);
+  });
+
+  it('keeps the result an earlier attempt of the same input version wrote, as one object version', async () => {
+    const input = await put('incoming/unit/repeat.fq', fastqBuffer({ reads: 12, seed: 16 }));
+    expect((await dispatchObject(input, deps)).outcome).toBe('succeeded');
+    const job = (await deps.jobs.get(jobIdFor(input.bucket, input.key, input.versionId)))!;
+    const document = { job: { ...job, attempts: 2 }, report: {} } as unknown as ResultDocument;
+    // A second attempt that ran after the first wrote its result but died before recording it.
+    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
+    expect(await deps.objects.publishResult(input.bucket, job.resultKey!, document, head.LastModified!)).toBe(
+      true,
+    );
+    const versions = await clients.s3.send(
+      new ListObjectVersionsCommand({ Bucket: input.bucket, Prefix: job.resultKey! }),
+    );
+    expect(versions.Versions?.filter((v) => v.Key === job.resultKey)).toHaveLength(1);
   });
 
   it('gives a new version its own job and never lets an older version overwrite a newer result', async () => {

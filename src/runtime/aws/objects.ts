@@ -144,7 +144,8 @@ export class Objects {
    * for the first result of a key, If-Match the ETag just read after that), so two jobs racing on
    * one key cannot interleave. The first write is tried blind: without s3:ListBucket, reading a
    * key that does not exist yet answers 403, not 404. Returns false when a newer version's result
-   * stays in place.
+   * stays in place. A result of the very same input version (an earlier attempt of this job wrote
+   * it and was stopped before it could say so) is kept as it is: one object version per result.
    */
   async publishResult(
     bucket: string,
@@ -160,7 +161,10 @@ export class Objects {
           Key: key,
           Body: body,
           ContentType: 'application/json',
-          Metadata: { [SOURCE_MODIFIED_METADATA]: String(sourceLastModified.getTime()) },
+          Metadata: {
+            [SOURCE_MODIFIED_METADATA]: String(sourceLastModified.getTime()),
+            ...(document.job.versionId === null ? {} : { [SOURCE_VERSION_METADATA]: document.job.versionId }),
+          },
           ...condition,
         }),
       );
@@ -179,6 +183,12 @@ export class Objects {
           throw error;
         });
       if (!existing) continue;
+      if (
+        document.job.versionId !== null &&
+        existing.Metadata?.[SOURCE_VERSION_METADATA] === document.job.versionId
+      ) {
+        return true;
+      }
       const existingSource = Number(existing.Metadata?.[SOURCE_MODIFIED_METADATA] ?? 0);
       if (existingSource > sourceLastModified.getTime()) return false;
       try {
@@ -203,6 +213,9 @@ async function* recycling(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
 
 /** Result metadata: when the input version the result was computed from was uploaded (epoch ms). */
 export const SOURCE_MODIFIED_METADATA = 'source-last-modified';
+
+/** Result metadata: the version id of the input version the result was computed from. */
+export const SOURCE_VERSION_METADATA = 'source-version-id';
 
 export interface OpenedObject {
   body: AsyncIterable<Uint8Array>;
