@@ -191,14 +191,15 @@ describe('the LocalStack plugin', () => {
 
   it('refuses a stack in which LocalStack left a resource hollow, naming it', async () => {
     const stack = await deploy('hollow', {
-      Database: {
-        Type: 'AWS::Glue::Database',
-        Properties: { CatalogId: '000000000000', DatabaseInput: { Name: 'd' } },
+      // A type of the paid tier that neither LocalStack's free build nor the plugin provides.
+      Query: {
+        Type: 'AWS::Athena::NamedQuery',
+        Properties: { Database: 'd', QueryString: 'SELECT 1' },
       },
     });
     expect(stack.status).toBe('CREATE_COMPLETE');
     await expect(refuseHollowResources(server.endpoint, region, 'hollow')).rejects.toThrow(
-      /no provider for Database \(AWS::Glue::Database\)/,
+      /no provider for Query \(AWS::Athena::NamedQuery\)/,
     );
   });
 });
