@@ -1,0 +1,89 @@
+/**
+ * A stand-in for S3's serving side: nginx serving the bench's files in the path-style layout the
+ * SDK asks for (`/bucket/key`), from the page cache with `sendfile`.
+ *
+ * S3 serves from other machines. The emulator serves from this machine's two cores, about a
+ * CPU-second per GiB, while the reader and the parser need both: a ratio against the emulator
+ * measures the emulator as much as the reader. The kernel's `sendfile` costs this machine little
+ * (curl takes a 1 GiB GET from it in about 0.4 s, 0.3 s of it in the kernel), so what the reader
+ * does shows. The runner needs HEAD and GET of whole objects, which nginx answers with the
+ * headers the SDK reads (length, ETag, Last-Modified); it ignores the signature and the query.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, startService } from '../../local/emulator.js';
+import { onPath } from './measure.js';
+
+/** Debian installs it outside a user's PATH. */
+const NGINX_PATHS = ['/usr/sbin/nginx'];
+
+export function nginxBinary(): string | undefined {
+  if (onPath('nginx')) return 'nginx';
+  return NGINX_PATHS.find((candidate) => existsSync(candidate));
+}
+
+export interface StaticS3 {
+  endpoint: string;
+  bucket: string;
+}
+
+/**
+ * Serves each `objects` entry (key → local file, linked, not copied) under `bucket` while `use`
+ * runs. One nginx process (no master, no daemon), its files in a temporary folder.
+ */
+export async function withStaticS3<T>(
+  objects: Record<string, string>,
+  use: (server: StaticS3) => Promise<T>,
+  bucket = 'bench',
+): Promise<T> {
+  const nginx = nginxBinary();
+  if (nginx === undefined) throw new Error('nginx is not installed (apt-get install nginx-light)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-nginx-'));
+  try {
+    mkdirSync(path.join(dir, 'root'));
+    for (const [key, file] of Object.entries(objects)) {
+      const link = path.join(dir, 'root', bucket, key);
+      mkdirSync(path.dirname(link), { recursive: true });
+      symlinkSync(path.resolve(file), link);
+    }
+    // What the start-up check asks for, instead of a large object.
+    writeFileSync(path.join(dir, 'root', 'ready'), 'ok\n');
+    const port = await freePort();
+    const config = path.join(dir, 'nginx.conf');
+    writeFileSync(
+      config,
+      [
+        'daemon off;',
+        'master_process off;',
+        `error_log ${path.join(dir, 'error.log')};`,
+        `pid ${path.join(dir, 'nginx.pid')};`,
+        'events { worker_connections 64; }',
+        'http {',
+        '  access_log off;',
+        '  sendfile on;',
+        '  tcp_nopush on;',
+        '  default_type application/octet-stream;',
+        `  client_body_temp_path ${path.join(dir, 'body')};`,
+        `  server { listen 127.0.0.1:${port}; root ${path.join(dir, 'root')}; }`,
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const endpoint = `http://127.0.0.1:${port}`;
+    const stop = await startService({
+      name: 'nginx',
+      command: nginx,
+      args: ['-p', dir, '-c', config],
+      env: process.env,
+      readyUrl: `${endpoint}/ready`,
+    });
+    try {
+      return await use({ endpoint, bucket });
+    } finally {
+      await stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

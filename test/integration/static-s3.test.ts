@@ -1,0 +1,54 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nginxBinary, withStaticS3 } from '../../bench/lib/static-s3.js';
+import { HttpThreadHandler } from '../../src/runtime/aws/http-thread.js';
+import { Objects } from '../../src/runtime/aws/objects.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'static-s3-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function drain(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+// The bench's stand-in for S3's serving side must give the reader exactly what S3 would: the
+// object whole, and in ranges, through the reader as deployed (the HTTP thread) and without it.
+describe.skipIf(nginxBinary() === undefined)('the bench serving objects with nginx', () => {
+  it('answers HEAD and whole and ranged GETs byte for byte', async () => {
+    const body = randomBytes(5 * 1024 * 1024 + 123);
+    const file = path.join(dir, 'reads.fq');
+    writeFileSync(file, body);
+    await withStaticS3({ 'runs/one/reads.fq': file }, async ({ endpoint, bucket }) => {
+      const config = {
+        endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+      };
+      const s3 = new S3Client(config);
+      const onThread = new S3Client({ ...config, requestHandler: new HttpThreadHandler() });
+      try {
+        for (const reader of [s3, onThread]) {
+          for (const readConcurrency of [1, 4]) {
+            const objects = new Objects(s3, { readConcurrency, partBytes: 1024 * 1024, reader });
+            const head = await objects.head(bucket, 'runs/one/reads.fq');
+            expect(head.size).toBe(body.length);
+            const opened = await objects.open(bucket, 'runs/one/reads.fq', null, undefined, head.size);
+            expect(sha(await drain(opened.body))).toBe(sha(body));
+          }
+        }
+      } finally {
+        s3.destroy();
+        onThread.destroy();
+      }
+    });
+  });
+});
