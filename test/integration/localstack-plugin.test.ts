@@ -1,6 +1,6 @@
 /**
  * The project's LocalStack plugin, in LocalStack's host mode: the CloudFormation providers make
- * real (emulated) ECS and EFS resources, custom resources run their function through the process
+ * real (emulated) ECS, EFS, Glue and Athena resources, custom resources run their function through the process
  * executor and report its answer, and the deploy step refuses a resource LocalStack left hollow.
  */
 import {
@@ -11,6 +11,8 @@ import {
   waitUntilStackCreateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeClustersCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { AthenaClient, GetWorkGroupCommand } from '@aws-sdk/client-athena';
+import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,8 @@ import { ensureEmulatorInstalled } from '../../local/emulators.js';
 import { refuseHollowResources } from '../../local/localstack/deploy.js';
 import { startLocalStackHost, type LocalStackServer } from '../../local/localstack/server.js';
 import { localClientConfig } from '../../local/resources.js';
+import { glueColumns } from '../../lib/hive-types.js';
+import { RESULT_DOCUMENT, RESULTS_TABLE } from '../../contract/result-schema.js';
 
 const region = 'us-east-1';
 let dir: string;
@@ -150,6 +154,74 @@ describe('the LocalStack plugin', () => {
     });
     ecs.destroy();
     await expect(refuseHollowResources(server.endpoint, region, 'ecs-efs')).resolves.toBeUndefined();
+  });
+
+  it('creates the Glue table and Athena workgroup of a template in the emulated APIs', async () => {
+    // The shapes ResultsQuery (lib/constructs/results-query.ts) gives them, columns included.
+    const columns = glueColumns(RESULT_DOCUMENT).map(({ name, type }) => ({ Name: name, Type: type }));
+    const stack = await deploy(
+      'glue-athena',
+      {
+        Catalog: {
+          Type: 'AWS::Glue::Database',
+          Properties: { CatalogId: { Ref: 'AWS::AccountId' }, DatabaseInput: { Name: 'pipeline_results' } },
+        },
+        Results: {
+          Type: 'AWS::Glue::Table',
+          Properties: {
+            CatalogId: { Ref: 'AWS::AccountId' },
+            DatabaseName: { Ref: 'Catalog' },
+            TableInput: {
+              Name: RESULTS_TABLE,
+              TableType: 'EXTERNAL_TABLE',
+              Parameters: { classification: 'json' },
+              StorageDescriptor: {
+                Location: 's3://data/results/',
+                InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+                OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+                SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+                Columns: columns,
+              },
+            },
+          },
+        },
+        Queries: {
+          Type: 'AWS::Athena::WorkGroup',
+          Properties: {
+            Name: 'pipeline',
+            State: 'ENABLED',
+            RecursiveDeleteOption: true,
+            WorkGroupConfiguration: {
+              EnforceWorkGroupConfiguration: true,
+              BytesScannedCutoffPerQuery: 10_000_000_000,
+              ResultConfiguration: {
+                OutputLocation: 's3://query-output/',
+                EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+              },
+            },
+          },
+        },
+      },
+      { Database: { Value: { Ref: 'Catalog' } }, Table: { Value: { Ref: 'Results' } } },
+    );
+    expect(stack.status).toBe('CREATE_COMPLETE');
+    expect(stack.outputs).toEqual({ Database: 'pipeline_results', Table: RESULTS_TABLE });
+    const glue = new GlueClient(config());
+    const { Table } = await glue.send(
+      new GetTableCommand({ DatabaseName: 'pipeline_results', Name: RESULTS_TABLE }),
+    );
+    expect(Table?.StorageDescriptor?.Location).toBe('s3://data/results/');
+    expect(Table?.StorageDescriptor?.Columns).toEqual(columns);
+    glue.destroy();
+    const athena = new AthenaClient(config());
+    const { WorkGroup } = await athena.send(new GetWorkGroupCommand({ WorkGroup: 'pipeline' }));
+    expect(WorkGroup?.Configuration).toMatchObject({
+      EnforceWorkGroupConfiguration: true,
+      BytesScannedCutoffPerQuery: 10_000_000_000,
+      ResultConfiguration: { OutputLocation: 's3://query-output/' },
+    });
+    athena.destroy();
+    await expect(refuseHollowResources(server.endpoint, region, 'glue-athena')).resolves.toBeUndefined();
   });
 
   it("runs a custom resource's function and gives its answer to the template", async () => {
