@@ -110,6 +110,8 @@ export interface PipelineConfig {
   readonly workerImage?: string;
   /**
    * Ranged GETs in flight when a job reads a large input from S3 (1 reads it as one stream).
+   * One S3 connection delivers far less than the job core parses; each more holds more memory
+   * (the peaks are in BENCHMARKS.md: tens of MiB, well within the default function and task).
    * Context key `s3ReadConcurrency`.
    * @default 4
    */
