@@ -38,6 +38,15 @@ export function choiceOption<T extends string>(
   return value as T;
 }
 
+/** How the commands that print rows can print them (`--format`). */
+export const TABLE_FORMATS = ['table', 'tsv', 'json'] as const;
+export type TableFormat = (typeof TABLE_FORMATS)[number];
+
+/** The value of `--format` for a command that prints rows: `table` when it is not given. */
+export function tableFormat(value: string | undefined): TableFormat {
+  return choiceOption(value, 'format', TABLE_FORMATS, 'table');
+}
+
 /** Options every console command takes to say which pipeline it talks to. */
 export const TARGET_OPTIONS = {
   stack: { type: 'string' },

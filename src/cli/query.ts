@@ -1,12 +1,13 @@
 import { RESULTS_TABLE } from '../../contract/result-schema.js';
 import {
-  choiceOption,
   CommandError,
   ExitCode,
   runCommand,
+  tableFormat,
   TARGET_OPTIONS,
   TARGET_USAGE,
   UsageError,
+  type TableFormat,
 } from './command.js';
 import { renderTable, type Column } from './result-table.js';
 import { fetchResults } from './results.js';
@@ -26,9 +27,6 @@ DuckDB stands in for Athena, so write SQL both accept (the README has examples).
 
 ${TARGET_USAGE}`;
 
-const FORMATS = ['table', 'tsv', 'json'] as const;
-type QueryFormat = (typeof FORMATS)[number];
-
 /** `pipeline query`: returns the exit code. */
 export function runQuery(args: string[]): Promise<number> {
   return runCommand(
@@ -36,7 +34,7 @@ export function runQuery(args: string[]): Promise<number> {
     USAGE,
     { ...TARGET_OPTIONS, format: { type: 'string' } },
     async ({ values, positionals }) => {
-      const format = choiceOption(values.format, 'format', FORMATS, 'table');
+      const format = tableFormat(values.format);
       if (positionals.length !== 1) throw new UsageError('expected the SQL as one argument');
       const target = await connectTarget(values);
       try {
@@ -65,7 +63,7 @@ export function runQuery(args: string[]): Promise<number> {
   );
 }
 
-export function formatQueryResult(result: QueryResult, format: QueryFormat): string {
+export function formatQueryResult(result: QueryResult, format: TableFormat): string {
   switch (format) {
     case 'json': {
       const objects = result.rows.map((row) =>

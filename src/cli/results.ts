@@ -1,6 +1,14 @@
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { RESULTS_PREFIX } from '../../contract/names.js';
-import { choiceOption, ExitCode, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './command.js';
+import {
+  ExitCode,
+  runCommand,
+  tableFormat,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  UsageError,
+  type TableFormat,
+} from './command.js';
 import { isFastqResult, uploadPath } from './result-documents.js';
 import { renderResults, type Result } from './result-table.js';
 import { seqkitStatsTsv } from './seqkit-tsv.js';
@@ -58,8 +66,6 @@ Prints the results under PREFIX (a folder of the inputs, e.g. run42/; default: a
 
 ${TARGET_USAGE}`;
 
-const FORMATS = ['table', 'tsv', 'json'] as const;
-
 /** `pipeline results`: returns the exit code. */
 export function runResults(args: string[]): Promise<number> {
   return runCommand(
@@ -67,7 +73,7 @@ export function runResults(args: string[]): Promise<number> {
     USAGE,
     { ...TARGET_OPTIONS, format: { type: 'string' } },
     async ({ values, positionals }) => {
-      const format = choiceOption(values.format, 'format', FORMATS, 'table');
+      const format = tableFormat(values.format);
       if (positionals.length > 1) throw new UsageError('expected at most one PREFIX');
       const target = await connectTarget(values);
       try {
@@ -83,7 +89,7 @@ export function runResults(args: string[]): Promise<number> {
   );
 }
 
-export function formatResults(results: readonly Result[], format: (typeof FORMATS)[number]): string {
+export function formatResults(results: readonly Result[], format: TableFormat): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(results, null, 2)}\n`;
