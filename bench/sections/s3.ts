@@ -6,11 +6,13 @@
  * the main one; read through the SDK's own handler and parsed on one thread, as on smaller
  * Lambdas, is measured beside it. The object is stored twice: without a checksum (the transfer
  * path alone) and with a full-object CRC64NVME checksum, which is what S3 gives new objects by
- * default and which the SDK then verifies on every GET of the whole object. Ranged GETs as the
- * deployed stack makes them run once. Reading the body without the core, and `curl` fetching the
- * object, show where the time goes: our reader or the emulator. Where nginx is installed, the
- * same GETs are served by it as well (static-s3.ts): S3 serves from other machines, the emulator
- * from the two cores the reader and the parser share, so the target is measured there.
+ * default and which the SDK then verifies on every GET of the whole object. Reading the body
+ * without the core, and `curl` fetching the object, show where the time goes: our reader or the
+ * emulator. Where nginx is installed, the same GETs are served by it as well (static-s3.ts): S3
+ * serves from other machines, the emulator from the two cores the reader and the parser share, so
+ * the target is measured there; so are ranged GETs as the deployed stack makes them, which the
+ * emulator serves by reading the whole object for each (without nginx they run once there, for
+ * the memory figure).
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
