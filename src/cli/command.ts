@@ -29,8 +29,19 @@ export function choiceOption<T extends string>(
   value: string | undefined,
   name: string,
   allowed: readonly T[],
+): T | undefined;
+export function choiceOption<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
   fallback: T,
-): T {
+): T;
+export function choiceOption<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback?: T,
+): T | undefined {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
     throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);

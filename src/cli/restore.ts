@@ -10,7 +10,15 @@ import {
 import { dispatcherSubmitter } from '../runtime/aws/dispatcher-invoke.js';
 import { jobIdFor, type Job } from '../runtime/job.js';
 import { objectCreatedEvent } from '../runtime/reconcile.js';
-import { CommandError, ExitCode, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './command.js';
+import {
+  choiceOption,
+  CommandError,
+  ExitCode,
+  runCommand,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  UsageError,
+} from './command.js';
 import { connectTarget, type PipelineTarget } from './target.js';
 
 const TIERS: readonly Tier[] = ['Standard', 'Bulk', 'Expedited'];
@@ -90,9 +98,7 @@ export function runRestore(args: string[]): Promise<number> {
     if (!Number.isInteger(days) || days < 1 || days > 36500) {
       throw new UsageError(`--days must be a whole number of days from 1 to 36500, not "${values.days}"`);
     }
-    const tier = (values.tier ?? 'Standard') as Tier;
-    if (!TIERS.includes(tier))
-      throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, not "${tier}"`);
+    const tier = choiceOption(values.tier, 'tier', TIERS, 'Standard');
     const target = await connectTarget(values);
     try {
       const lines = await restore(target, inputKey(positionals[0]!), values['version-id'], { days, tier });

@@ -7,7 +7,15 @@ import { FORCED_ROUTE_METADATA, INCOMING_PREFIX } from '../../contract/names.js'
 import { ROUTES, type Route } from '../../contract/routing.js';
 import { describeFile } from '../core/describe.js';
 import { jobIdFor, type Job } from '../runtime/job.js';
-import { ExitCode, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError, CommandError } from './command.js';
+import {
+  choiceOption,
+  ExitCode,
+  runCommand,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  UsageError,
+  CommandError,
+} from './command.js';
 import { countByStatus, JOB_COLUMNS, seconds } from './jobs.js';
 import { createProgress, megabytes, type Progress } from './progress.js';
 import { renderResults, renderTable } from './result-table.js';
@@ -166,15 +174,8 @@ export function runSubmit(args: string[]): Promise<number> {
   } as const;
   return runCommand(args, USAGE, options, async ({ values, positionals }) => {
     if (positionals.length === 0) throw new UsageError('missing FILE or DIR');
-    const route = values.route as Route | undefined;
-    if (route !== undefined && !ROUTES.includes(route)) {
-      throw new UsageError(`--route must be one of ${ROUTES.join(', ')}, not "${route}"`);
-    }
-    const storageClass = values['storage-class'] as StorageClass | undefined;
-    const classes: string[] = Object.values(StorageClass);
-    if (storageClass !== undefined && !classes.includes(storageClass)) {
-      throw new UsageError(`--storage-class must be one of ${classes.join(', ')}, not "${storageClass}"`);
-    }
+    const route = choiceOption(values.route, 'route', ROUTES);
+    const storageClass = choiceOption(values['storage-class'], 'storage-class', Object.values(StorageClass));
     const { uploads, skipped } = await planUploads(positionals, values.prefix);
     if (skipped.length) {
       const shown = skipped.slice(0, 5).join(', ');
