@@ -24,7 +24,7 @@ export interface RunJobOptions {
   signal?: AbortSignal;
   /**
    * Use a parse thread (parse-thread.ts): a FASTQ is parsed there while this thread reads and
-   * inflates it; a CSV is profiled on both threads, half the columns each. It pays off only when
+   * inflates it; a CSV is profiled on both threads, half the records each. It pays off only when
    * a second CPU is free for it (not, for instance, on a Lambda function with one vCPU), and for
    * a FASTQ only when getting the bytes costs CPU: inflating gzip. A plain FASTQ, read from a
    * file or received on another thread (the runtime's S3 reader), comes faster than it parses,

@@ -1,6 +1,21 @@
 import { decimalValue, isBoolean, isDate, isNullWord } from './csv-values.js';
-import { DistinctCounter, hash53 } from './distinct.js';
+import { DistinctCounter, hash53, type DistinctState } from './distinct.js';
 import type { ColumnProfile, ColumnType } from './report.js';
+
+/** What a `ColumnAccumulator` has seen, as it crosses threads (`state()`, `merge`). */
+export interface ColumnState {
+  nulls: number;
+  present: number;
+  maybeInteger: boolean;
+  maybeNumber: boolean;
+  maybeBoolean: boolean;
+  maybeDate: boolean;
+  min: number;
+  max: number;
+  sum: number;
+  compensation: number;
+  distinct: DistinctState;
+}
 
 /**
  * One column of a CSV profile, value by value: nulls, the narrowest type every value fits,
@@ -53,9 +68,46 @@ export class ColumnAccumulator {
   private addNumber(x: number): void {
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
+    this.addToSum(x);
+  }
+
+  private addToSum(x: number): void {
     const t = this.sum + x;
     this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
     this.sum = t;
+  }
+
+  state(): ColumnState {
+    return {
+      nulls: this.nulls,
+      present: this.present,
+      maybeInteger: this.maybeInteger,
+      maybeNumber: this.maybeNumber,
+      maybeBoolean: this.maybeBoolean,
+      maybeDate: this.maybeDate,
+      min: this.min,
+      max: this.max,
+      sum: this.sum,
+      compensation: this.compensation,
+      distinct: this.distinct.state(),
+    };
+  }
+
+  /** Take in the values another accumulator of the same column saw (other rows of the table). */
+  merge(other: ColumnState): void {
+    this.nulls += other.nulls;
+    this.present += other.present;
+    this.maybeInteger &&= other.maybeInteger;
+    this.maybeNumber &&= other.maybeNumber;
+    this.maybeBoolean &&= other.maybeBoolean;
+    this.maybeDate &&= other.maybeDate;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    // The other's sum goes in as two terms, each compensated: the mean comes out as a single
+    // accumulator's would (both are within an ulp of the exact sum before the last rounding).
+    this.addToSum(other.sum);
+    this.addToSum(other.compensation);
+    this.distinct.merge(other.distinct);
   }
 
   private type(): ColumnType {

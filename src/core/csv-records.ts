@@ -40,12 +40,17 @@ export class CsvRecordReader {
   /** Length of `text` at the last parse: how long the unfinished record already is. */
   private pendingChars = 0;
 
+  /**
+   * @param startOfInput whether the text is the start of the input, where a byte-order mark is
+   *   dropped (false for a later part, where it is a character of a value)
+   */
   constructor(
     private readonly checker: Rfc4180Checker,
     private readonly sink: RecordSink,
+    private readonly startOfInput = true,
   ) {}
 
-  push(bytes: Buffer): void {
+  push(bytes: Uint8Array): void {
     this.append(this.decoder.write(bytes));
     // Parse once the new text is at least as long as the unfinished record: Papa Parse reads a
     // record from its start on each call, and this way a long one costs about twice its length.
@@ -61,7 +66,7 @@ export class CsvRecordReader {
   private append(text: string): void {
     if (!this.started && text.length > 0) {
       this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
+      if (this.startOfInput && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
     }
     if (text.length > 0) this.text = this.text.length === 0 ? text : this.text + text;
   }

@@ -39,8 +39,8 @@ const CR = 13;
 export class Rfc4180Checker {
   /** How lines end, once `detectNewline` has found it. */
   newline: Newline | undefined;
-  /** Line ends in the text read before the current one. */
-  private linesRead = 0;
+  /** Line ends before the current text: those of the input before this checker's part, then those it read. */
+  private linesRead: number;
   /** Where the search for the first line end got to, and whether it is inside quotes there. */
   private scanAt = 0;
   private scanQuoted = false;
@@ -57,11 +57,26 @@ export class Rfc4180Checker {
   private walkFaultStart = 0;
 
   /**
+   * @param part for a part of an input that starts at a record: how its lines end, and how many
+   *   line ends come before it (errors name lines of the whole input)
+   */
+  constructor(part?: { newline: Newline; linesBefore: number }) {
+    this.newline = part?.newline;
+    this.linesRead = part?.linesBefore ?? 0;
+  }
+
+  /** Line ends in the text read so far, and before it (see the constructor). */
+  get lines(): number {
+    return this.linesRead;
+  }
+
+  /**
    * The first line end outside quotes says how lines end: LF, CRLF or CR. Returns whether it is
    * known from `text` (the text not read yet, which only grows until it is), or, when `final`,
    * from the end of the input.
    */
   detectNewline(text: string, final: boolean): boolean {
+    if (this.newline !== undefined) return true;
     let quoted = this.scanQuoted;
     let i = this.scanAt;
     for (; i < text.length; i++) {

@@ -5,8 +5,8 @@
  * `csv-values.ts`), and `csv-limits.ts` bounds memory whatever the shape of the input.
  */
 import { CsvRecordReader } from './csv-records.js';
-import { Rfc4180Checker } from './csv-rfc4180.js';
-import { ALL_COLUMNS, TableProfiler, type ColumnShare } from './csv-table.js';
+import { Rfc4180Checker, type Newline } from './csv-rfc4180.js';
+import { TableProfiler } from './csv-table.js';
 import { throwIfAborted } from './input.js';
 import type { CsvProfile } from './report.js';
 
@@ -28,24 +28,66 @@ const SLICE_BYTES = 32 * 1024;
 /**
  * Profile a CSV whose first record is the header. Throws InputError for an empty input, an
  * unterminated quote, a row whose field count differs from the header's, other malformed
- * quoting, and inputs past the limits of `csv-limits.ts`. With a `share`, only those columns are
- * profiled (`mergeShares` in csv-table.ts joins the shares).
+ * quoting, and inputs past the limits of `csv-limits.ts`.
  */
-export async function profileCsv(
-  chunks: AsyncIterable<Buffer>,
-  signal?: AbortSignal,
-  share: ColumnShare = ALL_COLUMNS,
-): Promise<CsvProfile> {
-  const checker = new Rfc4180Checker();
-  const table = new TableProfiler(checker, share);
-  const reader = new CsvRecordReader(checker, table);
-  for await (const chunk of chunks) {
-    for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
-      throwIfAborted(signal);
-      reader.push(chunk.subarray(at, at + SLICE_BYTES));
-    }
-  }
+export async function profileCsv(chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<CsvProfile> {
+  const table = new TableProfiler();
+  const reader = new CsvPartReader(table);
+  for await (const chunk of chunks) reader.push(chunk, signal);
   throwIfAborted(signal);
   reader.finish();
   return table.profile();
+}
+
+/** Where a part of a CSV starts: the line ends and rows before it, and how the input's lines end. */
+export interface CsvPart {
+  newline: Newline;
+  linesBefore: number;
+  rowsBefore: number;
+}
+
+/**
+ * Reads a part of a CSV made of whole records (`csv-segments.ts`) into `table`, bytes pushed a
+ * slice at a time: the input's first part when `part` is undefined, else a later one, which
+ * `part` places so that an error names the line and row it would in the whole input. Throws as
+ * `profileCsv` does.
+ */
+export class CsvPartReader {
+  private readonly checker: Rfc4180Checker;
+  private readonly reader: CsvRecordReader;
+
+  constructor(
+    table: TableProfiler,
+    private readonly part?: CsvPart,
+  ) {
+    this.checker = new Rfc4180Checker(part);
+    table.readWith(this.checker, part?.rowsBefore ?? 0);
+    this.reader = new CsvRecordReader(this.checker, table, part === undefined);
+  }
+
+  push(bytes: Uint8Array, signal?: AbortSignal): void {
+    for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
+      throwIfAborted(signal);
+      this.reader.push(bytes.subarray(at, at + SLICE_BYTES));
+    }
+  }
+
+  /** The part has ended: the line ends it held, and how the input's lines end (once one has). */
+  finish(): { lines: number; newline: Newline | undefined } {
+    this.reader.finish();
+    return { lines: this.checker.lines - (this.part?.linesBefore ?? 0), newline: this.checker.newline };
+  }
+}
+
+/** A part held whole: see `CsvPartReader`. */
+export function profileCsvPart(
+  bytes: Uint8Array,
+  table: TableProfiler,
+  part: CsvPart | undefined,
+  signal?: AbortSignal,
+): { lines: number; newline: Newline | undefined } {
+  const reader = new CsvPartReader(table, part);
+  reader.push(bytes, signal);
+  throwIfAborted(signal);
+  return reader.finish();
 }

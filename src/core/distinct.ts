@@ -40,6 +40,20 @@ export class HyperLogLog {
     if (rank > (this.registers[index] as number)) this.registers[index] = rank;
   }
 
+  /** Its registers: what `merge` takes. */
+  get state(): Uint8Array {
+    return this.registers;
+  }
+
+  /** Add the values another sketch of the same size saw (register by register, the larger). */
+  merge(registers: Uint8Array): void {
+    if (registers.length !== this.registers.length) throw new RangeError('HyperLogLog: wrong register count');
+    for (let j = 0; j < registers.length; j++) {
+      if ((registers[j] as number) > (this.registers[j] as number))
+        this.registers[j] = registers[j] as number;
+    }
+  }
+
   estimate(): number {
     const m = this.registers.length;
     let sum = 0;
@@ -61,6 +75,10 @@ export class HyperLogLog {
 export function tableSlots(cap: number): number {
   return 2 ** Math.ceil(Math.log2(2 * Math.max(1, cap)));
 }
+
+/** A `DistinctCounter`'s state, from `state()`. */
+export type DistinctState =
+  { hashes: Float64Array; registers?: undefined } | { registers: Uint8Array; hashes?: undefined };
 
 export class DistinctCounter {
   /** Hashes seen (0 marks an empty slot); undefined once estimating. */
@@ -108,6 +126,29 @@ export class DistinctCounter {
     }
     slots[i] = key;
     if (++this.size > this.cap) this.switchToSketch();
+  }
+
+  /**
+   * What it has seen, in a form that crosses threads (copied, not a view of its table): the
+   * hashes while counting exactly, else the sketch's registers.
+   */
+  state(): DistinctState {
+    const slots = this.slots;
+    if (slots !== undefined) return { hashes: slots.filter((key) => key !== 0) };
+    return { registers: (this.sketch as HyperLogLog).state.slice() };
+  }
+
+  /**
+   * Count the values another counter of the same cap and sketch size saw as well: the result is
+   * the one a single counter given every value would have.
+   */
+  merge(state: DistinctState): void {
+    if (state.hashes !== undefined) {
+      for (const hash of state.hashes) this.addHash(hash);
+      return;
+    }
+    if (this.slots !== undefined) this.switchToSketch();
+    (this.sketch as HyperLogLog).merge(state.registers);
   }
 
   result(): { distinct: number; exact: boolean } {

@@ -4,12 +4,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { receiveChunks } from './chunk-channel.js';
+import { serveCsvSegments } from './csv-two-threads.js';
 import { parseChunks } from './parse.js';
 import { serializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
 
-const { format, port, share } = workerData as ParseThreadData;
+const { format, port } = workerData as ParseThreadData;
 const answer = (message: ParseThreadMessage): void => parentPort?.postMessage(message);
-parseChunks(format, receiveChunks(port), undefined, share).then(
-  (figures) => answer({ type: 'figures', figures }),
-  (error: unknown) => answer({ type: 'error', error: serializeError(error) }),
-);
+if (format === 'csv') {
+  serveCsvSegments(port);
+} else {
+  parseChunks(format, receiveChunks(port)).then(
+    (figures) => answer({ type: 'figures', figures }),
+    (error: unknown) => answer({ type: 'error', error: serializeError(error) }),
+  );
+}

@@ -1,15 +1,27 @@
 /** What the parse thread and the thread that starts it say to each other. */
-import type { MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { InputError, type Format } from './api.js';
-import type { ColumnShare } from './csv-table.js';
 import type { Figures } from './parse.js';
+import { startThread } from './start-thread.js';
 
-/** Given to the thread as `workerData`; the input arrives on `port` (chunk-channel.ts). */
+/**
+ * Given to the thread as `workerData`: a FASTQ arrives on `port` over a chunk channel
+ * (chunk-channel.ts), a CSV's segments as csv-two-threads.ts sends them.
+ */
 export interface ParseThreadData {
   format: Format;
   port: MessagePort;
-  /** For a CSV: the columns this thread profiles. */
-  share?: ColumnShare;
+}
+
+/** Starts the parse thread for `format`, and returns it with this side's port. */
+export function openParseThread(
+  format: Format,
+  resourceLimits: ResourceLimits,
+): { worker: Worker; port: MessagePort } {
+  const { port1, port2 } = new MessageChannel();
+  const workerData: ParseThreadData = { format, port: port2 };
+  const worker = startThread('parse', { workerData, transferList: [port2], resourceLimits });
+  return { worker, port: port1 };
 }
 
 /** An error as it crosses threads: an `InputError` keeps its class, code and position. */

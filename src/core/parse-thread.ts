@@ -1,19 +1,15 @@
 /**
  * The job core's parse thread, so that a job uses two CPUs: a gzipped FASTQ is inflated on the
- * calling thread and parsed on this one; a CSV is profiled on both, half the columns each. The
- * calling thread sends the bytes over a chunk channel in 1 MiB buffers; the parse thread
- * (parse-thread-entry.ts) computes the figures. Worth it only with a second CPU free.
+ * calling thread and parsed on this one, which it is sent over a chunk channel in 1 MiB buffers
+ * (parse-thread-entry.ts computes the figures); a CSV is profiled on both, half the records each
+ * (csv-two-threads.ts). Worth it only with a second CPU free.
  */
-import { MessageChannel } from 'node:worker_threads';
 import { JobAbortedError, type Format } from './api.js';
 import { ChunkSender } from './chunk-channel.js';
-import { profileCsv } from './csv.js';
-import { mergeShares, type ColumnShare } from './csv-table.js';
+import { profileCsvOnTwoThreads } from './csv-two-threads.js';
 import { throwIfAborted } from './input.js';
 import type { Figures } from './parse.js';
-import type { CsvProfile } from './report.js';
-import { deserializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
-import { startThread } from './start-thread.js';
+import { deserializeError, openParseThread, type ParseThreadMessage } from './parse-thread-protocol.js';
 
 /** Size of the buffers the input travels in. */
 const CHUNK_BYTES = 1 << 20;
@@ -26,12 +22,7 @@ const WINDOW = 2;
  * The FASTQ parser allocates nearly nothing, so its thread does with a small young generation:
  * a few MiB less resident than the default, at the same speed (BENCHMARKS.md).
  */
-const FASTQ_THREAD_LIMITS = { maxYoungGenerationSizeMb: 2 };
-/**
- * The CSV profile allocates a string per field: with a young generation of 8 MiB its thread runs
- * as fast as with the default and holds 10 MiB (Node 20) to 25 MiB (Node 24) less.
- */
-const CSV_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 2 };
 
 /** A parse thread started and fed over its chunk channel. */
 interface ParseThread {
@@ -41,15 +32,9 @@ interface ParseThread {
   stop(): Promise<void>;
 }
 
-function startParseThread(format: Format, signal: AbortSignal | undefined, share?: ColumnShare): ParseThread {
-  const { port1, port2 } = new MessageChannel();
-  const data: ParseThreadData = { format, port: port2, share };
-  const thread = startThread('parse', {
-    workerData: data,
-    transferList: [port2],
-    resourceLimits: format === 'fastq' ? FASTQ_THREAD_LIMITS : CSV_THREAD_LIMITS,
-  });
-  const sender = new ChunkSender(port1, { chunkBytes: CHUNK_BYTES, window: WINDOW });
+function startParseThread(signal: AbortSignal | undefined): ParseThread {
+  const { worker: thread, port } = openParseThread('fastq', THREAD_LIMITS);
+  const sender = new ChunkSender(port, { chunkBytes: CHUNK_BYTES, window: WINDOW });
   let onAbort: (() => void) | undefined;
   const answered = new Promise<Figures>((resolve, reject) => {
     thread.on('message', (message: ParseThreadMessage) =>
@@ -81,8 +66,7 @@ function startParseThread(format: Format, signal: AbortSignal | undefined, share
 /**
  * The figures of `chunks` (uncompressed, each valid until the next is asked for), with a parse
  * thread: a FASTQ is parsed there while this thread reads; a CSV is profiled on both, each
- * thread parsing every record and profiling half the columns (the profile's cost is mostly
- * per value). Fails with the parser's `InputError` as if it had run here, and with
+ * thread reading half the records. Fails with the parser's `InputError` as if it had run here, and with
  * `JobAbortedError` when `signal` aborts; either way the reading of `chunks` stops.
  */
 export async function parseOnThread(
@@ -92,7 +76,7 @@ export async function parseOnThread(
 ): Promise<Figures> {
   throwIfAborted(signal);
   if (format === 'csv') return { csv: await profileCsvOnTwoThreads(chunks, signal) };
-  const { sender, answered, stop } = startParseThread(format, signal);
+  const { sender, answered, stop } = startParseThread(signal);
   const fed = (async () => {
     for await (const chunk of chunks) {
       if (sender.isClosed) return;
@@ -106,29 +90,6 @@ export async function parseOnThread(
   } finally {
     // Not awaited: `fed` may be waiting on a slow read, which ends at its next chunk.
     fed.catch(() => undefined);
-    await stop();
-  }
-}
-
-async function profileCsvOnTwoThreads(
-  chunks: AsyncIterable<Uint8Array>,
-  signal: AbortSignal | undefined,
-): Promise<CsvProfile> {
-  const { sender, answered, stop } = startParseThread('csv', signal, { index: 1, of: 2 });
-  // Each chunk goes to the thread (a copy) before this thread profiles it.
-  async function* tee(): AsyncGenerator<Buffer> {
-    for await (const chunk of chunks) {
-      await sender.write(chunk);
-      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    }
-    await sender.end();
-  }
-  try {
-    const here = profileCsv(tee(), signal, { index: 0, of: 2 });
-    // The thread fails on bad input where this one does: this one's error is the one reported.
-    const [mine, theirs] = await Promise.all([here, here.then(() => answered)]);
-    return mergeShares([mine, theirs.csv as CsvProfile]);
-  } finally {
     await stop();
   }
 }

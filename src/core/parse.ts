@@ -3,7 +3,6 @@ import type { Format } from './api.js';
 import { coalesce } from './coalesce.js';
 import { profileCsv } from './csv.js';
 import { FastqParser } from './fastq.js';
-import type { ColumnShare } from './csv-table.js';
 import type { CsvProfile, FastqStats } from './report.js';
 
 /** The FASTQ parser takes its input in chunks of at least this size (see coalesce.ts). */
@@ -14,16 +13,14 @@ export type Figures = { fastq: FastqStats; csv?: undefined } | { csv: CsvProfile
 
 /**
  * Computes the figures of `format` from uncompressed chunks, each valid only until the next is
- * asked for. The same on the caller's thread and on a parse thread (parse-thread.ts); a CSV may
- * be given a share of its columns.
+ * asked for. The same on the caller's thread and on a parse thread (parse-thread-entry.ts).
  */
 export async function parseChunks(
   format: Format,
   chunks: AsyncIterable<Buffer>,
   signal?: AbortSignal,
-  share?: ColumnShare,
 ): Promise<Figures> {
-  if (format === 'csv') return { csv: await profileCsv(chunks, signal, share) };
+  if (format === 'csv') return { csv: await profileCsv(chunks, signal) };
   const parser = new FastqParser();
   for await (const chunk of coalesce(chunks, FASTQ_CHUNK_BYTES)) {
     throwIfAborted(signal);

@@ -8,7 +8,9 @@ import { TableProfiler } from '../../../src/core/csv-table.js';
 function profilerFor(text: string): TableProfiler {
   const checker = new Rfc4180Checker();
   checker.detectNewline(text, true);
-  return new TableProfiler(checker);
+  const table = new TableProfiler();
+  table.readWith(checker, 0);
+  return table;
 }
 
 describe('CSV table profiler', () => {
