@@ -2,7 +2,8 @@
  * Streaming CSV profile, composed of files with one job each: `csv-records.ts` reads records
  * (Papa Parse over decoded text), `csv-rfc4180.ts` checks them against RFC 4180 and names the
  * line of a fault, `csv-table.ts` takes the header and profiles the rows (`csv-columns.ts`,
- * `csv-values.ts`), and `csv-limits.ts` bounds memory whatever the shape of the input.
+ * `csv-values.ts`), and `csv-limits.ts` bounds memory whatever the shape of the input. With a
+ * second CPU, `csv-two-threads.ts` reads the parts `csv-segments.ts` cuts on two threads.
  */
 import { CsvRecordReader } from './csv-records.js';
 import { Rfc4180Checker, type Newline } from './csv-rfc4180.js';
