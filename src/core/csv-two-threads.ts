@@ -86,7 +86,14 @@ export async function profileCsvOnTwoThreads(
 ): Promise<CsvProfile> {
   const segmenter = new RecordSegmenter(options.segmentBytes);
   const table = new TableProfiler();
+  /** Each segment's counts once read, and their totals. */
   const counts: Counts[] = [];
+  const counted: Counts = { rows: 0, lines: 0 };
+  const count = (index: number, segment: Counts): void => {
+    counts[index] = segment;
+    counted.rows += segment.rows;
+    counted.lines += segment.lines;
+  };
   let newline: Newline | undefined;
   let next = 0;
   /** Index of the first segment the thread was given: those before were all read here, in order. */
@@ -98,7 +105,7 @@ export async function profileCsvOnTwoThreads(
   const placeHere = (): CsvPart | undefined =>
     next === 0
       ? undefined
-      : { newline: newline as Newline, linesBefore: sum(counts, 'lines'), rowsBefore: sum(counts, 'rows') };
+      : { newline: newline as Newline, linesBefore: counted.lines, rowsBefore: counted.rows };
 
   const readHere = (bytes: Uint8Array): void => {
     const index = next;
@@ -107,7 +114,7 @@ export async function profileCsvOnTwoThreads(
     try {
       const part = profileCsvPart(bytes, table, placeHere(), signal);
       newline ??= part.newline;
-      counts[index] = { rows: table.rowCount - rowsBefore, lines: part.lines };
+      count(index, { rows: table.rowCount - rowsBefore, lines: part.lines });
       segmenter.recycle(bytes.buffer as ArrayBuffer);
     } catch (error) {
       if (error instanceof JobAbortedError) throw error;
@@ -121,7 +128,7 @@ export async function profileCsvOnTwoThreads(
     if (header === undefined || next % 2 === 0) return readHere(bytes);
     thread ??= startProfileThread(header, newline as Newline, signal, (index, answer) => {
       if ('error' in answer) failure = earlier(failure, { index, ...answer });
-      else counts[index] = answer;
+      else count(index, answer);
     });
     firstAway = Math.min(firstAway, next);
     options.onSegment?.(next, 'thread');
