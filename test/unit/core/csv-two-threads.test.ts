@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/api.js';
+import type { CsvProfile } from '../../../src/core/report.js';
 import { profileCsv } from '../../../src/core/csv.js';
 import { RecordSegmenter } from '../../../src/core/csv-segments.js';
 import { profileCsvOnTwoThreads, type SegmentOptions } from '../../../src/core/csv-two-threads.js';
@@ -84,6 +85,14 @@ describe('a CSV profiled on two threads, half the records each', () => {
       const { one, two } = await bothWays(generated, { segmentBytes, maxSegmentBytes: 1 << 20 }, chunkSize);
       expect(JSON.stringify(two)).toBe(JSON.stringify(one));
     }
+  });
+
+  it('gives the profile one thread gives past the exact cap of distinct values', async () => {
+    const large = csvBuffer({ rows: 15_000, seed: 93 });
+    const { one, two } = await bothWays(large, { segmentBytes: 40_000, maxSegmentBytes: 1 << 20 }, 65_536);
+    const profile = (one as { profile: CsvProfile }).profile;
+    expect(profile.columnProfiles.some((column) => !column.distinctExact)).toBe(true);
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
   });
 
   it('fails with the error one thread gives, named at the same line and row, wherever the fault is', async () => {

@@ -24,6 +24,27 @@ describe('distinct counting', () => {
     expect(Math.abs(distinct - 200_000) / 200_000).toBeLessThan(0.03);
   });
 
+  it.each([
+    ['both exact, the union within the cap', 300, 400, 200],
+    ['both exact, the union past the cap', 700, 700, 100],
+    ['one past the cap', 1_500, 300, 200],
+    ['both past the cap', 5_000, 4_000, 3_000],
+  ])('merges two counters into the count of one given every value: %s', (_, first, second, overlap) => {
+    // The first counter sees values [0, first), the second [first - overlap, first - overlap + second).
+    const values = (from: number, count: number) => Array.from({ length: count }, (_, i) => `v${from + i}`);
+    const a = values(0, first);
+    const b = values(first - overlap, second);
+    const one = new DistinctCounter(1_000, 10);
+    for (const value of [...a, ...b]) one.add(value);
+    const left = new DistinctCounter(1_000, 10);
+    const right = new DistinctCounter(1_000, 10);
+    for (const value of a) left.add(value);
+    for (const value of b) right.add(value);
+    // The state crosses threads as a structured clone.
+    left.merge(structuredClone(right.state()));
+    expect(left.result()).toEqual(one.result());
+  });
+
   it('estimates small and large cardinalities within 3%', () => {
     for (const n of [100, 5_000, 1_000_000]) {
       const sketch = new HyperLogLog();
