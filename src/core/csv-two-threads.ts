@@ -90,7 +90,7 @@ export async function profileCsvOnTwoThreads(
   const counts: Counts[] = [];
   const counted: Counts = { rows: 0, lines: 0 };
   const count = (index: number, segment: Counts): void => {
-    counts[index] = segment;
+    counts[index] = { rows: segment.rows, lines: segment.lines };
     counted.rows += segment.rows;
     counted.lines += segment.lines;
   };
@@ -110,11 +110,10 @@ export async function profileCsvOnTwoThreads(
   const readHere = (bytes: Uint8Array): void => {
     const index = next;
     options.onSegment?.(index, 'here');
-    const rowsBefore = table.rowCount;
     try {
       const part = profileCsvPart(bytes, table, placeHere(), signal);
       newline ??= part.newline;
-      count(index, { rows: table.rowCount - rowsBefore, lines: part.lines });
+      count(index, part);
       segmenter.recycle(bytes.buffer as ArrayBuffer);
     } catch (error) {
       if (error instanceof JobAbortedError) throw error;
@@ -126,13 +125,16 @@ export async function profileCsvOnTwoThreads(
   const take = async (bytes: Uint8Array): Promise<void> => {
     const header = table.columnNames;
     if (header === undefined || next % 2 === 0) return readHere(bytes);
-    thread ??= startProfileThread(header, newline as Newline, signal, (index, answer) => {
-      if ('error' in answer) failure = earlier(failure, { index, ...answer });
-      else count(index, answer);
+    thread ??= startProfileThread(header, newline as Newline, signal, {
+      onAnswer: (index, answer) => {
+        if ('error' in answer) failure = earlier(failure, { index, ...answer });
+        else count(index, answer);
+      },
+      recycle: (buffer) => segmenter.recycle(buffer),
     });
     firstAway = Math.min(firstAway, next);
     options.onSegment?.(next, 'thread');
-    await thread.send(next++, bytes, (buffer) => segmenter.recycle(buffer));
+    await thread.send(next++, bytes);
   };
 
   try {
@@ -215,7 +217,7 @@ function reportFailure(
 /** The parse thread, given segments. */
 interface ProfileThread {
   /** Sends a segment (its buffer is transferred); resolves when the window has room. */
-  send(index: number, bytes: Uint8Array, recycle: (buffer: ArrayBuffer) => void): Promise<void>;
+  send(index: number, bytes: Uint8Array): Promise<void>;
   /** Resolves once every segment sent is answered, or one failed. */
   drained(): Promise<void>;
   /** The thread's table, once every segment is answered. */
@@ -229,7 +231,11 @@ function startProfileThread(
   header: string[],
   newline: Newline,
   signal: AbortSignal | undefined,
-  onAnswer: (index: number, answer: Answer) => void,
+  /** Told each segment's answer; given each buffer the thread hands back. */
+  {
+    onAnswer,
+    recycle,
+  }: { onAnswer: (index: number, answer: Answer) => void; recycle: (buffer: ArrayBuffer) => void },
 ): ProfileThread {
   const { worker, port } = openParseThread('csv', THREAD_LIMITS);
   const post = (message: ToThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
@@ -239,7 +245,6 @@ function startProfileThread(
   let failed = false;
   let crashed: Error | undefined;
   let table: TableState | undefined;
-  let recycle: ((buffer: ArrayBuffer) => void) | undefined;
   let wake: (() => void) | undefined;
   const changed = (): void => {
     const resolve = wake;
@@ -260,7 +265,7 @@ function startProfileThread(
       table = message.table;
     } else if (message.type === 'profiled') {
       away--;
-      recycle?.(message.buffer);
+      recycle(message.buffer);
       onAnswer(message.index, { rows: message.rows, lines: message.lines });
     } else {
       away--;
@@ -282,8 +287,7 @@ function startProfileThread(
   signal?.addEventListener('abort', onAbort, { once: true });
 
   return {
-    async send(index, bytes, recycleBuffer) {
-      recycle = recycleBuffer;
+    async send(index, bytes) {
       const buffer = bytes.buffer as ArrayBuffer;
       post({ type: 'segment', index, buffer, length: bytes.length }, [buffer]);
       away++;
@@ -324,15 +328,14 @@ export function serveCsvSegments(port: MessagePort): void {
       return;
     }
     const { index, buffer, length } = message;
-    const rowsBefore = table.rowCount;
     try {
       // Placed at the start of the input: the other thread places it again if it fails.
-      const { lines } = profileCsvPart(new Uint8Array(buffer, 0, length), table, {
+      const { rows, lines } = profileCsvPart(new Uint8Array(buffer, 0, length), table, {
         newline,
         linesBefore: 0,
         rowsBefore: 0,
       });
-      answer({ type: 'profiled', index, rows: table.rowCount - rowsBefore, lines, buffer }, [buffer]);
+      answer({ type: 'profiled', index, rows, lines, buffer }, [buffer]);
     } catch (error) {
       answer({ type: 'failed', index, error: serializeError(error), buffer, length }, [buffer]);
       port.close();

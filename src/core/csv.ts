@@ -47,6 +47,13 @@ export interface CsvPart {
   rowsBefore: number;
 }
 
+/** What a part held: its rows and line ends, and how the input's lines end (once one has). */
+export interface PartRead {
+  rows: number;
+  lines: number;
+  newline: Newline | undefined;
+}
+
 /**
  * Reads a part of a CSV made of whole records (`csv-segments.ts`) into `table`, bytes pushed a
  * slice at a time: the input's first part when `part` is undefined, else a later one, which
@@ -56,11 +63,14 @@ export interface CsvPart {
 export class CsvPartReader {
   private readonly checker: Rfc4180Checker;
   private readonly reader: CsvRecordReader;
+  /** The table's rows before this part. */
+  private readonly rowsAtStart: number;
 
   constructor(
-    table: TableProfiler,
+    private readonly table: TableProfiler,
     private readonly part?: CsvPart,
   ) {
+    this.rowsAtStart = table.rowCount;
     this.checker = new Rfc4180Checker(part);
     table.readWith(this.checker, part?.rowsBefore ?? 0);
     this.reader = new CsvRecordReader(this.checker, table, part === undefined);
@@ -73,10 +83,14 @@ export class CsvPartReader {
     }
   }
 
-  /** The part has ended: the line ends it held, and how the input's lines end (once one has). */
-  finish(): { lines: number; newline: Newline | undefined } {
+  /** The part has ended: the rows and line ends it held, and how the input's lines end (once one has). */
+  finish(): PartRead {
     this.reader.finish();
-    return { lines: this.checker.lines - (this.part?.linesBefore ?? 0), newline: this.checker.newline };
+    return {
+      rows: this.table.rowCount - this.rowsAtStart,
+      lines: this.checker.lines - (this.part?.linesBefore ?? 0),
+      newline: this.checker.newline,
+    };
   }
 }
 
@@ -86,7 +100,7 @@ export function profileCsvPart(
   table: TableProfiler,
   part: CsvPart | undefined,
   signal?: AbortSignal,
-): { lines: number; newline: Newline | undefined } {
+): PartRead {
   const reader = new CsvPartReader(table, part);
   reader.push(bytes, signal);
   throwIfAborted(signal);
