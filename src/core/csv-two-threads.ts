@@ -314,6 +314,11 @@ function startProfileThread(
 export function serveCsvSegments(port: MessagePort): void {
   let table: TableProfiler | undefined;
   let newline: Newline = '\n';
+  /**
+   * Segments sent after one failed are not read. The thread stays until the other stops it: were
+   * it to end on its own, its exit could reach the other thread before its answer.
+   */
+  let failed = false;
   const answer = (message: FromThread, transfer: ArrayBuffer[] = []): void =>
     port.postMessage(message, transfer);
   port.on('message', (message: ToThread) => {
@@ -322,6 +327,7 @@ export function serveCsvSegments(port: MessagePort): void {
       newline = message.newline;
       return;
     }
+    if (failed) return;
     if (table === undefined) throw new Error('parse thread: a segment came before the header');
     if (message.type === 'end') {
       answer({ type: 'table', table: table.state() });
@@ -338,7 +344,7 @@ export function serveCsvSegments(port: MessagePort): void {
       answer({ type: 'profiled', index, rows, lines, buffer }, [buffer]);
     } catch (error) {
       answer({ type: 'failed', index, error: serializeError(error), buffer, length }, [buffer]);
-      port.close();
+      failed = true;
     }
   });
 }
