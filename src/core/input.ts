@@ -1,6 +1,6 @@
 /**
  * Turns any byte source into a stream of uncompressed Buffers: detects gzip by its magic bytes,
- * decompresses it with zlib (which also reads multi-member gzip), counts bytes on both sides and
+ * decompresses it with zlib (multi-member gzip too), counts bytes on both sides and
  * checks the abort signal between chunks. Memory stays at a few MiB whatever the input size.
  */
 import { createGunzip, type ZlibOptions } from 'node:zlib';
@@ -24,8 +24,9 @@ export interface OpenOptions {
   gunzipChunkBytes?: number;
   /**
    * Inflate gzip synchronously on this thread (inflate-sync.ts), which then does nothing else
-   * while it inflates: for a thread that only passes the bytes on to a parse thread. Ignored
-   * where this Node.js lacks the engine.
+   * while it inflates: for a thread that only passes the bytes on to a parse thread. The reader
+   * of the chunks then checks their CRC-32 (`OpenedInput.verifyCrc32`). Ignored where this
+   * Node.js lacks the engine.
    * @default false: a zlib stream, inflated on libuv's thread pool
    */
   inflateSync?: boolean;
@@ -37,6 +38,12 @@ export interface OpenedInput {
   chunks: AsyncIterable<Buffer>;
   /** Filled in as `chunks` is consumed. */
   counters: { bytes: number; uncompressedBytes: number };
+  /**
+   * Set where gzip's CRC-32 is left to the reader of `chunks` (`inflateSync`): once they have all
+   * been read, call it with their CRC-32 (crc32.ts, `crc32Through`); it throws the `InputError`
+   * corrupt data gets if the trailers say otherwise.
+   */
+  verifyCrc32?: (crc: number) => void;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -103,11 +110,11 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
     }
   }
 
+  const inflation =
+    gzip && synchronously && canInflateSync() ? inflateSync(raw(), gunzipChunkBytes) : undefined;
+
   async function* gunzipped(): AsyncGenerator<Buffer> {
-    const inflated =
-      synchronously && canInflateSync()
-        ? inflateSync(raw(), gunzipChunkBytes)
-        : gunzipStream(raw(), gunzipChunkBytes);
+    const inflated = inflation?.chunks ?? gunzipStream(raw(), gunzipChunkBytes);
     let completed = false;
     try {
       for await (const chunk of inflated) {
@@ -117,7 +124,7 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
       completed = true;
     } catch (error) {
       if (isZlibError(error)) {
-        throw new InputError(`corrupt or truncated gzip data: ${error.message}`, 'GZIP_CORRUPT');
+        throw corrupt(error.message);
       }
       throw error;
     } finally {
@@ -127,7 +134,17 @@ export async function openInput(source: ByteSource, options: OpenOptions = {}): 
     }
   }
 
-  return { gzip, chunks: gzip ? gunzipped() : plain(), counters };
+  const opened: OpenedInput = { gzip, chunks: gzip ? gunzipped() : plain(), counters };
+  if (inflation !== undefined) {
+    opened.verifyCrc32 = (crc) => {
+      if (crc !== inflation.expectedCrc32()) throw corrupt('incorrect data check');
+    };
+  }
+  return opened;
+}
+
+function corrupt(reason: string): InputError {
+  return new InputError(`corrupt or truncated gzip data: ${reason}`, 'GZIP_CORRUPT');
 }
 
 /** Inflate through a zlib stream, with zlib's output in buffers of `chunkBytes`. */

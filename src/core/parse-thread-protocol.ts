@@ -11,15 +11,18 @@ import { startThread } from './start-thread.js';
 export interface ParseThreadData {
   format: Format;
   port: MessagePort;
+  /** Compute the CRC-32 of the input and answer with it (a FASTQ only). */
+  crc32: boolean;
 }
 
 /** Starts the parse thread for `format`, and returns it with this side's port. */
 export function openParseThread(
   format: Format,
   resourceLimits: ResourceLimits,
+  crc32 = false,
 ): { worker: Worker; port: MessagePort } {
   const { port1, port2 } = new MessageChannel();
-  const workerData: ParseThreadData = { format, port: port2 };
+  const workerData: ParseThreadData = { format, port: port2, crc32 };
   const worker = startThread('parse', { workerData, transferList: [port2], resourceLimits });
   return { worker, port: port1 };
 }
@@ -30,9 +33,14 @@ export interface SerializedError {
   input?: { code: string; line?: number; record?: number };
 }
 
-/** The thread's one answer, on its parent port. */
-export type ParseThreadMessage =
-  { type: 'figures'; figures: Figures } | { type: 'error'; error: SerializedError };
+/**
+ * The thread's one answer, on its parent port; with the input's CRC-32 when it was asked for and
+ * the whole input was read (an error of the parser's last step, say a truncated record, comes
+ * with it: a corrupt input is reported as corrupt, as zlib reports it before the parser ends).
+ */
+export type ParseThreadMessage = (
+  { type: 'figures'; figures: Figures } | { type: 'error'; error: SerializedError }
+) & { crc32?: number };
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof InputError) {

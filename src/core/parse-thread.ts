@@ -7,8 +7,9 @@
 import { JobAbortedError, type Format } from './api.js';
 import { ChunkSender } from './chunk-channel.js';
 import { profileCsvOnTwoThreads } from './csv-two-threads.js';
+import { crc32Through } from './crc32.js';
 import { throwIfAborted } from './input.js';
-import type { Figures } from './parse.js';
+import type { Figures, ParseOptions } from './parse.js';
 import { deserializeError, openParseThread, type ParseThreadMessage } from './parse-thread-protocol.js';
 
 /** Size of the buffers the input travels in. */
@@ -32,14 +33,25 @@ interface ParseThread {
   stop(): Promise<void>;
 }
 
-function startParseThread(signal: AbortSignal | undefined): ParseThread {
-  const { worker: thread, port } = openParseThread('fastq', THREAD_LIMITS);
+function startParseThread({ signal, verifyCrc32 }: ParseOptions): ParseThread {
+  const { worker: thread, port } = openParseThread('fastq', THREAD_LIMITS, verifyCrc32 !== undefined);
   const sender = new ChunkSender(port, { chunkBytes: CHUNK_BYTES, window: WINDOW });
   let onAbort: (() => void) | undefined;
   const answered = new Promise<Figures>((resolve, reject) => {
-    thread.on('message', (message: ParseThreadMessage) =>
-      message.type === 'figures' ? resolve(message.figures) : reject(deserializeError(message.error)),
-    );
+    thread.on('message', (message: ParseThreadMessage) => {
+      try {
+        // Before the parser's own answer: zlib would have failed a corrupt input before it ended.
+        if (verifyCrc32 !== undefined && message.crc32 !== undefined) verifyCrc32(message.crc32);
+        else if (verifyCrc32 !== undefined && message.type === 'figures') {
+          throw new Error('parse thread: answered without the CRC-32 it was asked for');
+        }
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      if (message.type === 'figures') resolve(message.figures);
+      else reject(deserializeError(message.error));
+    });
     thread.on('error', (error) => reject(new Error(`parse thread failed: ${error.message}`)));
     thread.on('exit', (code) =>
       reject(new Error(`parse thread stopped without an answer (exit code ${code})`)),
@@ -65,18 +77,23 @@ function startParseThread(signal: AbortSignal | undefined): ParseThread {
 
 /**
  * The figures of `chunks` (uncompressed, each valid until the next is asked for), with a parse
- * thread: a FASTQ is parsed there while this thread reads; a CSV is profiled on both, each
- * thread reading half the records. Fails with the parser's `InputError` as if it had run here, and with
- * `JobAbortedError` when `signal` aborts; either way the reading of `chunks` stops.
+ * thread: a FASTQ is parsed there while this thread reads (and the thread computes the CRC-32
+ * `verifyCrc32` checks); a CSV is profiled on both, each thread reading half the records. Fails
+ * with the parser's `InputError` as if it had run here, and with `JobAbortedError` when `signal`
+ * aborts; either way the reading of `chunks` stops.
  */
 export async function parseOnThread(
   format: Format,
   chunks: AsyncIterable<Uint8Array>,
-  signal?: AbortSignal,
+  options: ParseOptions = {},
 ): Promise<Figures> {
+  const { signal, verifyCrc32 } = options;
   throwIfAborted(signal);
-  if (format === 'csv') return { csv: await profileCsvOnTwoThreads(chunks, signal) };
-  const { sender, answered, stop } = startParseThread(signal);
+  if (format === 'csv') {
+    const input = verifyCrc32 === undefined ? chunks : crc32Through(chunks, verifyCrc32);
+    return { csv: await profileCsvOnTwoThreads(input, signal) };
+  }
+  const { sender, answered, stop } = startParseThread(options);
   const fed = (async () => {
     for await (const chunk of chunks) {
       if (sender.isClosed) return;

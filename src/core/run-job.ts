@@ -38,8 +38,9 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
     bytes: input.counters.bytes,
     uncompressedBytes: input.counters.uncompressedBytes,
   });
+  const parseOptions = { signal: options.signal, verifyCrc32: input.verifyCrc32 };
   const figures = onThread
-    ? await parseOnThread(format, input.chunks, options.signal)
-    : await parseChunks(format, input.chunks, options.signal);
+    ? await parseOnThread(format, input.chunks, parseOptions)
+    : await parseChunks(format, input.chunks, parseOptions);
   return { schemaVersion: RESULT_SCHEMA_VERSION, format, input: inputSummary(), ...figures };
 }

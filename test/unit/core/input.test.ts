@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { InputError, JobAbortedError } from '../../../src/core/api.js';
 import { canInflateSync } from '../../../src/core/inflate-sync.js';
@@ -6,7 +6,10 @@ import { openInput, type OpenOptions } from '../../../src/core/input.js';
 import { fastqBuffer } from '../../../local/synthetic-inputs.js';
 import { chunked } from './helpers.js';
 
-/** Everything `openInput` yields, copied (a chunk is valid only until the next is asked for). */
+/**
+ * Everything `openInput` yields, copied (a chunk is valid only until the next is asked for), its
+ * CRC-32 checked where that is left to the reader.
+ */
 async function inflate(
   source: AsyncIterable<Uint8Array>,
   options: OpenOptions,
@@ -14,7 +17,38 @@ async function inflate(
   const input = await openInput(source, options);
   const parts: Buffer[] = [];
   for await (const chunk of input.chunks) parts.push(Buffer.from(chunk));
-  return { data: Buffer.concat(parts), ...input.counters };
+  const data = Buffer.concat(parts);
+  input.verifyCrc32?.(crc32(data));
+  return { data, ...input.counters };
+}
+
+/**
+ * A gzip member written field by field (RFC 1952), with the optional fields its flags announce:
+ * what `gzipSync` never writes. `change` may spoil the header before its CRC is computed.
+ */
+function member(
+  data: Buffer,
+  fields: { extra?: Buffer; name?: string; comment?: string; headerCrc?: boolean },
+  change: (header: Buffer) => void = () => undefined,
+): Buffer {
+  const flags =
+    (fields.headerCrc ? 0x02 : 0) |
+    (fields.extra ? 0x04 : 0) |
+    (fields.name !== undefined ? 0x08 : 0) |
+    (fields.comment !== undefined ? 0x10 : 0);
+  const parts: Buffer[] = [Buffer.from([0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3])];
+  if (fields.extra)
+    parts.push(Buffer.from([fields.extra.length & 0xff, fields.extra.length >> 8]), fields.extra);
+  if (fields.name !== undefined) parts.push(Buffer.from(`${fields.name}\0`, 'latin1'));
+  if (fields.comment !== undefined) parts.push(Buffer.from(`${fields.comment}\0`, 'latin1'));
+  const header = Buffer.concat(parts);
+  change(header);
+  const headerCrc = Buffer.alloc(fields.headerCrc ? 2 : 0);
+  if (fields.headerCrc) headerCrc.writeUInt16LE(crc32(header) & 0xffff);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(data), 0);
+  trailer.writeUInt32LE(data.length % 2 ** 32, 4);
+  return Buffer.concat([header, headerCrc, deflateRawSync(data), trailer]);
 }
 
 /** Hands out one buffer over and over, scribbling over it as soon as the next chunk is asked for. */
@@ -50,6 +84,63 @@ describe.each([
     for (const size of [1, 2, 7]) {
       const result = await inflate(reusing(small, size), { inflateSync });
       expect(result.data.toString(), `${size}-byte chunks`).toBe('@r\nAC\n+\nII\n@s\nG\n+\nI\n');
+    }
+  });
+
+  it('reads every optional header field, the header CRC checked', async () => {
+    const all = {
+      extra: Buffer.alloc(300, 7),
+      name: 'reads.fq',
+      comment: 'from the sequencer',
+      headerCrc: true,
+    };
+    // Small data for the smallest chunks (a header split at every byte), all of it for the rest.
+    for (const [data, sizes] of [
+      [plain.subarray(0, 30_000), [1, 3]],
+      [plain, [4_096, 1 << 20]],
+    ] as const) {
+      const third = Math.floor(data.length / 3);
+      const members = Buffer.concat([
+        member(data.subarray(0, third), all),
+        member(data.subarray(third, 2 * third), { name: 'x'.repeat(5_000) }),
+        member(data.subarray(2 * third), { extra: Buffer.alloc(0), headerCrc: true }),
+      ]);
+      for (const size of sizes) {
+        const result = await inflate(reusing(members, size), { inflateSync });
+        expect(result.data.equals(data), `${size}-byte chunks`).toBe(true);
+      }
+    }
+  });
+
+  it('fails a spoilt header as zlib does', async () => {
+    const data = plain.subarray(0, 50_000);
+    const good = gzipSync(data);
+    const spoilt = (bytes: Buffer, at: number) => {
+      bytes[at] = (bytes[at] as number) ^ 0xff;
+      return bytes;
+    };
+    const cases: [string, Buffer, RegExp][] = [
+      ['wrong header CRC', spoilt(member(data, { name: 'a', headerCrc: true }), 12), /header crc mismatch/],
+      ['unknown method', member(data, {}, (h) => void (h[2] = 7)), /unknown compression method/],
+      ['reserved flag', member(data, {}, (h) => void (h[3] = 0x20)), /unknown header flags set/],
+      [
+        'bad second member',
+        Buffer.concat([good, member(data, {}, (h) => void (h[1] = 0x8c))]),
+        /incorrect header check/,
+      ],
+      [
+        'cut in the header',
+        Buffer.concat([good, member(data, { name: 'abc' }).subarray(0, 12)]),
+        /unexpected end of file/,
+      ],
+    ];
+    for (const [fault, bad, message] of cases) {
+      for (const size of [1, 4_096]) {
+        const error = await inflate(chunked(bad, size), { inflateSync }).catch((e: unknown) => e);
+        expect(error, fault).toBeInstanceOf(InputError);
+        expect((error as InputError).code, fault).toBe('GZIP_CORRUPT');
+        expect((error as InputError).message, fault).toMatch(message);
+      }
     }
   });
 
@@ -152,5 +243,38 @@ describe.each([
 describe('synchronous inflating', () => {
   it('is available on this Node.js, which exposes the zlib handle it drives', () => {
     expect(canInflateSync()).toBe(true);
+  });
+
+  it('leaves the CRC-32 to the reader, who finds a wrong one', async () => {
+    const gz = gzipSync(plain);
+    const wrongCrc = Buffer.from(gz);
+    wrongCrc.writeUInt8(wrongCrc.readUInt8(gz.length - 8) ^ 0xff, gz.length - 8);
+    for (const [data, ok] of [
+      [gz, true],
+      [wrongCrc, false],
+      [Buffer.concat([gzipSync(plain.subarray(0, 1_000)), wrongCrc]), false],
+    ] as const) {
+      const input = await openInput(chunked(data, 65_536), { inflateSync: true });
+      const parts: Buffer[] = [];
+      const iterator = input.chunks[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      parts.push(Buffer.from(first.value as Buffer));
+      // Asked before the end, it cannot know.
+      expect(() => input.verifyCrc32?.(0)).toThrow(/known only once/);
+      for (let next = await iterator.next(); !next.done; next = await iterator.next())
+        parts.push(Buffer.from(next.value));
+      const whole = Buffer.concat(parts);
+      expect(
+        whole.equals(
+          data === gz || data === wrongCrc ? plain : Buffer.concat([plain.subarray(0, 1_000), plain]),
+        ),
+      ).toBe(true);
+      const verify = () => input.verifyCrc32?.(crc32(whole));
+      if (ok) expect(verify).not.toThrow();
+      else expect(verify).toThrow(/incorrect data check/);
+      expect(() => input.verifyCrc32?.(crc32(whole) ^ 1)).toThrow(InputError);
+    }
+    // A zlib stream checks it itself.
+    expect((await openInput(chunked(gz, 65_536), { inflateSync: false })).verifyCrc32).toBeUndefined();
   });
 });
