@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { fileChunks, InputError, runJob, stdinChunks, type Format, type JobReport } from '../core/index.js';
+import { InputError, runJob, runJobOnFile, stdinChunks, type Format, type JobReport } from '../core/index.js';
 import { ExitCode, UsageError } from './command.js';
 
 const USAGE = `usage: pipeline stats FILE [--format fastq|csv]
@@ -52,7 +52,7 @@ export function statsForFile(file: string, format?: Format): Promise<JobReport> 
   if (file === STDIN) {
     return runJob(stdinChunks(), { name: 'stdin', ...options });
   }
-  return runJob(fileChunks(file), { name: file, ...options });
+  return runJobOnFile(file, { name: file, ...options });
 }
 
 /** `pipeline stats`: returns the exit code. */

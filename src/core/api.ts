@@ -26,10 +26,11 @@ export interface RunJobOptions {
    * Use a parse thread (parse-thread.ts): a FASTQ is parsed there while this thread reads and
    * inflates it; a CSV is profiled on both threads, half the records each. It pays off only when
    * a second CPU is free for it (not, for instance, on a Lambda function with one vCPU), and for
-   * a FASTQ only when getting the bytes costs CPU: inflating gzip. A plain FASTQ, read from a
-   * file or received on another thread (the runtime's S3 reader), comes faster than it parses,
-   * and the hand-over would cost more than it saves.
-   * @default true when `os.availableParallelism()` is more than 1, except for a plain FASTQ
+   * a FASTQ only when getting the bytes costs CPU: inflating gzip. A plain FASTQ stream, read
+   * from a file or received on another thread (the runtime's S3 reader), comes faster than it
+   * parses, and the hand-over would cost more than it saves; a plain FASTQ file given to
+   * `runJobOnFile` is read in two halves instead, one on each thread (fastq-file-halves.ts).
+   * @default true when `os.availableParallelism()` is more than 1, except for a plain FASTQ stream
    */
   parseOnThread?: boolean;
 }

@@ -102,4 +102,13 @@ export class ByteCounter {
   total(byte: number): number {
     return this.totals[byte] as number;
   }
+
+  /** A copy of the flushed totals, by byte value, to be added to another counter's (`addTotals`). */
+  totalsState(): Float64Array {
+    return Float64Array.from(this.totals);
+  }
+
+  addTotals(totals: Float64Array): void {
+    for (let b = 0; b < 256; b++) this.totals[b] = (this.totals[b] as number) + (totals[b] as number);
+  }
 }

@@ -15,7 +15,7 @@
  */
 import { InputError } from './api.js';
 import { ByteCounter } from './byte-counter.js';
-import { LengthHistogram } from './length-histogram.js';
+import { LengthHistogram, type HistogramState } from './length-histogram.js';
 import type { FastqStats } from './report.js';
 
 /** Longest accepted line, in bytes (a long-read FASTQ line is a few MiB at most). */
@@ -48,6 +48,13 @@ interface ParserState {
   pendingCR: boolean;
   seqLen: number;
   blankLine: number;
+}
+
+/** What a parser has counted, as it crosses threads, to be merged into another (`FastqParser.merge`). */
+export interface FastqState {
+  sequence: Float64Array;
+  quality: Float64Array;
+  lengths: HistogramState;
 }
 
 export class FastqParser {
@@ -96,6 +103,31 @@ export class FastqParser {
       this.scan(buf, true);
       throw new Error('FASTQ parser: an invalid byte was counted but not located');
     }
+  }
+
+  /**
+   * Whether the input so far ends where a record may start: after a whole record's line end, no
+   * blank line pending. A reading from the start is then in the state a new parser starts in
+   * (but for its line and record numbers), so the rest of the input may be read by another.
+   */
+  get atRecordStart(): boolean {
+    return this.phase === Phase.Header && this.lineLen === 0 && this.blankLine === 0 && !this.pendingCR;
+  }
+
+  /** What has been counted so far (of whole records: call it at a record's start). */
+  state(): FastqState {
+    return {
+      sequence: this.seq.totalsState(),
+      quality: this.qual.totalsState(),
+      lengths: this.lengths.state(),
+    };
+  }
+
+  /** Adds the counts of a parser that read other records of the same input. */
+  merge(other: FastqState): void {
+    this.seq.addTotals(other.sequence);
+    this.qual.addTotals(other.quality);
+    this.lengths.merge(other.lengths);
   }
 
   /**

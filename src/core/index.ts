@@ -1,7 +1,7 @@
 /** The job core: plain TypeScript, no AWS or CDK, shared by the Lambda, the worker and the CLI. */
 export { InputError, JobAbortedError, type FileKind, type Format, type RunJobOptions } from './api.js';
 export { describeFile } from './describe.js';
-export { runJob } from './run-job.js';
+export { runJob, runJobOnFile } from './run-job.js';
 export { fileChunks, FILE_CHUNK_BYTES, stdinChunks } from './file-source.js';
 export type { ByteSource } from './input.js';
 export {

@@ -18,6 +18,18 @@ export interface LengthSummary {
   n50: number;
 }
 
+/** A histogram as it crosses threads, to be merged into another (`LengthHistogram.merge`). */
+export interface HistogramState {
+  /** Counts of the lengths below `DENSE_LIMIT`, by length. */
+  dense: Float64Array;
+  /** [length, count] of the longer ones. */
+  sparse: [number, number][];
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
 export class LengthHistogram {
   private readonly dense = new Float64Array(DENSE_LIMIT);
   private readonly sparse = new Map<number, number>();
@@ -36,6 +48,25 @@ export class LengthHistogram {
     this.sum += length;
     if (length < this.min) this.min = length;
     if (length > this.max) this.max = length;
+  }
+
+  state(): HistogramState {
+    const { count, sum, min, max } = this;
+    return { dense: Float64Array.from(this.dense), sparse: [...this.sparse.entries()], count, sum, min, max };
+  }
+
+  /** Adds the lengths of another histogram: the summary is then that of both sets of reads. */
+  merge(other: HistogramState): void {
+    for (let length = 0; length < DENSE_LIMIT; length++) {
+      const count = other.dense[length] as number;
+      if (count !== 0) this.dense[length] = (this.dense[length] as number) + count;
+    }
+    for (const [length, count] of other.sparse)
+      this.sparse.set(length, (this.sparse.get(length) ?? 0) + count);
+    this.count += other.count;
+    this.sum += other.sum;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
   }
 
   /** Distinct lengths with their counts, shortest first. */

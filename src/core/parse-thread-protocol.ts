@@ -1,6 +1,8 @@
 /** What the parse thread and the thread that starts it say to each other. */
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { InputError, type Format } from './api.js';
+import type { FastqState } from './fastq.js';
+import type { ByteRange } from './file-source.js';
 import type { Figures } from './parse.js';
 import { startThread } from './start-thread.js';
 
@@ -8,21 +10,29 @@ import { startThread } from './start-thread.js';
  * Given to the thread as `workerData`: a FASTQ arrives on `port` over a chunk channel
  * (chunk-channel.ts), a CSV's segments as csv-two-threads.ts sends them.
  */
-export interface ParseThreadData {
+export interface ParseThreadData extends ParseThreadOptions {
   format: Format;
   port: MessagePort;
+}
+
+export interface ParseThreadOptions {
   /** Compute the CRC-32 of the input and answer with it (a FASTQ only). */
-  crc32: boolean;
+  crc32?: boolean;
+  /**
+   * Read this part of a plain FASTQ file, to its end, and answer with the parser's counts
+   * (fastq-file-halves.ts) instead of reading from `port`.
+   */
+  file?: { path: string } & ByteRange;
 }
 
 /** Starts the parse thread for `format`, and returns it with this side's port. */
 export function openParseThread(
   format: Format,
   resourceLimits: ResourceLimits,
-  crc32 = false,
+  options: ParseThreadOptions = {},
 ): { worker: Worker; port: MessagePort } {
   const { port1, port2 } = new MessageChannel();
-  const workerData: ParseThreadData = { format, port: port2, crc32 };
+  const workerData: ParseThreadData = { format, port: port2, ...options };
   const worker = startThread('parse', { workerData, transferList: [port2], resourceLimits });
   return { worker, port: port1 };
 }
@@ -39,7 +49,9 @@ export interface SerializedError {
  * with it: a corrupt input is reported as corrupt, as zlib reports it before the parser ends).
  */
 export type ParseThreadMessage = (
-  { type: 'figures'; figures: Figures } | { type: 'error'; error: SerializedError }
+  | { type: 'figures'; figures: Figures }
+  | { type: 'fastq-state'; state: FastqState }
+  | { type: 'error'; error: SerializedError }
 ) & { crc32?: number };
 
 export function serializeError(error: unknown): SerializedError {

@@ -34,7 +34,9 @@ interface ParseThread {
 }
 
 function startParseThread({ signal, verifyCrc32 }: ParseOptions): ParseThread {
-  const { worker: thread, port } = openParseThread('fastq', THREAD_LIMITS, verifyCrc32 !== undefined);
+  const { worker: thread, port } = openParseThread('fastq', THREAD_LIMITS, {
+    crc32: verifyCrc32 !== undefined,
+  });
   const sender = new ChunkSender(port, { chunkBytes: CHUNK_BYTES, window: WINDOW });
   let onAbort: (() => void) | undefined;
   const answered = new Promise<Figures>((resolve, reject) => {
@@ -50,7 +52,8 @@ function startParseThread({ signal, verifyCrc32 }: ParseOptions): ParseThread {
         return;
       }
       if (message.type === 'figures') resolve(message.figures);
-      else reject(deserializeError(message.error));
+      else if (message.type === 'error') reject(deserializeError(message.error));
+      else reject(new Error(`parse thread: unexpected answer ${message.type}`));
     });
     thread.on('error', (error) => reject(new Error(`parse thread failed: ${error.message}`)));
     thread.on('exit', (code) =>

@@ -1,0 +1,182 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fastqFileInHalves, findRecordStart } from '../../../src/core/fastq-file-halves.js';
+import { FastqParser } from '../../../src/core/fastq.js';
+import { InputError, runJob, runJobOnFile, fileChunks } from '../../../src/core/index.js';
+import { fastqBuffer } from '../../../local/synthetic-inputs.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'fastq-halves-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let files = 0;
+async function fileOf(data: Buffer | string): Promise<string> {
+  const file = path.join(dir, `input-${files++}.fq`);
+  await writeFile(file, data);
+  return file;
+}
+
+/** The statistics one parser gives reading `data` from the start, or its error. */
+function oneReading(data: Buffer): unknown {
+  const parser = new FastqParser();
+  try {
+    for (let at = 0; at < data.length; at += 1 << 20) parser.push(data.subarray(at, at + (1 << 20)));
+    return parser.finish();
+  } catch (error) {
+    return error;
+  }
+}
+
+/** Records whose every quality line begins with `@` (Q31), the character a header begins with. */
+function atQualities(reads: number): string {
+  let text = '';
+  for (let i = 0; i < reads; i++)
+    text += `@read${i}\nACGT${'ACGT'.repeat(i % 7)}\n+\n@${'@'.repeat(3 + 4 * (i % 7))}\n`;
+  return text;
+}
+
+describe('findRecordStart', () => {
+  it('finds the first header after the first line feed, not a quality line that begins with @', () => {
+    const text = atQualities(4);
+    // From inside the first record's quality line: the next line that starts a record is read1's header.
+    const from = text.indexOf('\n@@@') + 2;
+    const at = findRecordStart(Buffer.from(text.slice(from)));
+    expect(text.slice(from + at).startsWith('@read1\n')).toBe(true);
+    // From the header line itself (the first line feed is the one ending it): the next header.
+    expect(text.slice(findRecordStart(Buffer.from(text))).startsWith('@read1\n')).toBe(true);
+  });
+
+  it('finds none where the line after next is not wholly there to look at', () => {
+    expect(findRecordStart(Buffer.from('xx\n@r\nACGT\n'))).toBe(-1);
+    expect(findRecordStart(Buffer.from('xx\n@r\nACGT'))).toBe(-1);
+    expect(findRecordStart(Buffer.from('no line feed at all'))).toBe(-1);
+    expect(findRecordStart(Buffer.from('xx\n@r\nACGT\n+\n'))).toBe(3);
+  });
+});
+
+describe('FastqParser.merge', () => {
+  it('gives the statistics of one reading from parsers that read the records between them', () => {
+    const data = Buffer.concat([
+      fastqBuffer({ reads: 3_000, seed: 81, minLen: 1, maxLen: 300 }),
+      // Reads past the histogram's dense range (65,536).
+      fastqBuffer({ reads: 3, seed: 82, minLen: 70_000, maxLen: 90_000 }),
+      fastqBuffer({ reads: 500, seed: 83 }),
+    ]);
+    const whole = oneReading(data);
+    for (const fraction of [0.001, 0.3, 0.5, 0.9, 0.9995]) {
+      // A record's start: every fourth line, counted from the start.
+      const lines =
+        data
+          .subarray(0, Math.floor(data.length * fraction))
+          .toString('latin1')
+          .split('\n').length - 1;
+      let cut = 0;
+      for (let line = 0; line < lines - (lines % 4); line++) cut = data.indexOf(10, cut) + 1;
+      const first = new FastqParser();
+      first.push(data.subarray(0, cut));
+      expect(first.atRecordStart).toBe(true);
+      const second = new FastqParser();
+      second.push(data.subarray(cut));
+      second.finish();
+      first.merge(second.state());
+      const merged = first.finish();
+      expect(JSON.stringify(merged), `cut at ${fraction}`).toBe(JSON.stringify(whole));
+    }
+  });
+});
+
+describe('a plain FASTQ file read in two halves', () => {
+  it.each([
+    ['short reads', fastqBuffer({ reads: 20_000, seed: 84 })],
+    [
+      'reads of any length, CRLF line ends',
+      fastqBuffer({ reads: 5_000, seed: 85, minLen: 0, maxLen: 400, crlf: true }),
+    ],
+    ['quality lines that begin with @', Buffer.from(atQualities(30_000))],
+    ['no line feed after the last record', Buffer.from(atQualities(30_001).slice(0, -1))],
+    ['blank lines after the last record', Buffer.from(`${atQualities(30_000)}\n\n`)],
+  ])('gives the statistics of one reading: %s', async (_, data) => {
+    const halves = await fastqFileInHalves(await fileOf(data), data.length);
+    expect(halves, 'read in halves').toBeDefined();
+    expect(JSON.stringify(halves)).toBe(JSON.stringify(oneReading(data)));
+  });
+
+  it('leaves the file to one reading from the start wherever a half fails or ends out of step', async () => {
+    const data = Buffer.from(atQualities(40_000));
+    const middle = data.indexOf('\n@read', data.length / 2) + 1;
+    const broken: [string, Buffer][] = [
+      [
+        'a bad record in the first half',
+        Buffer.from(data.toString('latin1').replace('@read100\n', '@read100\n!\n')),
+      ],
+      [
+        'a bad record in the second half',
+        Buffer.from(data.toString('latin1').replace('@read39000\n', 'read39000\n')),
+      ],
+      [
+        'a blank line right before the middle record',
+        Buffer.concat([data.subarray(0, middle), Buffer.from('\n'), data.subarray(middle)]),
+      ],
+      ['a record cut short at the end', data.subarray(0, data.length - 3)],
+      [
+        'a record with three lines before the middle',
+        Buffer.concat([data.subarray(0, middle), Buffer.from('@x\nAC\n+\n'), data.subarray(middle)]),
+      ],
+    ];
+    for (const [fault, bad] of broken) {
+      expect(oneReading(bad), fault).toBeInstanceOf(InputError);
+      expect(await fastqFileInHalves(await fileOf(bad), bad.length), fault).toBeUndefined();
+    }
+  });
+
+  it('finds no middle record in a file of one record, and leaves it to one reading', async () => {
+    const data = Buffer.from(`@r\n${'A'.repeat(3_000_000)}\n+\n${'I'.repeat(3_000_000)}\n`);
+    expect(await fastqFileInHalves(await fileOf(data), data.length)).toBeUndefined();
+  });
+});
+
+describe('runJobOnFile', () => {
+  /** Over the threshold at which a file is read in halves. */
+  const large = fastqBuffer({ bytes: 17 << 20, seed: 86 });
+
+  it('reports what a stream of the file reports, byte for byte', async () => {
+    const file = await fileOf(large);
+    // Read in halves, not left to a stream.
+    expect(await fastqFileInHalves(file, large.length)).toBeDefined();
+    const expected = await runJob(fileChunks(file), { name: 'x.fq', parseOnThread: false });
+    expect(JSON.stringify(await runJobOnFile(file, { name: 'x.fq' }))).toBe(JSON.stringify(expected));
+    // And with one CPU's worth of threads, read as a stream.
+    expect(await runJobOnFile(file, { name: 'x.fq', parseOnThread: false })).toEqual(expected);
+  });
+
+  it('fails with the error one reading gives, named at the same line and record', async () => {
+    const text = large.toString('latin1');
+    const lateRecord = text.lastIndexOf('\n@', text.length - 10_000) + 1;
+    const bad = Buffer.from(
+      `${text.slice(0, lateRecord)}@bad\nACGT\n-\nIIII\n${text.slice(lateRecord)}`,
+      'latin1',
+    );
+    const file = await fileOf(bad);
+    const expected = await runJob(fileChunks(file), { name: 'x.fq', parseOnThread: false }).catch(
+      (e: unknown) => e,
+    );
+    const error = await runJobOnFile(file, { name: 'x.fq' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    const fields = (e: InputError) => ({ message: e.message, code: e.code, line: e.line, record: e.record });
+    expect(fields(error as InputError)).toEqual(fields(expected as InputError));
+  });
+
+  it('reads a gzipped or small file as a stream, as runJob does', async () => {
+    const small = fastqBuffer({ reads: 100, seed: 87 });
+    const file = await fileOf(small);
+    expect(await runJobOnFile(file, { name: 'x.fq' })).toEqual(
+      await runJob(fileChunks(file), { name: 'x.fq' }),
+    );
+  });
+});
