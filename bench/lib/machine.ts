@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { hasGnuTime, runTimed } from './measure.js';
+import { median } from './stats.js';
 
 export interface MachineInfo {
   cpus: number;
@@ -12,6 +14,11 @@ export interface MachineInfo {
   miller?: string;
   duckdb?: string;
   load: [number, number, number];
+  /**
+   * Resident memory of an idle `node -e 0` here: the floor under every peak below, and not the
+   * same from hour to hour (BENCHMARKS.md: the share of the binary's pages mapped in varies).
+   */
+  idleNode?: { peakMiB: number; fileBackedMiB: number };
   /** The commit measured, and the source files that differed from it. */
   code: string;
 }
@@ -52,7 +59,26 @@ export async function machineInfo(): Promise<MachineInfo> {
     duckdb: duckdb === undefined ? undefined : `DuckDB ${duckdb} (@duckdb/node-api)`,
     load: [a ?? 0, b ?? 0, c ?? 0],
     code: codeState(),
+    idleNode: await idleNode(),
   };
+}
+
+/**
+ * GNU time's peak of `node -e 0` (the median of three runs), and how much of an idle process's
+ * resident memory is file-backed (the `node` binary's pages, `RssFile`).
+ */
+async function idleNode(): Promise<MachineInfo['idleNode']> {
+  if (!hasGnuTime()) return undefined;
+  const peaks: number[] = [];
+  for (let run = 0; run < 3; run++)
+    peaks.push((await runTimed([process.execPath, '-e', '0'])).peakRssKiB ?? 0);
+  const status = await runTimed([
+    process.execPath,
+    '-p',
+    "require('fs').readFileSync('/proc/self/status', 'utf8')",
+  ]);
+  const fileKiB = Number(/^RssFile:\s+(\d+)/m.exec(status.stdout)?.[1] ?? Number.NaN);
+  return { peakMiB: median(peaks) / 1024, fileBackedMiB: fileKiB / 1024 };
 }
 
 /** The calibration is the bench's output, not code it measures. */
@@ -76,5 +102,11 @@ export function describeMachine(m: MachineInfo): string {
     `- Node ${m.node}; code measured: ${m.code}`,
     `- ${m.seqkit ?? 'seqkit: not installed'}; ${m.miller ?? 'miller: not installed'}; ${m.duckdb ?? 'DuckDB: not installed'}`,
     `- load average at the start: ${m.load.map((x) => x.toFixed(2)).join(', ')}`,
+    ...(m.idleNode === undefined
+      ? []
+      : [
+          `- an idle \`node -e 0\` peaks at ${m.idleNode.peakMiB.toFixed(0)} MiB, ` +
+            `${m.idleNode.fileBackedMiB.toFixed(0)} MiB of it the binary's file-backed pages: every peak below includes them`,
+        ]),
   ].join('\n');
 }
