@@ -11,11 +11,11 @@
  * one reading.
  */
 import { open } from 'node:fs/promises';
-import { InputError, JobAbortedError } from './api.js';
+import { InputError } from './api.js';
 import { FastqParser, type FastqState } from './fastq.js';
 import { fileChunks, type ByteRange } from './file-source.js';
 import { throwIfAborted } from './input.js';
-import { deserializeError, openParseThread, type ParseThreadMessage } from './parse-thread-protocol.js';
+import { answerOf, deserializeError, openParseThread } from './parse-thread-protocol.js';
 import type { FastqStats } from './report.js';
 
 const LF = 10;
@@ -45,12 +45,18 @@ export function findRecordStart(bytes: Buffer): number {
   return -1;
 }
 
-/** Where a record starts near the middle of the file, if one is found. */
+/**
+ * Where a record starts near the middle of the file, if one is found; none in a file that starts
+ * with gzip's magic bytes (as `openInput` tells gzip), which only a stream can read.
+ */
 async function middleRecordStart(path: string, size: number): Promise<number | undefined> {
   // From one byte before the middle, so that a record starting right at it is found.
   const from = Math.floor(size / 2) - 1;
   const handle = await open(path, 'r');
   try {
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    if (head[0] === 0x1f && head[1] === 0x8b) return undefined;
     const window = Buffer.alloc(Math.min(SEARCH_BYTES, size - from));
     const { bytesRead } = await handle.read(window, 0, window.length, from);
     const at = findRecordStart(window.subarray(0, bytesRead));
@@ -62,8 +68,8 @@ async function middleRecordStart(path: string, size: number): Promise<number | u
 
 /**
  * The statistics of the plain FASTQ file at `path` (`size` bytes), read in two halves on two
- * threads; undefined where the caller must read it from the start instead (no record start found
- * near the middle, or a half failed: see the header). Fails with `JobAbortedError` when `signal`
+ * threads; undefined where the caller must read it as a stream instead (gzip, no record start
+ * found near the middle, or a half failed: see the header). Fails with `JobAbortedError` when `signal`
  * aborts.
  */
 export async function fastqFileInHalves(
@@ -74,26 +80,16 @@ export async function fastqFileInHalves(
   const cut = await middleRecordStart(path, size);
   if (cut === undefined) return undefined;
   const { worker, port } = openParseThread('fastq', THREAD_LIMITS, { file: { path, start: cut, end: size } });
-  let onAbort: (() => void) | undefined;
+  const { answer, dispose } = answerOf(worker, signal);
   // The other half's counts, or undefined if it failed.
-  const otherHalf = new Promise<FastqState | undefined>((resolve, reject) => {
-    worker.on('message', (message: ParseThreadMessage) => {
-      if (message.type === 'fastq-state') resolve(message.state);
-      else if (message.type === 'error' && deserializeError(message.error) instanceof InputError)
-        resolve(undefined);
-      else
-        reject(
-          message.type === 'error'
-            ? deserializeError(message.error)
-            : new Error('parse thread: unexpected answer'),
-        );
-    });
-    worker.on('error', (error) => reject(new Error(`parse thread failed: ${error.message}`)));
-    worker.on('exit', (code) =>
-      reject(new Error(`parse thread stopped without an answer (exit code ${code})`)),
-    );
-    onAbort = () => reject(new JobAbortedError('job aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
+  const otherHalf = answer.then((message): FastqState | undefined => {
+    if (message.type === 'fastq-state') return message.state;
+    const error =
+      message.type === 'error'
+        ? deserializeError(message.error)
+        : new Error(`parse thread: unexpected answer ${message.type}`);
+    if (error instanceof InputError) return undefined;
+    throw error;
   });
   // Not left unhandled while this half is read; awaited below.
   otherHalf.catch(() => undefined);
@@ -114,7 +110,7 @@ export async function fastqFileInHalves(
     parser.merge(other);
     return parser.finish();
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    dispose();
     port.close();
     await worker.terminate();
   }

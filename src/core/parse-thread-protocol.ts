@@ -1,6 +1,6 @@
 /** What the parse thread and the thread that starts it say to each other. */
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
-import { InputError, type Format } from './api.js';
+import { InputError, JobAbortedError, type Format } from './api.js';
 import type { FastqState } from './fastq.js';
 import type { ByteRange } from './file-source.js';
 import type { Figures } from './parse.js';
@@ -35,6 +35,27 @@ export function openParseThread(
   const workerData: ParseThreadData = { format, port: port2, ...options };
   const worker = startThread('parse', { workerData, transferList: [port2], resourceLimits });
   return { worker, port: port1 };
+}
+
+/**
+ * The thread's one answer on its parent port. It fails if the thread fails or stops without one,
+ * and with `JobAbortedError` when `signal` aborts; `dispose` stops listening to the signal.
+ */
+export function answerOf(
+  worker: Worker,
+  signal: AbortSignal | undefined,
+): { answer: Promise<ParseThreadMessage>; dispose(): void } {
+  let onAbort: (() => void) | undefined;
+  const answer = new Promise<ParseThreadMessage>((resolve, reject) => {
+    worker.on('message', resolve);
+    worker.on('error', (error) => reject(new Error(`parse thread failed: ${error.message}`)));
+    worker.on('exit', (code) =>
+      reject(new Error(`parse thread stopped without an answer (exit code ${code})`)),
+    );
+    onAbort = () => reject(new JobAbortedError('job aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  return { answer, dispose: () => onAbort && signal?.removeEventListener('abort', onAbort) };
 }
 
 /** An error as it crosses threads: an `InputError` keeps its class, code and position. */

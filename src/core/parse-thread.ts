@@ -4,13 +4,13 @@
  * (parse-thread-entry.ts computes the figures); a CSV is profiled on both, half the records each
  * (csv-two-threads.ts). Worth it only with a second CPU free.
  */
-import { JobAbortedError, type Format } from './api.js';
+import type { Format } from './api.js';
 import { ChunkSender } from './chunk-channel.js';
 import { profileCsvOnTwoThreads } from './csv-two-threads.js';
 import { crc32Through } from './crc32.js';
 import { throwIfAborted } from './input.js';
 import type { Figures, ParseOptions } from './parse.js';
-import { deserializeError, openParseThread, type ParseThreadMessage } from './parse-thread-protocol.js';
+import { answerOf, deserializeError, openParseThread } from './parse-thread-protocol.js';
 
 /** Size of the buffers the input travels in. */
 const CHUNK_BYTES = 1 << 20;
@@ -38,29 +38,18 @@ function startParseThread({ signal, verifyCrc32 }: ParseOptions): ParseThread {
     crc32: verifyCrc32 !== undefined,
   });
   const sender = new ChunkSender(port, { chunkBytes: CHUNK_BYTES, window: WINDOW });
-  let onAbort: (() => void) | undefined;
-  const answered = new Promise<Figures>((resolve, reject) => {
-    thread.on('message', (message: ParseThreadMessage) => {
-      try {
-        // Before the parser's own answer: zlib would have failed a corrupt input before it ended.
-        if (verifyCrc32 !== undefined && message.crc32 !== undefined) verifyCrc32(message.crc32);
-        else if (verifyCrc32 !== undefined && message.type === 'figures') {
-          throw new Error('parse thread: answered without the CRC-32 it was asked for');
-        }
-      } catch (error) {
-        reject(error as Error);
-        return;
-      }
-      if (message.type === 'figures') resolve(message.figures);
-      else if (message.type === 'error') reject(deserializeError(message.error));
-      else reject(new Error(`parse thread: unexpected answer ${message.type}`));
-    });
-    thread.on('error', (error) => reject(new Error(`parse thread failed: ${error.message}`)));
-    thread.on('exit', (code) =>
-      reject(new Error(`parse thread stopped without an answer (exit code ${code})`)),
-    );
-    onAbort = () => reject(new JobAbortedError('job aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
+  const { answer, dispose } = answerOf(thread, signal);
+  const answered = answer.then((message) => {
+    // Before the parser's own answer: zlib would have failed a corrupt input before it ended.
+    if (verifyCrc32 !== undefined) {
+      if (message.crc32 !== undefined) verifyCrc32(message.crc32);
+      else if (message.type === 'figures')
+        throw new Error('parse thread: answered without the CRC-32 it was asked for');
+    }
+    if (message.type === 'figures') return message.figures;
+    throw message.type === 'error'
+      ? deserializeError(message.error)
+      : new Error(`parse thread: unexpected answer ${message.type}`);
   });
   // An answer before the end of the input (bad input, say) stops the sending.
   answered.then(
@@ -72,7 +61,7 @@ function startParseThread({ signal, verifyCrc32 }: ParseOptions): ParseThread {
     answered,
     stop: async () => {
       sender.close();
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      dispose();
       await thread.terminate();
     },
   };

@@ -51,7 +51,7 @@ export async function runJobOnFile(path: string, options: RunJobOptions): Promis
   const secondThread = options.parseOnThread ?? availableParallelism() > 1;
   if (secondThread && format === 'fastq') {
     const file = await stat(path);
-    if (file.isFile() && file.size >= HALVES_MIN_BYTES && !(await startsLikeGzip(path))) {
+    if (file.isFile() && file.size >= HALVES_MIN_BYTES) {
       const fastq = await fastqFileInHalves(path, file.size, options.signal);
       const input = { name: options.name, gzip: false, bytes: file.size, uncompressedBytes: file.size };
       if (fastq !== undefined) return report(format, input, { fastq });
@@ -73,11 +73,4 @@ function formatOf(options: RunJobOptions): Format {
 
 function report(format: Format, input: InputSummary, figures: Figures): JobReport {
   return { schemaVersion: RESULT_SCHEMA_VERSION, format, input, ...figures };
-}
-
-/** Whether the file starts with gzip's magic bytes (as `openInput` tells gzip). */
-async function startsLikeGzip(path: string): Promise<boolean> {
-  for await (const head of fileChunks(path, 2))
-    return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  return false;
 }
