@@ -13,10 +13,20 @@
  * core's parse thread or on the main thread. By default both as the runtime chooses
  * (src/runtime/wiring.ts): the HTTP thread and the core's default where `hasSecondCpu` says the
  * quota allows two CPUs, neither where it does not.
+ * `--halves yes|no`: read a plain FASTQ in two halves, one on each thread (`runJobInHalves`), or
+ * as one stream. By default a file as one stream (the reference the S3 rows are compared with)
+ * and an S3 object as the runtime reads it (`runJobOnObject`: in halves with the HTTP thread).
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { parseArgs } from 'node:util';
-import { fileChunks, runJob, stdinChunks, type ByteSource, type Format } from '../../src/core/index.js';
+import {
+  fileChunks,
+  runJob,
+  runJobOnFile,
+  stdinChunks,
+  type ByteSource,
+  type Format,
+} from '../../src/core/index.js';
 import { summarize, type CoreRun } from '../lib/core-run.js';
 
 const { values } = parseArgs({
@@ -29,8 +39,40 @@ const { values } = parseArgs({
     'read-concurrency': { type: 'string', default: '1' },
     'parse-thread': { type: 'string' },
     reader: { type: 'string' },
+    halves: { type: 'string' },
   },
 });
+
+/** `--halves`, or undefined for the default. */
+function halvesFlag(): boolean | undefined {
+  const given = values.halves;
+  if (given === 'yes' || given === 'no') return given === 'yes';
+  if (given !== undefined) throw new Error(`--halves takes yes or no, not ${given}`);
+  return undefined;
+}
+
+/** s3://bucket/key → [bucket, key]. */
+function s3Location(url: string): [string, string] {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+  if (!match) throw new Error(`--s3 takes s3://bucket/key, not ${url}`);
+  return [match[1] as string, match[2] as string];
+}
+
+/** Reads from S3 with the clients and settings the runtime would use here (see the header). */
+async function s3Objects() {
+  // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
+  const { createClients } = await import('../../src/runtime/aws/clients.js');
+  const { Objects } = await import('../../src/runtime/aws/objects.js');
+  const { hasSecondCpu } = await import('../../src/runtime/settings.js');
+  const reader = values.reader ?? (hasSecondCpu(process.env) ? 'thread' : 'main-thread');
+  if (reader !== 'thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
+  const clients = createClients(process.env, { readOnThread: reader === 'thread' });
+  return new Objects(clients.s3, {
+    readConcurrency: Number(values['read-concurrency']),
+    reader: clients.s3Reader,
+    fastqCounters: halvesFlag() === false ? undefined : clients.s3FastqCounters,
+  });
+}
 
 /** Opens the source; the clock starts here, as a file's read starts at its open. */
 interface Opened {
@@ -67,20 +109,8 @@ async function open(): Promise<Opened> {
     };
   }
   if (values.s3 !== undefined) {
-    const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(values.s3);
-    if (!match) throw new Error(`--s3 takes s3://bucket/key, not ${values.s3}`);
-    const [, bucket, key] = match as unknown as [string, string, string];
-    // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
-    const { createClients } = await import('../../src/runtime/aws/clients.js');
-    const { Objects } = await import('../../src/runtime/aws/objects.js');
-    const { hasSecondCpu } = await import('../../src/runtime/settings.js');
-    const reader = values.reader ?? (hasSecondCpu(process.env) ? 'thread' : 'main-thread');
-    if (reader !== 'thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
-    const clients = createClients(process.env, { readOnThread: reader === 'thread' });
-    const objects = new Objects(clients.s3, {
-      readConcurrency: Number(values['read-concurrency']),
-      reader: clients.s3Reader,
-    });
+    const [bucket, key] = s3Location(values.s3);
+    const objects = await s3Objects();
     // The pipeline knows the size from its HEAD before it opens the object.
     const { size } = await objects.head(bucket, key);
     const started = process.hrtime.bigint();
@@ -103,20 +133,57 @@ async function parseThread(): Promise<boolean | undefined> {
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 
-const { source, name, started, firstByte } = await open();
-let run: CoreRun;
-if (values.drain) {
-  let bytes = 0;
-  for await (const chunk of source as AsyncIterable<Uint8Array>) bytes += chunk.length;
-  run = { seconds: elapsed(started), bytes, uncompressedBytes: bytes, gzip: false };
-} else {
+/** The core's run as the runtime makes it on an S3 object (`runJobOnObject`). */
+async function runOnObject(url: string): Promise<CoreRun> {
+  const [bucket, key] = s3Location(url);
+  const objects = await s3Objects();
+  const { runJobOnObject } = await import('../../src/runtime/execute.js');
+  const { size } = await objects.head(bucket, key);
+  const started = process.hrtime.bigint();
   const format = values.format as Format | undefined;
-  const report = await runJob(source, {
-    name,
-    ...(format ? { format } : {}),
-    parseOnThread: await parseThread(),
-  });
-  run = summarize(report, elapsed(started));
+  const { report } = await runJobOnObject(
+    objects,
+    { bucket, key, versionId: null, size },
+    { name: key, ...(format ? { format } : {}), parseOnThread: await parseThread() },
+  );
+  return summarize(report, elapsed(started));
 }
-if (firstByte?.at !== undefined) run.firstByteSeconds = Number(firstByte.at - started) / 1e9;
+
+/** The core's run on a file, in halves where it can (`runJobOnFile`). */
+async function runOnFile(path: string): Promise<CoreRun> {
+  const started = process.hrtime.bigint();
+  const format = values.format as Format | undefined;
+  const report = await runJobOnFile(path, { name: path, ...(format ? { format } : {}) });
+  return summarize(report, elapsed(started));
+}
+
+async function runOnStream(): Promise<CoreRun> {
+  const { source, name, started, firstByte } = await open();
+  let run: CoreRun;
+  if (values.drain) {
+    let bytes = 0;
+    for await (const chunk of source as AsyncIterable<Uint8Array>) bytes += chunk.length;
+    run = { seconds: elapsed(started), bytes, uncompressedBytes: bytes, gzip: false };
+  } else {
+    const format = values.format as Format | undefined;
+    const report = await runJob(source, {
+      name,
+      ...(format ? { format } : {}),
+      parseOnThread: await parseThread(),
+    });
+    run = summarize(report, elapsed(started));
+  }
+  if (firstByte?.at !== undefined) run.firstByteSeconds = Number(firstByte.at - started) / 1e9;
+  return run;
+}
+
+const halves = halvesFlag();
+const run =
+  values.drain || halves === false
+    ? await runOnStream()
+    : values.s3 !== undefined
+      ? await runOnObject(values.s3)
+      : values.file !== undefined && halves === true
+        ? await runOnFile(values.file)
+        : await runOnStream();
 process.stdout.write(`${JSON.stringify(run)}\n`);

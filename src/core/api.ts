@@ -29,7 +29,8 @@ export interface RunJobOptions {
    * a FASTQ only when getting the bytes costs CPU: inflating gzip. A plain FASTQ stream, read
    * from a file or received on another thread (the runtime's S3 reader), comes faster than it
    * parses, and the hand-over would cost more than it saves; a plain FASTQ file given to
-   * `runJobOnFile` is read in two halves instead, one on each thread (fastq-file-halves.ts).
+   * `runJobOnFile` (or an S3 object, by the runtime) is read in two halves instead, one on each
+   * thread (`runJobInHalves`, fastq-halves.ts).
    * @default true when `os.availableParallelism()` is more than 1, except for a plain FASTQ stream
    */
   parseOnThread?: boolean;

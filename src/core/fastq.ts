@@ -21,6 +21,9 @@ import type { FastqStats } from './report.js';
 /** Longest accepted line, in bytes (a long-read FASTQ line is a few MiB at most). */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+/** The parser takes its input in chunks of at least this size (see coalesce.ts). */
+export const FASTQ_CHUNK_BYTES = 1 << 20;
+
 const AT = 64; // '@'
 const PLUS = 43; // '+'
 const CR = 13;

@@ -2,12 +2,13 @@
  * The parse thread (started by parse-thread.ts): receives the uncompressed input over the port in
  * `workerData` and answers with the figures, or with the error that stopped it, and the input's
  * CRC-32 when asked for it (the thread that inflated checks it); or reads part of a FASTQ file
- * itself and answers with the parser's counts (fastq-file-halves.ts).
+ * itself and answers with the parser's counts (fastq-halves.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { receiveChunks } from './chunk-channel.js';
 import { serveCsvSegments } from './csv-two-threads.js';
-import { readFastqRange } from './fastq-file-halves.js';
+import { countFastq } from './fastq-halves.js';
+import { fileChunks } from './file-source.js';
 import { parseChunks } from './parse.js';
 import { serializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';
 
@@ -16,8 +17,8 @@ const answer = (message: ParseThreadMessage): void => parentPort?.postMessage(me
 if (format === 'csv') {
   serveCsvSegments(port);
 } else if (file !== undefined) {
-  readFastqRange(file.path, file).then(
-    (state) => answer({ type: 'fastq-state', state }),
+  countFastq(fileChunks(file.path, undefined, file), file).then(
+    (counts) => answer({ type: 'fastq-counts', counts }),
     (error: unknown) => answer({ type: 'error', error: serializeError(error) }),
   );
 } else {

@@ -1,7 +1,7 @@
 /** What the parse thread and the thread that starts it say to each other. */
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { InputError, JobAbortedError, type Format } from './api.js';
-import type { FastqState } from './fastq.js';
+import type { HalfCounts } from './fastq-halves.js';
 import type { ByteRange } from './file-source.js';
 import type { Figures } from './parse.js';
 import { startThread } from './start-thread.js';
@@ -19,10 +19,17 @@ export interface ParseThreadOptions {
   /** Compute the CRC-32 of the input and answer with it (a FASTQ only). */
   crc32?: boolean;
   /**
-   * Read this part of a plain FASTQ file, to its end, and answer with the parser's counts
-   * (fastq-file-halves.ts) instead of reading from `port`.
+   * Read this part of a plain FASTQ file and answer with the parser's counts (fastq-file-halves.ts)
+   * instead of reading from `port`; `end` is the file's when it is the last half.
    */
-  file?: { path: string } & ByteRange;
+  file?: FileHalf;
+}
+
+/** Part of a FASTQ file, read and parsed by the parse thread itself. */
+export interface FileHalf extends ByteRange {
+  path: string;
+  /** It ends where the file does: its end is checked as an input's end. */
+  toEnd: boolean;
 }
 
 /** Starts the parse thread for `format`, and returns it with this side's port. */
@@ -71,7 +78,7 @@ export interface SerializedError {
  */
 export type ParseThreadMessage = (
   | { type: 'figures'; figures: Figures }
-  | { type: 'fastq-state'; state: FastqState }
+  | { type: 'fastq-counts'; counts: HalfCounts }
   | { type: 'error'; error: SerializedError }
 ) & { crc32?: number };
 

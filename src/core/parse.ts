@@ -3,11 +3,8 @@ import type { Format } from './api.js';
 import { coalesce } from './coalesce.js';
 import { crc32Through } from './crc32.js';
 import { profileCsv } from './csv.js';
-import { FastqParser } from './fastq.js';
+import { FASTQ_CHUNK_BYTES, FastqParser } from './fastq.js';
 import type { CsvProfile, FastqStats } from './report.js';
-
-/** The FASTQ parser takes its input in chunks of at least this size (see coalesce.ts). */
-const FASTQ_CHUNK_BYTES = 1 << 20;
 
 /** A report's figures: `fastq` or `csv`, by the input's format. */
 export type Figures = { fastq: FastqStats; csv?: undefined } | { csv: CsvProfile; fastq?: undefined };

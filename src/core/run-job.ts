@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { InputError, type Format, type RunJobOptions } from './api.js';
 import { describeFile } from './describe.js';
-import { fastqFileInHalves } from './fastq-file-halves.js';
+import { fileHalves } from './fastq-file-halves.js';
+import { fastqInHalves, type HalvesSource } from './fastq-halves.js';
 import { fileChunks } from './file-source.js';
 import { openInput, throwIfAborted, type ByteSource } from './input.js';
 import { parseChunks, type Figures } from './parse.js';
@@ -41,23 +42,33 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
 }
 
 /**
- * `runJob` over the local file at `path`. A plain FASTQ file is read in two halves on two threads
- * where a second CPU is free (fastq-file-halves.ts: each thread reads its own half, which a stream
- * cannot do); anything else as a stream (`fileChunks`).
+ * `runJob` over an input that can be read from any offset, read in two halves on two threads
+ * (fastq-halves.ts: each thread reads and parses its own half, which a stream cannot do).
+ * Undefined where it must be read as a stream instead: no second CPU is free, it is not a plain
+ * FASTQ of at least 16 MiB, or the halves cannot be trusted (a record cut out of step, an error:
+ * the stream then gives the error one reading names).
  */
-export async function runJobOnFile(path: string, options: RunJobOptions): Promise<JobReport> {
+export async function runJobInHalves(
+  source: HalvesSource,
+  options: RunJobOptions,
+): Promise<JobReport | undefined> {
   throwIfAborted(options.signal);
   const format = formatOf(options);
   const secondThread = options.parseOnThread ?? availableParallelism() > 1;
-  if (secondThread && format === 'fastq') {
-    const file = await stat(path);
-    if (file.isFile() && file.size >= HALVES_MIN_BYTES) {
-      const fastq = await fastqFileInHalves(path, file.size, options.signal);
-      const input = { name: options.name, gzip: false, bytes: file.size, uncompressedBytes: file.size };
-      if (fastq !== undefined) return report(format, input, { fastq });
-    }
-  }
-  return runJob(fileChunks(path), options);
+  // A name ending in .gz is gzip (a misnamed one fails the first half at its first byte).
+  const gzipName = describeFile(options.name)?.gzip ?? false;
+  if (!secondThread || format !== 'fastq' || gzipName || source.size < HALVES_MIN_BYTES) return undefined;
+  const fastq = await fastqInHalves(source, options.signal);
+  if (fastq === undefined) return undefined;
+  const { size } = source;
+  return report(format, { name: options.name, gzip: false, bytes: size, uncompressedBytes: size }, { fastq });
+}
+
+/** `runJob` over the local file at `path`: in halves where `runJobInHalves` can, else as a stream. */
+export async function runJobOnFile(path: string, options: RunJobOptions): Promise<JobReport> {
+  const file = await stat(path);
+  const halves = file.isFile() ? await runJobInHalves(fileHalves(path, file.size), options) : undefined;
+  return halves ?? runJob(fileChunks(path), options);
 }
 
 function formatOf(options: RunJobOptions): Format {

@@ -1,5 +1,5 @@
-import { InputError } from '../core/api.js';
-import { runJob } from '../core/index.js';
+import { InputError, type RunJobOptions } from '../core/api.js';
+import { runJob, runJobInHalves, type JobReport } from '../core/index.js';
 import type { Route } from '../../contract/routing.js';
 import type { JobsTable } from './aws/jobs-table.js';
 import type { Objects } from './aws/objects.js';
@@ -33,8 +33,11 @@ export async function executeJob(
 ): Promise<Job> {
   const started = deps.now();
   try {
-    const input = await deps.objects.open(job.bucket, job.key, job.versionId, signal, job.size);
-    const report = await runJob(input.body, { name: job.key, signal, parseOnThread: deps.parseOnThread });
+    const { report, lastModified } = await runJobOnObject(deps.objects, job, {
+      name: job.key,
+      signal,
+      parseOnThread: deps.parseOnThread,
+    });
     const finished = deps.now();
     const resultKey = resultKeyFor(job.key);
     const document: ResultDocument = {
@@ -48,12 +51,12 @@ export async function executeJob(
         startedAt: started.toISOString(),
         finishedAt: finished.toISOString(),
         durationMs: finished.getTime() - started.getTime(),
-        sourceLastModified: input.lastModified.toISOString(),
+        sourceLastModified: lastModified.toISOString(),
       },
       report,
     };
     // A newer upload of the same key may have finished first: its result is never overwritten.
-    const published = await deps.objects.publishResult(job.bucket, resultKey, document, input.lastModified);
+    const published = await deps.objects.publishResult(job.bucket, resultKey, document, lastModified);
     if (published) await writeSharedResult(sharedResultPath(deps.sharedMountPath, job.key), document);
     const fields: Partial<Job> = {
       resultKey,
@@ -80,6 +83,30 @@ export async function executeJob(
     }
     throw error;
   }
+}
+
+/**
+ * The core's report on one version of an object, and that version's LastModified. A plain FASTQ
+ * is read in two halves, one on each thread, where the core can (`runJobInHalves`); anything
+ * else, or an input the halves leave to one reading, as one stream (`Objects.open`).
+ */
+export async function runJobOnObject(
+  objects: Objects,
+  object: Pick<Job, 'bucket' | 'key' | 'versionId' | 'size'>,
+  options: RunJobOptions,
+): Promise<{ report: JobReport; lastModified: Date }> {
+  const { bucket, key, versionId, size } = object;
+  const halves = objects.halves(bucket, key, versionId, size);
+  if (halves !== undefined) {
+    const report = await runJobInHalves(halves, options).catch((error: unknown) => {
+      // An archived input: `open` says why it cannot be read.
+      if ((error as { name?: string }).name === 'InvalidObjectState') return undefined;
+      throw error;
+    });
+    if (report !== undefined) return { report, lastModified: halves.lastModified };
+  }
+  const input = await objects.open(bucket, key, versionId, options.signal, size);
+  return { report: await runJob(input.body, options), lastModified: input.lastModified };
 }
 
 /** Ends the job as FAILED with the reason, for good: nothing retries it. */

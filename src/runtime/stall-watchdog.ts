@@ -57,3 +57,23 @@ export async function withinSeconds<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Opens a body with `open` (given a signal that aborts when the read stalls) and watches it: the
+ * wait for the response and for every chunk is limited to `seconds`, after which the request is
+ * aborted and the read fails with `InputStalledError`. Without `seconds`, no limit.
+ */
+export async function openWatched<T extends { body: AsyncIterable<Uint8Array> }>(
+  open: (signal: AbortSignal | undefined) => Promise<T>,
+  seconds: number | undefined,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (seconds === undefined) return open(signal);
+  // A stalled GET would otherwise hold the job until its time limit, its lease kept alive by
+  // the heartbeat; aborting the request frees the connection as well as the job.
+  const stall = new AbortController();
+  const onStall = () => stall.abort(new InputStalledError(seconds));
+  const both = signal ? AbortSignal.any([signal, stall.signal]) : stall.signal;
+  const opened = await withinSeconds(open(both), seconds, onStall);
+  return { ...opened, body: withStallWatchdog(opened.body, seconds, onStall) };
+}

@@ -107,12 +107,16 @@ function executeDeps(
   telemetry: Telemetry,
 ): { deps: ExecuteDeps; clients: Clients } {
   const secondCpu = hasSecondCpu(env);
-  const clients = createClients(env, { readOnThread: secondCpu });
+  const clients = createClients(env, {
+    readOnThread: secondCpu,
+    readStallSeconds: settings.inputStallSeconds,
+  });
   const deps: ExecuteDeps = {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
     objects: new Objects(clients.s3, {
       readConcurrency: settings.s3ReadConcurrency,
       reader: clients.s3Reader,
+      fastqCounters: clients.s3FastqCounters,
       stallSeconds: settings.inputStallSeconds,
     }),
     sharedMountPath: settings.sharedMountPath,

@@ -14,6 +14,12 @@ export interface Clients {
   s3: S3Client;
   /** Reads job inputs: `s3`, or a client that receives responses on a thread of its own. */
   s3Reader: S3Client;
+  /**
+   * With `readOnThread`: two clients whose GETs are answered with the FASTQ counts of the body
+   * instead of the body (`HttpThreadHandler.fastqCounter()`), each on a thread of its own (the
+   * first on `s3Reader`'s), for the two halves of an object.
+   */
+  s3FastqCounters?: readonly [S3Client, S3Client];
   ddb: DynamoDBDocumentClient;
   ecs: ECSClient;
   sqs: SQSClient;
@@ -26,16 +32,30 @@ export interface ClientOptions {
    * @default false
    */
   readOnThread?: boolean;
+  /**
+   * Seconds a socket of that thread may go without a byte before its request fails (a
+   * `TimeoutError`). Deployments set it from the config (`inputStallSeconds`).
+   * @default - the SDK's own
+   */
+  readStallSeconds?: number;
 }
 
 export function createClients(env: NodeJS.ProcessEnv = process.env, options: ClientOptions = {}): Clients {
   const local = Boolean(env.AWS_ENDPOINT_URL);
   const s3 = new S3Client({ forcePathStyle: local });
+  const seconds = options.readStallSeconds;
+  // Started when first used: the second only reads objects in halves.
+  const threads = options.readOnThread
+    ? ([0, 1].map(
+        () => new HttpThreadHandler(seconds === undefined ? {} : { socketTimeout: seconds * 1000 }),
+      ) as [HttpThreadHandler, HttpThreadHandler])
+    : undefined;
+  const counter = (thread: HttpThreadHandler) =>
+    new S3Client({ forcePathStyle: local, requestHandler: thread.fastqCounter() });
   return {
     s3,
-    s3Reader: options.readOnThread
-      ? new S3Client({ forcePathStyle: local, requestHandler: new HttpThreadHandler() })
-      : s3,
+    s3Reader: threads ? new S3Client({ forcePathStyle: local, requestHandler: threads[0] }) : s3,
+    s3FastqCounters: threads ? [counter(threads[0]), counter(threads[1])] : undefined,
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     }),

@@ -1,14 +1,19 @@
 /**
  * The HTTP thread (see http-thread.ts): sends the requests the main thread's SDK client built and
  * signed, with the SDK's own Node.js handler, and streams each response body back over a chunk
- * channel, reading the socket only while the consumer keeps up.
+ * channel, reading the socket only while the consumer keeps up; or parses a body as FASTQ itself
+ * and sends back the counts.
  */
 import { HttpRequest } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Readable } from 'node:stream';
+import { serialize } from 'node:v8';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { BufferPool, ChunkSender, channelFailure } from '../../core/chunk-channel.js';
+import { countFastq } from '../../core/fastq-halves.js';
+import { nudgingCollector } from './collector-nudge.js';
 import {
+  type BodyUse,
   type FromHttpThread,
   type HttpThreadData,
   type RequestFields,
@@ -21,19 +26,23 @@ const handler = new NodeHttpHandler(handlerOptions);
 const pool = new BufferPool(poolBuffers);
 const port = parentPort as MessagePort;
 
-/**
- * The socket's chunks (64 KiB each) are garbage once copied into the channel's buffers, but
- * their memory is outside the heap, and this thread allocates too little else for even its small
- * young generation to fill: tens of MiB of them would wait for a collection. A little heap
- * garbage per chunk (an array of one element per 16 bytes received) brings one every few MiB:
- * 30 MiB less at peak for the bench's 1 GiB read, at the same speed (BENCHMARKS.md).
- */
-const nudge = { garbage: [] as number[] };
-function nudgeCollector(bytes: number): void {
-  nudge.garbage = new Array<number>(bytes >> 4).fill(0);
+/** Headers that describe the bytes, which a body of counts is not. */
+const BYTES_HEADERS = /^(?:content-length|content-range|content-md5|x-amz-checksum-.*)$/i;
+
+/** Whether a response's body runs to the object's end: a whole object, or the last range of it. */
+function endsObject(headers: Record<string, string>): boolean {
+  const range = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-range')?.[1];
+  const match = /^bytes \d+-(\d+)\/(\d+)$/.exec(range ?? '');
+  return match === null || Number(match[1]) + 1 === Number(match[2]);
 }
 
-async function send(id: number, request: RequestFields, channel: MessagePort): Promise<void> {
+async function send(
+  id: number,
+  request: RequestFields,
+  channel: MessagePort,
+  use: BodyUse,
+  requestTimeout: number | undefined,
+): Promise<void> {
   const sender = new ChunkSender(channel, { chunkBytes, window, pool });
   // The handler closes the channel when it gives up on the response (an abort, a consumer that
   // stopped early): the request stops too.
@@ -42,14 +51,28 @@ async function send(id: number, request: RequestFields, channel: MessagePort): P
   channel.once('close', stop);
   let body: Readable | undefined;
   try {
-    const { response } = await handler.handle(new HttpRequest(request), { abortSignal: controller.signal });
+    const { response } = await handler.handle(new HttpRequest(request), {
+      abortSignal: controller.signal,
+      requestTimeout,
+    });
     body = response.body as Readable;
-    const { statusCode, reason, headers } = response;
+    const { statusCode, reason } = response;
+    // An error's body is always sent back: the SDK reads the error from it.
+    const counting = use === 'fastq-counts' && statusCode >= 200 && statusCode < 300;
+    const headers = counting
+      ? Object.fromEntries(Object.entries(response.headers).filter(([name]) => !BYTES_HEADERS.test(name)))
+      : response.headers;
     port.postMessage({ type: 'head', id, statusCode, reason, headers } satisfies FromHttpThread);
-    for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      nudgeCollector(chunk.length);
-      await sender.write(chunk);
-      if (sender.isClosed) break;
+    if (counting) {
+      const counts = await countFastq(nudgingCollector(body as AsyncIterable<Uint8Array>), {
+        toEnd: endsObject(response.headers),
+      });
+      await sender.write(serialize(counts));
+    } else {
+      for await (const chunk of nudgingCollector(body as AsyncIterable<Uint8Array>)) {
+        await sender.write(chunk);
+        if (sender.isClosed) break;
+      }
     }
     // Done: closing the channel now must not abort the request (its socket goes back to the pool).
     channel.off('close', stop);
@@ -64,5 +87,5 @@ async function send(id: number, request: RequestFields, channel: MessagePort): P
 
 port.on('message', (message: ToHttpThread) => {
   if (message.type === 'spare') pool.give(message.buffer);
-  else void send(message.id, message.request, message.port);
+  else void send(message.id, message.request, message.port, message.use, message.requestTimeout);
 });

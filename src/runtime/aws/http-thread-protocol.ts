@@ -40,9 +40,25 @@ export interface RequestFields {
   body?: string | Uint8Array;
 }
 
+/**
+ * What the thread does with a successful response's body: sends it back (`bytes`), or parses it
+ * as FASTQ and sends back the parser's counts instead, `v8.serialize`d (`fastq-counts`).
+ */
+export type BodyUse = 'bytes' | 'fastq-counts';
+
 export type ToHttpThread =
-  /** Send `request`; its body comes back over `port` (a chunk channel) after the `head`. */
-  | { type: 'request'; id: number; request: RequestFields; port: MessagePort }
+  /**
+   * Send `request` (`requestTimeout`: ms its socket may stay idle); after the `head`, its body
+   * comes back over `port` (a chunk channel) as `use` says.
+   */
+  | {
+      type: 'request';
+      id: number;
+      request: RequestFields;
+      port: MessagePort;
+      use: BodyUse;
+      requestTimeout?: number;
+    }
   /** A body's buffer the consumer is done with, to fill again. */
   | { type: 'spare'; buffer: ArrayBuffer };
 

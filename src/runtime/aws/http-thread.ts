@@ -17,6 +17,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { channelError, readableFromChannel } from '../../core/chunk-channel.js';
 import { startThread } from '../../core/start-thread.js';
 import type {
+  BodyUse,
   FromHttpThread,
   HttpThreadData,
   RequestFields,
@@ -98,6 +99,29 @@ export class HttpThreadHandler implements RequestHandler<HttpRequest, HttpRespon
   constructor(private readonly options: ThreadHandlerOptions = {}) {}
 
   handle(request: HttpRequest, options: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
+    return this.send(request, options, 'bytes');
+  }
+
+  /**
+   * A handler that sends its requests through this one's thread, where a successful response's
+   * body is parsed as FASTQ instead of being sent back: the body the SDK gets is the parser's
+   * counts (`FastqState`, `v8.serialize`d, headers that describe bytes left out), and a body
+   * that is not FASTQ fails with the `InputError`'s message, name and code. A range that ends
+   * before the object does is counted as half of it (`countFastq`). For the clients that read an
+   * object's halves, each on a thread of its own (object-halves.ts).
+   */
+  fastqCounter(): RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions> {
+    return {
+      metadata: this.metadata,
+      handle: (request, options = {}) => this.send(request, options, 'fastq-counts'),
+    };
+  }
+
+  private send(
+    request: HttpRequest,
+    options: HttpHandlerOptions,
+    use: BodyUse,
+  ): Promise<{ response: HttpResponse }> {
     const signal = options.abortSignal as AbortSignal | undefined;
     if (signal?.aborted) return Promise.reject(abortError());
     const body: unknown = request.body;
@@ -125,6 +149,8 @@ export class HttpThreadHandler implements RequestHandler<HttpRequest, HttpRespon
         id,
         request: fieldsOf(request),
         port: port2,
+        use,
+        requestTimeout: options.requestTimeout,
       };
       thread.postMessage(message, [port2]);
     }).then((response) => ({ response }));

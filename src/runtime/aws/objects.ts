@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
+import { ObjectHalves } from './object-halves.js';
 import { recycleChunk } from './http-thread.js';
-import { InputStalledError, withinSeconds, withStallWatchdog } from '../stall-watchdog.js';
+import { openWatched } from '../stall-watchdog.js';
 import { archivedInputError, archiveState, isReadable, type StorageFacts } from '../archive.js';
 import { resultDocumentText, type ResultDocument } from '../job.js';
 
@@ -33,6 +34,12 @@ export interface ObjectsOptions {
    * @default the client given for everything else
    */
   reader?: S3Client;
+  /**
+   * Lets a plain FASTQ input be read in two halves (`halves`): two clients that count a body,
+   * each on an HTTP thread of its own (`Clients.s3FastqCounters`).
+   * @default - no halves
+   */
+  fastqCounters?: readonly [S3Client, S3Client];
   /**
    * Seconds an input read may go without a byte (waiting for response headers or for the next
    * chunk) before it fails with `InputStalledError`. Deployments set it from the config
@@ -65,6 +72,16 @@ export class Objects {
   }
 
   /**
+   * The object as a source the job core can read in two halves (`runJobInHalves`), one on each
+   * thread; undefined without `fastqCounters`.
+   */
+  halves(bucket: string, key: string, versionId: string | null, size: number): ObjectHalves | undefined {
+    const { fastqCounters: counters, stallSeconds } = this.options;
+    if (counters === undefined) return undefined;
+    return new ObjectHalves({ bucket, key, versionId, size, s3: this.s3, counters, stallSeconds });
+  }
+
+  /**
    * Streams one exact version, so a newer upload of the same key cannot change a running job's
    * input. An input of at least two parts (`size`, when known) is read with parallel ranged GETs
    * if `readConcurrency` allows. Like a file read by the job core, a chunk of the body is valid
@@ -78,15 +95,11 @@ export class Objects {
     signal?: AbortSignal,
     size?: number,
   ): Promise<OpenedObject> {
-    const seconds = this.options.stallSeconds;
-    if (seconds === undefined) return this.read(bucket, key, versionId, signal, size);
-    // A stalled GET would otherwise hold the job until its time limit, its lease kept alive by
-    // the heartbeat; aborting the request frees the connection as well as the job.
-    const stall = new AbortController();
-    const onStall = () => stall.abort(new InputStalledError(seconds));
-    const both = signal ? AbortSignal.any([signal, stall.signal]) : stall.signal;
-    const opened = await withinSeconds(this.read(bucket, key, versionId, both, size), seconds, onStall);
-    return { ...opened, body: withStallWatchdog(opened.body, seconds, onStall) };
+    return openWatched(
+      (watched) => this.read(bucket, key, versionId, watched, size),
+      this.options.stallSeconds,
+      signal,
+    );
   }
 
   private async read(

@@ -1,10 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fastqFileInHalves, findRecordStart } from '../../../src/core/fastq-file-halves.js';
+import { fileHalves } from '../../../src/core/fastq-file-halves.js';
+import {
+  countFastq,
+  fastqInHalves,
+  findRecordStart,
+  type HalfCounts,
+  type HalvesSource,
+} from '../../../src/core/fastq-halves.js';
+import type { ByteRange } from '../../../src/core/file-source.js';
 import { FastqParser } from '../../../src/core/fastq.js';
-import { InputError, runJob, runJobOnFile, fileChunks } from '../../../src/core/index.js';
+import { InputError, JobAbortedError, runJob, runJobOnFile, fileChunks } from '../../../src/core/index.js';
 import { fastqBuffer } from '../../../local/synthetic-inputs.js';
 
 let dir: string;
@@ -102,7 +111,7 @@ describe('a plain FASTQ file read in two halves', () => {
     ['no line feed after the last record', Buffer.from(atQualities(30_001).slice(0, -1))],
     ['blank lines after the last record', Buffer.from(`${atQualities(30_000)}\n\n`)],
   ])('gives the statistics of one reading: %s', async (_, data) => {
-    const halves = await fastqFileInHalves(await fileOf(data), data.length);
+    const halves = await fastqInHalves(fileHalves(await fileOf(data), data.length));
     expect(halves, 'read in halves').toBeDefined();
     expect(JSON.stringify(halves)).toBe(JSON.stringify(oneReading(data)));
   });
@@ -131,13 +140,13 @@ describe('a plain FASTQ file read in two halves', () => {
     ];
     for (const [fault, bad] of broken) {
       expect(oneReading(bad), fault).toBeInstanceOf(InputError);
-      expect(await fastqFileInHalves(await fileOf(bad), bad.length), fault).toBeUndefined();
+      expect(await fastqInHalves(fileHalves(await fileOf(bad), bad.length)), fault).toBeUndefined();
     }
   });
 
   it('finds no middle record in a file of one record, and leaves it to one reading', async () => {
     const data = Buffer.from(`@r\n${'A'.repeat(3_000_000)}\n+\n${'I'.repeat(3_000_000)}\n`);
-    expect(await fastqFileInHalves(await fileOf(data), data.length)).toBeUndefined();
+    expect(await fastqInHalves(fileHalves(await fileOf(data), data.length))).toBeUndefined();
   });
 });
 
@@ -148,7 +157,7 @@ describe('runJobOnFile', () => {
   it('reports what a stream of the file reports, byte for byte', async () => {
     const file = await fileOf(large);
     // Read in halves, not left to a stream.
-    expect(await fastqFileInHalves(file, large.length)).toBeDefined();
+    expect(await fastqInHalves(fileHalves(file, large.length))).toBeDefined();
     const expected = await runJob(fileChunks(file), { name: 'x.fq', parseOnThread: false });
     expect(JSON.stringify(await runJobOnFile(file, { name: 'x.fq' }))).toBe(JSON.stringify(expected));
     // And with one CPU's worth of threads, read as a stream.
@@ -172,11 +181,88 @@ describe('runJobOnFile', () => {
     expect(fields(error as InputError)).toEqual(fields(expected as InputError));
   });
 
-  it('reads a gzipped or small file as a stream, as runJob does', async () => {
+  it('leaves a gzipped file to a stream, whatever its name says', async () => {
+    const gzipped = gzipSync(large, { level: 1 });
+    const file = await fileOf(gzipped);
+    // Its first half fails at its first byte.
+    expect(await fastqInHalves(fileHalves(file, gzipped.length))).toBeUndefined();
+    const expected = await runJob(fileChunks(file), { name: 'x.fq' });
+    expect(expected.input.gzip).toBe(true);
+    expect(await runJobOnFile(file, { name: 'x.fq' })).toEqual(expected);
+    expect(await runJobOnFile(file, { name: 'x.fq.gz' })).toEqual({
+      ...expected,
+      input: { ...expected.input, name: 'x.fq.gz' },
+    });
+  });
+
+  it('reads a small file as a stream, as runJob does', async () => {
     const small = fastqBuffer({ reads: 100, seed: 87 });
     const file = await fileOf(small);
     expect(await runJobOnFile(file, { name: 'x.fq' })).toEqual(
       await runJob(fileChunks(file), { name: 'x.fq' }),
     );
+  });
+});
+
+describe('fastqInHalves, whatever the source', () => {
+  const data = Buffer.from(atQualities(20_000));
+
+  /**
+   * `data` as a source whose halves are counted here, each by `countHalf` when given (0 for the
+   * first, 1 for the second); the signals each half was given are kept.
+   */
+  function memorySource(
+    countHalf: (half: 0 | 1, signal: AbortSignal) => Promise<HalfCounts | undefined> | undefined = () =>
+      undefined,
+  ) {
+    const signals: AbortSignal[] = [];
+    async function* bytes(range: ByteRange) {
+      yield data.subarray(range.start, range.end);
+    }
+    const source: HalvesSource = {
+      size: data.length,
+      read: bytes,
+      count: (range, signal) => {
+        signals.push(signal);
+        return (
+          countHalf(range.start === 0 ? 0 : 1, signal) ??
+          countFastq(bytes(range), { toEnd: range.end === data.length })
+        );
+      },
+    };
+    return { source, signals };
+  }
+
+  /** Never answers until its signal aborts, then fails as an aborted request does. */
+  const untilAborted = (signal: AbortSignal) =>
+    new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+
+  it('merges the counts of halves counted anywhere into one reading', async () => {
+    expect(JSON.stringify(await fastqInHalves(memorySource().source))).toBe(JSON.stringify(oneReading(data)));
+  });
+
+  it('fails with a half that fails for another reason than its input, and stops the other', async () => {
+    const { source, signals } = memorySource((half, signal) =>
+      half === 0 ? untilAborted(signal) : Promise.reject(new Error('connection reset')),
+    );
+    await expect(fastqInHalves(source)).rejects.toThrow('connection reset');
+    expect(signals).toHaveLength(2);
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+  });
+
+  it('gives up, stopping the other half, when a half is not FASTQ', async () => {
+    const { source, signals } = memorySource((half, signal) =>
+      half === 0 ? untilAborted(signal) : Promise.resolve(undefined),
+    );
+    expect(await fastqInHalves(source)).toBeUndefined();
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+  });
+
+  it('fails with JobAbortedError when the job is aborted', async () => {
+    const { source } = memorySource((_, signal) => untilAborted(signal));
+    const job = new AbortController();
+    const run = fastqInHalves(source, job.signal);
+    setImmediate(() => job.abort());
+    await expect(run).rejects.toBeInstanceOf(JobAbortedError);
   });
 });
