@@ -13,9 +13,9 @@
  * core's parse thread or on the main thread. By default both as the runtime chooses
  * (src/runtime/wiring.ts): the HTTP thread and the core's default where `hasSecondCpu` says the
  * quota allows two CPUs, neither where it does not.
- * `--halves yes|no`: read a plain FASTQ in two halves, one on each thread (`runJobInHalves`), or
+ * `--slices yes|no`: read a plain FASTQ in slices on two threads (`runJobInSlices`), or
  * as one stream. By default a file as one stream (the reference the S3 rows are compared with)
- * and an S3 object as the runtime reads it (`runJobOnObject`: in halves with the HTTP thread).
+ * and an S3 object as the runtime reads it (`runJobOnObject`: in slices, on two HTTP threads).
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { parseArgs } from 'node:util';
@@ -39,15 +39,15 @@ const { values } = parseArgs({
     'read-concurrency': { type: 'string', default: '1' },
     'parse-thread': { type: 'string' },
     reader: { type: 'string' },
-    halves: { type: 'string' },
+    slices: { type: 'string' },
   },
 });
 
-/** `--halves`, or undefined for the default. */
-function halvesFlag(): boolean | undefined {
-  const given = values.halves;
+/** `--slices`, or undefined for the default. */
+function slicesFlag(): boolean | undefined {
+  const given = values.slices;
   if (given === 'yes' || given === 'no') return given === 'yes';
-  if (given !== undefined) throw new Error(`--halves takes yes or no, not ${given}`);
+  if (given !== undefined) throw new Error(`--slices takes yes or no, not ${given}`);
   return undefined;
 }
 
@@ -70,7 +70,7 @@ async function s3Objects() {
   return new Objects(clients.s3, {
     readConcurrency: Number(values['read-concurrency']),
     reader: clients.s3Reader,
-    fastqCounters: halvesFlag() === false ? undefined : clients.s3FastqCounters,
+    fastqCounters: slicesFlag() === false ? undefined : clients.s3FastqCounters,
   });
 }
 
@@ -94,7 +94,7 @@ async function open(): Promise<Opened> {
   if (values.file !== undefined) {
     const started = process.hrtime.bigint();
     return {
-      // As one stream, 1 MiB buffers reused (the CLI reads a plain FASTQ file in two halves: runJobOnFile).
+      // As one stream, 1 MiB buffers reused (the CLI reads a plain FASTQ file in two slices: runJobOnFile).
       source: fileChunks(values.file),
       name: values.file,
       started,
@@ -149,7 +149,7 @@ async function runOnObject(url: string): Promise<CoreRun> {
   return summarize(report, elapsed(started));
 }
 
-/** The core's run on a file, in halves where it can (`runJobOnFile`). */
+/** The core's run on a file, in slices where it can (`runJobOnFile`). */
 async function runOnFile(path: string): Promise<CoreRun> {
   const started = process.hrtime.bigint();
   const format = values.format as Format | undefined;
@@ -177,13 +177,13 @@ async function runOnStream(): Promise<CoreRun> {
   return run;
 }
 
-const halves = halvesFlag();
+const slices = slicesFlag();
 const run =
-  values.drain || halves === false
+  values.drain || slices === false
     ? await runOnStream()
     : values.s3 !== undefined
       ? await runOnObject(values.s3)
-      : values.file !== undefined && halves === true
+      : values.file !== undefined && slices === true
         ? await runOnFile(values.file)
         : await runOnStream();
 process.stdout.write(`${JSON.stringify(run)}\n`);

@@ -2,11 +2,12 @@
  * Is the path from S3 a bottleneck? The same plain FASTQ runs through the core from a local file
  * and from the local cloud's emulator (`runJobOnObject`, as the dispatcher and the worker read),
  * alternately; the core's own time is compared (process start-up excluded from both). As
- * deployed where a second vCPU is there, a plain FASTQ is read in two halves, each received and
- * parsed on an HTTP thread of its own; one GET received on the HTTP thread and parsed on the main
+ * deployed where a second vCPU is there, a plain FASTQ is read in slices, one ranged GET each
+ * (the deployed read concurrency, 4; and 2 beside it), half of them received and parsed on each
+ * of two HTTP threads; one GET received on the HTTP thread and parsed on the main
  * one (how a gzip or CSV input is read), and one GET read and parsed on one thread (smaller
  * Lambdas), are measured beside it, and the local file is read both as one stream (the
- * reference) and in halves. The object is stored twice: without a checksum (the transfer
+ * reference) and in two slices, as the CLI reads it. The object is stored twice: without a checksum (the transfer
  * path alone) and with a full-object CRC64NVME checksum, which is what S3 gives new objects by
  * default and which the SDK then verifies on every GET of the whole object. Reading the body
  * without the core, and `curl` fetching the object, show where the time goes: our reader or the
@@ -84,7 +85,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       `${cloud.endpoint}/${cloud.bucket}/${PLAIN_KEY}`,
     ];
     const oneThread = ['--reader', 'main-thread', '--parse-thread', 'no'];
-    const stream = ['--halves', 'no'];
+    const stream = ['--slices', 'no'];
+    const twoSlices = ['--read-concurrency', '2'];
     const served = await withStaticS3IfInstalled(ctx, { [PLAIN_KEY]: file.path }, (server) => {
       // The same reads from nginx: S3's side of the transfer off this machine's cores.
       const fromServer = ({ endpoint, bucket }: StaticS3, ...extra: string[]) => ({
@@ -96,10 +98,10 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         [
           { name: 'local file', argv: coreRunnerCommand('--file', file.path, '--format', 'fastq') },
           {
-            name: 'local file, in halves',
-            argv: coreRunnerCommand('--file', file.path, '--format', 'fastq', '--halves', 'yes'),
+            name: 'local file, two slices',
+            argv: coreRunnerCommand('--file', file.path, '--format', 'fastq', '--slices', 'yes'),
           },
-          { name: 'as deployed', ...fromS3(PLAIN_KEY) },
+          { name: 'as deployed', ...fromS3(PLAIN_KEY, ...ranged) },
           { name: 'one GET, HTTP thread', ...fromS3(PLAIN_KEY, ...stream) },
           { name: 'one GET, one thread', ...fromS3(PLAIN_KEY, ...oneThread) },
           { name: 'one GET, CRC64NVME', ...fromS3(CHECKSUM_KEY, ...stream) },
@@ -111,7 +113,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
           },
           ...(server
             ? [
-                { name: 'nginx, as deployed', ...fromServer(server) },
+                { name: 'nginx, as deployed', ...fromServer(server, ...ranged) },
+                { name: 'nginx, two slices', ...fromServer(server, ...twoSlices) },
                 { name: 'nginx, one GET, HTTP thread', ...fromServer(server, ...stream) },
                 { name: 'nginx, one GET, one thread', ...fromServer(server, ...oneThread) },
                 { name: 'nginx, ranged GETs', ...fromServer(server, ...stream, ...ranged) },
@@ -133,7 +136,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     });
     const [
       local = [],
-      localHalves = [],
+      localSlices = [],
       deployed = [],
       streamed = [],
       single = [],
@@ -141,6 +144,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       drained = [],
       transfer = [],
       nginxDeployed,
+      nginxTwoSlices,
       nginxStreamed,
       nginxSingle,
       nginxRanged,
@@ -204,16 +208,15 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         : { agrees: reads(runs) === reads(local) ? 'yes (reads)' : 'no: reads differ' }),
     });
     const onThread = 'received on the HTTP thread, parsed on the main one (a gzip or CSV input)';
-    const inHalves =
-      'as deployed with a second vCPU: a plain FASTQ in halves, each received and parsed on an HTTP thread';
+    const inSlices = `as deployed with a second vCPU: a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, received and parsed on two HTTP threads`;
     const fromNginx = "from nginx (S3's side off this machine's cores)";
     const localRow = core('core, local file as one stream (in-process time)', local, { reference: true });
-    const localHalvesRow = core(
-      'core, local file in halves, as the CLI reads it (in-process time)',
-      localHalves,
+    const localSlicesRow = core(
+      'core, local file in two slices, one on each thread, as the CLI reads it (in-process time)',
+      localSlices,
     );
     // Three ranged GETs, each answered at once: the whole time is the one compared.
-    const deployedRow = core(`core, runJobOnObject, ${inHalves} (in-process time)`, deployed);
+    const deployedRow = core(`core, runJobOnObject, ${inSlices} (in-process time)`, deployed);
     const streamedRow = core(`core, Objects.open, one GET ${onThread} (in-process time)`, streamed);
     const streamedStreamingRow = core(`… the same, after the first byte`, streamed, { streaming: true });
     const singleRow = core(
@@ -244,8 +247,14 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     };
     const nginxDeployedRow =
       nginxDeployed &&
-      core(`core, runJobOnObject, ${fromNginx}, ${inHalves} (in-process time)`, nginxDeployed);
-    // The whole time too, for a fair look at the halves, whose time includes their GETs' waits.
+      core(`core, runJobOnObject, ${fromNginx}, ${inSlices} (in-process time)`, nginxDeployed);
+    const nginxTwoSlicesRow =
+      nginxTwoSlices &&
+      core(
+        `core, runJobOnObject, ${fromNginx}, a plain FASTQ in 2 slices (read concurrency 2), one on each HTTP thread (in-process time)`,
+        nginxTwoSlices,
+      );
+    // The whole time too, for a fair look at the slices, whose time includes their GETs' waits.
     const nginxStreamedWholeRow =
       nginxStreamed &&
       core(`core, Objects.open, one GET ${fromNginx}, ${onThread} (in-process time)`, nginxStreamed);
@@ -285,7 +294,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     );
     ctx.rows.push(
       localRow,
-      localHalvesRow,
+      localSlicesRow,
       deployedRow,
       streamedRow,
       streamedStreamingRow,
@@ -294,9 +303,14 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       checkedRow,
       drainedRow,
       curlRow,
-      ...[nginxDeployedRow, nginxStreamedWholeRow, nginxStreamedRow, nginxSingleRow, nginxCurlRow].filter(
-        (row) => row !== undefined,
-      ),
+      ...[
+        nginxDeployedRow,
+        nginxTwoSlicesRow,
+        nginxStreamedWholeRow,
+        nginxStreamedRow,
+        nginxSingleRow,
+        nginxCurlRow,
+      ].filter((row) => row !== undefined),
       rangedRow,
     );
     const versus = (row: Measured, reference = localRow) => throughputOf(row) / throughputOf(reference);
@@ -307,17 +321,36 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const where = nginxDeployedRow ? 'from nginx' : 'from the emulator';
     ctx.checks.push(
       atLeast(
-        `S3 path as deployed (a plain FASTQ in halves) ${where} ÷ local file as one stream`,
+        `S3 path as deployed (a plain FASTQ in slices) ${where} ÷ local file as one stream`,
         versus(target),
         0.8,
       ),
       informative(
         atLeast(
-          `S3 path as deployed (a plain FASTQ in halves) ${where} ÷ local file in halves`,
-          versus(target, localHalvesRow),
+          `S3 path as deployed (a plain FASTQ in slices) ${where} ÷ local file in two slices`,
+          versus(target, localSlicesRow),
           0.8,
         ),
       ),
+      ...(nginxTwoSlicesRow
+        ? [
+            informative(
+              atLeast(
+                'S3 path, 2 slices from nginx ÷ local file as one stream',
+                versus(nginxTwoSlicesRow),
+                0.8,
+              ),
+            ),
+            informative(
+              atMost(
+                'S3 path, 2 slices from nginx: peak RSS',
+                rssMiB(nginxTwoSlicesRow.peakRssKiB),
+                MEMORY_LIMIT_MIB,
+                'MiB',
+              ),
+            ),
+          ]
+        : []),
       ...(nginxDeployedRow
         ? [
             informative(
@@ -362,7 +395,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         ),
       ),
       atMost(
-        'S3 path as deployed (a plain FASTQ in halves): peak RSS',
+        'S3 path as deployed (a plain FASTQ in slices): peak RSS',
         rssMiB(maxOf([deployedRow.peakRssKiB, nginxDeployedRow?.peakRssKiB])),
         MEMORY_LIMIT_MIB,
         'MiB',

@@ -29,8 +29,8 @@ export interface RunJobOptions {
    * a FASTQ only when getting the bytes costs CPU: inflating gzip. A plain FASTQ stream, read
    * from a file or received on another thread (the runtime's S3 reader), comes faster than it
    * parses, and the hand-over would cost more than it saves; a plain FASTQ file given to
-   * `runJobOnFile` (or an S3 object, by the runtime) is read in two halves instead, one on each
-   * thread (`runJobInHalves`, fastq-halves.ts).
+   * `runJobOnFile` (or an S3 object, by the runtime) is read in slices instead, on both threads
+   * (`runJobInSlices`, fastq-slices.ts).
    * @default true when `os.availableParallelism()` is more than 1, except for a plain FASTQ stream
    */
   parseOnThread?: boolean;

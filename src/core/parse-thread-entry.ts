@@ -2,12 +2,12 @@
  * The parse thread (started by parse-thread.ts): receives the uncompressed input over the port in
  * `workerData` and answers with the figures, or with the error that stopped it, and the input's
  * CRC-32 when asked for it (the thread that inflated checks it); or reads part of a FASTQ file
- * itself and answers with the parser's counts (fastq-halves.ts).
+ * itself and answers with the parser's counts (fastq-slices.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { receiveChunks } from './chunk-channel.js';
 import { serveCsvSegments } from './csv-two-threads.js';
-import { countFastq } from './fastq-halves.js';
+import { countFastq } from './fastq-slices.js';
 import { fileChunks } from './file-source.js';
 import { parseChunks } from './parse.js';
 import { serializeError, type ParseThreadData, type ParseThreadMessage } from './parse-thread-protocol.js';

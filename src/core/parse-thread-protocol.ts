@@ -1,7 +1,7 @@
 /** What the parse thread and the thread that starts it say to each other. */
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { InputError, JobAbortedError, type Format } from './api.js';
-import type { HalfCounts } from './fastq-halves.js';
+import type { SliceCounts } from './fastq-slices.js';
 import type { ByteRange } from './file-source.js';
 import type { Figures } from './parse.js';
 import { startThread } from './start-thread.js';
@@ -19,8 +19,8 @@ export interface ParseThreadOptions {
   /** Compute the CRC-32 of the input and answer with it (a FASTQ only). */
   crc32?: boolean;
   /**
-   * Read this part of a plain FASTQ file and answer with the parser's counts (fastq-file-halves.ts)
-   * instead of reading from `port`; `end` is the file's when it is the last half.
+   * Read this part of a plain FASTQ file and answer with the parser's counts (fastq-file-slices.ts)
+   * instead of reading from `port`; `end` is the file's when it is the last slice.
    */
   file?: FileHalf;
 }
@@ -78,7 +78,7 @@ export interface SerializedError {
  */
 export type ParseThreadMessage = (
   | { type: 'figures'; figures: Figures }
-  | { type: 'fastq-counts'; counts: HalfCounts }
+  | { type: 'fastq-counts'; counts: SliceCounts }
   | { type: 'error'; error: SerializedError }
 ) & { crc32?: number };
 

@@ -2,16 +2,16 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { InputError, type Format, type RunJobOptions } from './api.js';
 import { describeFile } from './describe.js';
-import { fileHalves } from './fastq-file-halves.js';
-import { fastqInHalves, type HalvesSource } from './fastq-halves.js';
+import { fileSlices } from './fastq-file-slices.js';
+import { fastqInSlices, type SlicesSource } from './fastq-slices.js';
 import { fileChunks } from './file-source.js';
 import { openInput, throwIfAborted, type ByteSource } from './input.js';
 import { parseChunks, type Figures } from './parse.js';
 import { parseOnThread } from './parse-thread.js';
 import { RESULT_SCHEMA_VERSION, type InputSummary, type JobReport } from './report.js';
 
-/** A plain FASTQ file smaller than this is read on one thread: a thread's start would cost more than it saves. */
-const HALVES_MIN_BYTES = 16 << 20;
+/** A plain FASTQ smaller than this is read on one thread: a thread's start would cost more than it saves. */
+const SLICES_MIN_BYTES = 16 << 20;
 
 /**
  * Run a job over a byte source (plain or gzip, detected by magic bytes) and return its report.
@@ -42,33 +42,33 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
 }
 
 /**
- * `runJob` over an input that can be read from any offset, read in two halves on two threads
- * (fastq-halves.ts: each thread reads and parses its own half, which a stream cannot do).
+ * `runJob` over an input that can be read from any offset, read in slices on two threads
+ * (fastq-slices.ts: each thread reads and parses its own slices, which a stream cannot do).
  * Undefined where it must be read as a stream instead: no second CPU is free, it is not a plain
- * FASTQ of at least 16 MiB, or the halves cannot be trusted (a record cut out of step, an error:
+ * FASTQ of at least 16 MiB, or the slices cannot be trusted (a record cut out of step, an error:
  * the stream then gives the error one reading names).
  */
-export async function runJobInHalves(
-  source: HalvesSource,
+export async function runJobInSlices(
+  source: SlicesSource,
   options: RunJobOptions,
 ): Promise<JobReport | undefined> {
   throwIfAborted(options.signal);
   const format = formatOf(options);
   const secondThread = options.parseOnThread ?? availableParallelism() > 1;
-  // A name ending in .gz is gzip (a misnamed one fails the first half at its first byte).
+  // A name ending in .gz is gzip (a misnamed one fails the first slice at its first byte).
   const gzipName = describeFile(options.name)?.gzip ?? false;
-  if (!secondThread || format !== 'fastq' || gzipName || source.size < HALVES_MIN_BYTES) return undefined;
-  const fastq = await fastqInHalves(source, options.signal);
+  if (!secondThread || format !== 'fastq' || gzipName || source.size < SLICES_MIN_BYTES) return undefined;
+  const fastq = await fastqInSlices(source, options.signal);
   if (fastq === undefined) return undefined;
   const { size } = source;
   return report(format, { name: options.name, gzip: false, bytes: size, uncompressedBytes: size }, { fastq });
 }
 
-/** `runJob` over the local file at `path`: in halves where `runJobInHalves` can, else as a stream. */
+/** `runJob` over the local file at `path`: in two slices where `runJobInSlices` can, else as a stream. */
 export async function runJobOnFile(path: string, options: RunJobOptions): Promise<JobReport> {
   const file = await stat(path);
-  const halves = file.isFile() ? await runJobInHalves(fileHalves(path, file.size), options) : undefined;
-  return halves ?? runJob(fileChunks(path), options);
+  const sliced = file.isFile() ? await runJobInSlices(fileSlices(path, file.size), options) : undefined;
+  return sliced ?? runJob(fileChunks(path), options);
 }
 
 function formatOf(options: RunJobOptions): Format {

@@ -1,5 +1,5 @@
 import { InputError, type RunJobOptions } from '../core/api.js';
-import { runJob, runJobInHalves, type JobReport } from '../core/index.js';
+import { runJob, runJobInSlices, type JobReport } from '../core/index.js';
 import type { Route } from '../../contract/routing.js';
 import type { JobsTable } from './aws/jobs-table.js';
 import type { Objects } from './aws/objects.js';
@@ -87,8 +87,8 @@ export async function executeJob(
 
 /**
  * The core's report on one version of an object, and that version's LastModified. A plain FASTQ
- * is read in two halves, one on each thread, where the core can (`runJobInHalves`); anything
- * else, or an input the halves leave to one reading, as one stream (`Objects.open`).
+ * is read in slices on two threads where the core can (`runJobInSlices`); anything else, or an
+ * input the slices leave to one reading, as one stream (`Objects.open`).
  */
 export async function runJobOnObject(
   objects: Objects,
@@ -96,14 +96,14 @@ export async function runJobOnObject(
   options: RunJobOptions,
 ): Promise<{ report: JobReport; lastModified: Date }> {
   const { bucket, key, versionId, size } = object;
-  const halves = objects.halves(bucket, key, versionId, size);
-  if (halves !== undefined) {
-    const report = await runJobInHalves(halves, options).catch((error: unknown) => {
+  const slices = objects.slices(bucket, key, versionId, size);
+  if (slices !== undefined) {
+    const report = await runJobInSlices(slices, options).catch((error: unknown) => {
       // An archived input: `open` says why it cannot be read.
       if ((error as { name?: string }).name === 'InvalidObjectState') return undefined;
       throw error;
     });
-    if (report !== undefined) return { report, lastModified: halves.lastModified };
+    if (report !== undefined) return { report, lastModified: slices.lastModified };
   }
   const input = await objects.open(bucket, key, versionId, options.signal, size);
   return { report: await runJob(input.body, options), lastModified: input.lastModified };

@@ -17,7 +17,7 @@ export interface Clients {
   /**
    * With `readOnThread`: two clients whose GETs are answered with the FASTQ counts of the body
    * instead of the body (`HttpThreadHandler.fastqCounter()`), each on a thread of its own (the
-   * first on `s3Reader`'s), for the two halves of an object.
+   * first on `s3Reader`'s), for the slices of an object (object-slices.ts).
    */
   s3FastqCounters?: readonly [S3Client, S3Client];
   ddb: DynamoDBDocumentClient;
@@ -44,7 +44,7 @@ export function createClients(env: NodeJS.ProcessEnv = process.env, options: Cli
   const local = Boolean(env.AWS_ENDPOINT_URL);
   const s3 = new S3Client({ forcePathStyle: local });
   const seconds = options.readStallSeconds;
-  // Started when first used: the second only reads objects in halves.
+  // Started when first used: the second only reads objects in slices.
   const threads = options.readOnThread
     ? ([0, 1].map(
         () => new HttpThreadHandler(seconds === undefined ? {} : { socketTimeout: seconds * 1000 }),

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { serialize } from 'node:v8';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { BufferPool, ChunkSender, channelFailure } from '../../core/chunk-channel.js';
-import { countFastq } from '../../core/fastq-halves.js';
+import { countFastq } from '../../core/fastq-slices.js';
 import { nudgingCollector } from './collector-nudge.js';
 import {
   type BodyUse,

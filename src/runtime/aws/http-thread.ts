@@ -107,8 +107,8 @@ export class HttpThreadHandler implements RequestHandler<HttpRequest, HttpRespon
    * body is parsed as FASTQ instead of being sent back: the body the SDK gets is the parser's
    * counts (`FastqState`, `v8.serialize`d, headers that describe bytes left out), and a body
    * that is not FASTQ fails with the `InputError`'s message, name and code. A range that ends
-   * before the object does is counted as half of it (`countFastq`). For the clients that read an
-   * object's halves, each on a thread of its own (object-halves.ts).
+   * before the object does is counted as a slice of it (`countFastq`). For the clients that read
+   * an object's slices on two threads (object-slices.ts).
    */
   fastqCounter(): RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions> {
     return {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
-import { ObjectHalves } from './object-halves.js';
+import { ObjectSlices } from './object-slices.js';
 import { recycleChunk } from './http-thread.js';
 import { openWatched } from '../stall-watchdog.js';
 import { archivedInputError, archiveState, isReadable, type StorageFacts } from '../archive.js';
@@ -35,9 +35,9 @@ export interface ObjectsOptions {
    */
   reader?: S3Client;
   /**
-   * Lets a plain FASTQ input be read in two halves (`halves`): two clients that count a body,
-   * each on an HTTP thread of its own (`Clients.s3FastqCounters`).
-   * @default - no halves
+   * Lets a plain FASTQ input be read in slices (`slices`): two clients that count a body, each
+   * on an HTTP thread of its own (`Clients.s3FastqCounters`).
+   * @default - no slices
    */
   fastqCounters?: readonly [S3Client, S3Client];
   /**
@@ -72,13 +72,14 @@ export class Objects {
   }
 
   /**
-   * The object as a source the job core can read in two halves (`runJobInHalves`), one on each
-   * thread; undefined without `fastqCounters`.
+   * The object as a source the job core can read in slices (`runJobInSlices`), one ranged GET
+   * each, `readConcurrency` of them (at least 2), counted on two HTTP threads; undefined without
+   * `fastqCounters`.
    */
-  halves(bucket: string, key: string, versionId: string | null, size: number): ObjectHalves | undefined {
-    const { fastqCounters: counters, stallSeconds } = this.options;
+  slices(bucket: string, key: string, versionId: string | null, size: number): ObjectSlices | undefined {
+    const { fastqCounters: counters, stallSeconds, readConcurrency: slices } = this.options;
     if (counters === undefined) return undefined;
-    return new ObjectHalves({ bucket, key, versionId, size, s3: this.s3, counters, stallSeconds });
+    return new ObjectSlices({ bucket, key, versionId, size, slices, s3: this.s3, counters, stallSeconds });
   }
 
   /**

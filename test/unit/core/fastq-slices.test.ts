@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileHalves } from '../../../src/core/fastq-file-halves.js';
+import { fileSlices } from '../../../src/core/fastq-file-slices.js';
 import {
   countFastq,
-  fastqInHalves,
+  fastqInSlices,
   findRecordStart,
-  type HalfCounts,
-  type HalvesSource,
-} from '../../../src/core/fastq-halves.js';
+  type SliceCounts,
+  type SlicesSource,
+} from '../../../src/core/fastq-slices.js';
 import type { ByteRange } from '../../../src/core/file-source.js';
 import { FastqParser } from '../../../src/core/fastq.js';
 import { InputError, JobAbortedError, runJob, runJobOnFile, fileChunks } from '../../../src/core/index.js';
@@ -18,7 +18,7 @@ import { fastqBuffer } from '../../../local/synthetic-inputs.js';
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'fastq-halves-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'fastq-slices-'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -111,7 +111,7 @@ describe('a plain FASTQ file read in two halves', () => {
     ['no line feed after the last record', Buffer.from(atQualities(30_001).slice(0, -1))],
     ['blank lines after the last record', Buffer.from(`${atQualities(30_000)}\n\n`)],
   ])('gives the statistics of one reading: %s', async (_, data) => {
-    const halves = await fastqInHalves(fileHalves(await fileOf(data), data.length));
+    const halves = await fastqInSlices(fileSlices(await fileOf(data), data.length));
     expect(halves, 'read in halves').toBeDefined();
     expect(JSON.stringify(halves)).toBe(JSON.stringify(oneReading(data)));
   });
@@ -140,13 +140,13 @@ describe('a plain FASTQ file read in two halves', () => {
     ];
     for (const [fault, bad] of broken) {
       expect(oneReading(bad), fault).toBeInstanceOf(InputError);
-      expect(await fastqInHalves(fileHalves(await fileOf(bad), bad.length)), fault).toBeUndefined();
+      expect(await fastqInSlices(fileSlices(await fileOf(bad), bad.length)), fault).toBeUndefined();
     }
   });
 
   it('finds no middle record in a file of one record, and leaves it to one reading', async () => {
     const data = Buffer.from(`@r\n${'A'.repeat(3_000_000)}\n+\n${'I'.repeat(3_000_000)}\n`);
-    expect(await fastqInHalves(fileHalves(await fileOf(data), data.length))).toBeUndefined();
+    expect(await fastqInSlices(fileSlices(await fileOf(data), data.length))).toBeUndefined();
   });
 });
 
@@ -157,7 +157,7 @@ describe('runJobOnFile', () => {
   it('reports what a stream of the file reports, byte for byte', async () => {
     const file = await fileOf(large);
     // Read in halves, not left to a stream.
-    expect(await fastqInHalves(fileHalves(file, large.length))).toBeDefined();
+    expect(await fastqInSlices(fileSlices(file, large.length))).toBeDefined();
     const expected = await runJob(fileChunks(file), { name: 'x.fq', parseOnThread: false });
     expect(JSON.stringify(await runJobOnFile(file, { name: 'x.fq' }))).toBe(JSON.stringify(expected));
     // And with one CPU's worth of threads, read as a stream.
@@ -185,7 +185,7 @@ describe('runJobOnFile', () => {
     const gzipped = gzipSync(large, { level: 1 });
     const file = await fileOf(gzipped);
     // Its first half fails at its first byte.
-    expect(await fastqInHalves(fileHalves(file, gzipped.length))).toBeUndefined();
+    expect(await fastqInSlices(fileSlices(file, gzipped.length))).toBeUndefined();
     const expected = await runJob(fileChunks(file), { name: 'x.fq' });
     expect(expected.input.gzip).toBe(true);
     expect(await runJobOnFile(file, { name: 'x.fq' })).toEqual(expected);
@@ -204,30 +204,30 @@ describe('runJobOnFile', () => {
   });
 });
 
-describe('fastqInHalves, whatever the source', () => {
+describe('fastqInSlices, whatever the source', () => {
   const data = Buffer.from(atQualities(20_000));
 
   /**
-   * `data` as a source whose halves are counted here, each by `countHalf` when given (0 for the
-   * first, 1 for the second); the signals each half was given are kept.
+   * `data` as a source of `slices` slices counted here, or by `countSlice` where it answers; the
+   * signals each slice was given are kept.
    */
   function memorySource(
-    countHalf: (half: 0 | 1, signal: AbortSignal) => Promise<HalfCounts | undefined> | undefined = () =>
+    countSlice: (index: number, signal: AbortSignal) => Promise<SliceCounts | undefined> | undefined = () =>
       undefined,
+    slices = 2,
+    bytes: Buffer = data,
   ) {
     const signals: AbortSignal[] = [];
-    async function* bytes(range: ByteRange) {
-      yield data.subarray(range.start, range.end);
+    async function* read(range: ByteRange) {
+      yield bytes.subarray(range.start, range.end);
     }
-    const source: HalvesSource = {
-      size: data.length,
-      read: bytes,
-      count: (range, signal) => {
+    const source: SlicesSource = {
+      size: bytes.length,
+      slices,
+      read,
+      count: (index, range, signal) => {
         signals.push(signal);
-        return (
-          countHalf(range.start === 0 ? 0 : 1, signal) ??
-          countFastq(bytes(range), { toEnd: range.end === data.length })
-        );
+        return countSlice(index, signal) ?? countFastq(read(range), { toEnd: range.end === bytes.length });
       },
     };
     return { source, signals };
@@ -237,31 +237,57 @@ describe('fastqInHalves, whatever the source', () => {
   const untilAborted = (signal: AbortSignal) =>
     new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
 
-  it('merges the counts of halves counted anywhere into one reading', async () => {
-    expect(JSON.stringify(await fastqInHalves(memorySource().source))).toBe(JSON.stringify(oneReading(data)));
+  it.each([2, 3, 4, 7])(
+    'merges the counts of %i slices counted anywhere into one reading',
+    async (slices) => {
+      const ranges: ByteRange[] = [];
+      const { source } = memorySource(undefined, slices);
+      const count = source.count.bind(source);
+      source.count = (index, range, signal) => {
+        ranges[index] = range;
+        return count(index, range, signal);
+      };
+      expect(JSON.stringify(await fastqInSlices(source))).toBe(JSON.stringify(oneReading(data)));
+      // Contiguous, from the start to the end, each cut where a record starts.
+      expect(ranges).toHaveLength(slices);
+      expect(ranges[0]?.start).toBe(0);
+      expect(ranges.at(-1)?.end).toBe(data.length);
+      for (let i = 1; i < slices; i++) {
+        expect(ranges[i]?.start).toBe(ranges[i - 1]?.end);
+        expect(data.toString('latin1', ranges[i]!.start, ranges[i]!.start + 5)).toBe('@read');
+      }
+    },
+  );
+
+  it('leaves an input too short for its slices to one reading', async () => {
+    // Two records, ten slices: two offsets find the same record.
+    const { source, signals } = memorySource(undefined, 10, Buffer.from(atQualities(2)));
+    expect(await fastqInSlices(source)).toBeUndefined();
+    expect(signals).toHaveLength(0);
   });
 
-  it('fails with a half that fails for another reason than its input, and stops the other', async () => {
-    const { source, signals } = memorySource((half, signal) =>
-      half === 0 ? untilAborted(signal) : Promise.reject(new Error('connection reset')),
+  it('fails with a slice that fails for another reason than its input, and stops the others', async () => {
+    const { source, signals } = memorySource(
+      (index, signal) => (index === 2 ? Promise.reject(new Error('connection reset')) : untilAborted(signal)),
+      4,
     );
-    await expect(fastqInHalves(source)).rejects.toThrow('connection reset');
-    expect(signals).toHaveLength(2);
+    await expect(fastqInSlices(source)).rejects.toThrow('connection reset');
+    expect(signals).toHaveLength(4);
     expect(signals.every((signal) => signal.aborted)).toBe(true);
   });
 
-  it('gives up, stopping the other half, when a half is not FASTQ', async () => {
-    const { source, signals } = memorySource((half, signal) =>
-      half === 0 ? untilAborted(signal) : Promise.resolve(undefined),
+  it('gives up, stopping the others, when a slice is not FASTQ', async () => {
+    const { source, signals } = memorySource((index, signal) =>
+      index === 0 ? untilAborted(signal) : Promise.resolve(undefined),
     );
-    expect(await fastqInHalves(source)).toBeUndefined();
+    expect(await fastqInSlices(source)).toBeUndefined();
     expect(signals.every((signal) => signal.aborted)).toBe(true);
   });
 
   it('fails with JobAbortedError when the job is aborted', async () => {
     const { source } = memorySource((_, signal) => untilAborted(signal));
     const job = new AbortController();
-    const run = fastqInHalves(source, job.signal);
+    const run = fastqInSlices(source, job.signal);
     setImmediate(() => job.abort());
     await expect(run).rejects.toBeInstanceOf(JobAbortedError);
   });

@@ -1,9 +1,10 @@
 /**
- * A plain FASTQ file as a `HalvesSource` (fastq-halves.ts): this thread reads and parses the
- * first half from the file, the parse thread reads and parses the second from the file itself.
+ * A plain FASTQ file as a `SlicesSource` (fastq-slices.ts) of two slices: this thread reads and
+ * parses the first from the file, the parse thread reads and parses the second from the file
+ * itself.
  */
 import { InputError } from './api.js';
-import { countFastq, type HalfCounts, type HalvesSource } from './fastq-halves.js';
+import { countFastq, type SliceCounts, type SlicesSource } from './fastq-slices.js';
 import { fileChunks, type ByteRange } from './file-source.js';
 import { throwIfAborted } from './input.js';
 import { answerOf, deserializeError, openParseThread, type FileHalf } from './parse-thread-protocol.js';
@@ -11,12 +12,13 @@ import { answerOf, deserializeError, openParseThread, type FileHalf } from './pa
 /** The parser allocates almost nothing (as on the parse thread fed over a channel). */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 2 };
 
-/** The file at `path`, of `size` bytes, to be read in halves. */
-export function fileHalves(path: string, size: number): HalvesSource {
+/** The file at `path`, of `size` bytes, to be read in two slices. */
+export function fileSlices(path: string, size: number): SlicesSource {
   return {
     size,
+    slices: 2,
     read: (range) => fileChunks(path, undefined, range),
-    count: (range, signal) =>
+    count: (_, range, signal) =>
       range.start === 0
         ? countHere(path, range, size, signal)
         : countOnParseThread({ path, ...range, toEnd: range.end === size }, signal),
@@ -28,7 +30,7 @@ async function countHere(
   range: ByteRange,
   size: number,
   signal: AbortSignal,
-): Promise<HalfCounts | undefined> {
+): Promise<SliceCounts | undefined> {
   async function* chunks() {
     for await (const chunk of fileChunks(path, undefined, range)) {
       throwIfAborted(signal);
@@ -43,7 +45,7 @@ async function countHere(
   }
 }
 
-async function countOnParseThread(file: FileHalf, signal: AbortSignal): Promise<HalfCounts | undefined> {
+async function countOnParseThread(file: FileHalf, signal: AbortSignal): Promise<SliceCounts | undefined> {
   const { worker, port } = openParseThread('fastq', THREAD_LIMITS, { file });
   const { answer, dispose } = answerOf(worker, signal);
   try {

@@ -1,9 +1,9 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { deserialize } from 'node:v8';
-import type { ByteRange, HalfCounts, HalvesSource } from '../../core/index.js';
+import type { ByteRange, SliceCounts, SlicesSource } from '../../core/index.js';
 import { InputStalledError, openWatched } from '../stall-watchdog.js';
 
-export interface ObjectHalvesProps {
+export interface ObjectSlicesProps {
   bucket: string;
   key: string;
   /** Pins every GET to this version; without it, GETs are pinned by the first one's ETag. */
@@ -12,9 +12,11 @@ export interface ObjectHalvesProps {
   size: number;
   /** Reads the bytes around the middle, on this thread. */
   s3: S3Client;
+  /** Slices to read, one ranged GET each (the object's read concurrency, at least 2). */
+  slices: number;
   /**
-   * Count the first half and the second: clients whose handlers count a body on a thread, each
-   * its own (`HttpThreadHandler.fastqCounter()`).
+   * Count the first half of the slices and the rest: clients whose handlers count a body on a
+   * thread, each its own (`HttpThreadHandler.fastqCounter()`).
    */
   counters: readonly [S3Client, S3Client];
   /**
@@ -26,20 +28,24 @@ export interface ObjectHalvesProps {
 }
 
 /**
- * An S3 object as the job core's `HalvesSource`: each half is received and parsed by an HTTP
- * thread of its own, with a ranged GET, so that each thread parses bytes it received itself
- * (BENCHMARKS.md: one GET received on one thread and parsed on another kept 0.74–0.88× of a
- * local file). Neither half is received on the main thread, whose large young generation would
- * let tens of MiB of a socket's chunks wait for a collection. Every GET is pinned to one version
- * (or the first GET's ETag), so a concurrent upload cannot mix two versions into one input.
+ * An S3 object as the job core's `SlicesSource`: a ranged GET per slice, as many as the object's
+ * reader keeps in flight (one S3 connection delivers far less than a parser takes), each
+ * received and parsed on an HTTP thread, the first half of the slices on one and the second on
+ * another, so that each thread parses bytes it received itself (BENCHMARKS.md: one GET received
+ * on one thread and parsed on another kept 0.67–0.88× of a local file). No slice is received on
+ * the main thread, whose large young generation would let tens of MiB of a socket's chunks wait
+ * for a collection. Every GET is pinned to one version (or the first GET's ETag), so a
+ * concurrent upload cannot mix two versions into one input.
  */
-export class ObjectHalves implements HalvesSource {
+export class ObjectSlices implements SlicesSource {
   readonly size: number;
+  readonly slices: number;
   private etag: string | undefined;
   private modified: Date | undefined;
 
-  constructor(private readonly props: ObjectHalvesProps) {
+  constructor(private readonly props: ObjectSlicesProps) {
     this.size = props.size;
+    this.slices = Math.max(2, props.slices);
   }
 
   /** The object's LastModified, once a GET has answered. */
@@ -58,11 +64,11 @@ export class ObjectHalves implements HalvesSource {
     yield* body;
   }
 
-  async count(range: ByteRange, signal: AbortSignal): Promise<HalfCounts | undefined> {
-    const counter = this.props.counters[range.start === 0 ? 0 : 1];
+  async count(index: number, range: ByteRange, signal: AbortSignal): Promise<SliceCounts | undefined> {
+    const counter = this.props.counters[index < this.slices / 2 ? 0 : 1];
     try {
       const out = await this.get(counter, range, signal);
-      return deserialize(await out.Body!.transformToByteArray()) as HalfCounts;
+      return deserialize(await out.Body!.transformToByteArray()) as SliceCounts;
     } catch (error) {
       const { name } = error as { name?: string };
       if (name === 'InputError') return undefined;

@@ -71,9 +71,9 @@ const errorOf = (promise: Promise<unknown>) =>
     (error: unknown) => error,
   );
 
-describe('an S3 object read in halves', () => {
-  it('gives the report one stream of it gives, each half counted on its own thread', async () => {
-    const key = 'incoming/halves/reads.fq';
+describe('an S3 object read in slices', () => {
+  it('gives the report one stream of it gives, in two slices at least, one on each counting thread', async () => {
+    const key = 'incoming/slices/reads.fq';
     const versionId = await put(key, large);
     const expected = await runJob(once(large), { name: key, parseOnThread: false });
     const { result, main, counters } = await rangesOf(() =>
@@ -85,7 +85,7 @@ describe('an S3 object read in halves', () => {
     );
     expect(JSON.stringify(result.report)).toBe(JSON.stringify(expected));
     expect(result.lastModified.getTime()).toBeGreaterThan(0);
-    // The bytes around the middle on this thread; the halves, one on each counting thread.
+    // The bytes around the middle on this thread; the two slices, one on each counting thread.
     expect(main).toHaveLength(1);
     const [first, second] = counters as [string[], string[]];
     expect(first).toHaveLength(1);
@@ -95,11 +95,32 @@ describe('an S3 object read in halves', () => {
     expect(large[cut]).toBe(64); // '@': a record starts there
   });
 
+  it('takes as many ranged GETs as the read concurrency, half on each counting thread', async () => {
+    const key = 'incoming/slices/four.fq';
+    const versionId = await put(key, large);
+    const four = new Objects(clients.s3, { readConcurrency: 4, fastqCounters: clients.s3FastqCounters });
+    const { result, counters } = await rangesOf(() =>
+      runJobOnObject(four, { bucket: test.cloud.bucket, key, versionId, size: large.length }, { name: key }),
+    );
+    expect(JSON.stringify(result.report)).toBe(
+      JSON.stringify(await runJob(once(large), { name: key, parseOnThread: false })),
+    );
+    const [first, second] = counters as [string[], string[]];
+    expect([first.length, second.length]).toEqual([2, 2]);
+    // Contiguous, the whole object, in order of their first byte.
+    const bounds = [...first, ...second]
+      .map((range) => /^bytes=(\d+)-(\d+)$/.exec(range)!.slice(1).map(Number) as [number, number])
+      .sort((a, b) => a[0] - b[0]);
+    expect(bounds[0]![0]).toBe(0);
+    expect(bounds.at(-1)![1]).toBe(large.length - 1);
+    for (let i = 1; i < bounds.length; i++) expect(bounds[i]![0]).toBe(bounds[i - 1]![1] + 1);
+  });
+
   it('leaves a bad input to one stream, which names the error one reading names', async () => {
     const text = large.toString('latin1');
     const late = text.lastIndexOf('\n@', text.length - 10_000) + 1;
     const bad = Buffer.from(`${text.slice(0, late)}@bad\nACGT\n-\nIIII\n${text.slice(late)}`, 'latin1');
-    const key = 'incoming/halves/bad.fq';
+    const key = 'incoming/slices/bad.fq';
     const versionId = await put(key, bad);
     const expected = await errorOf(runJob(once(bad), { name: key, parseOnThread: false }));
     expect(expected).toBeInstanceOf(InputError);
@@ -121,7 +142,7 @@ describe('an S3 object read in halves', () => {
 
   it('reads a gzipped object as one stream, whatever its name says', async () => {
     const gzipped = gzipSync(large, { level: 1 });
-    for (const key of ['incoming/halves/gz.fq', 'incoming/halves/gz.fq.gz']) {
+    for (const key of ['incoming/slices/gz.fq', 'incoming/slices/gz.fq.gz']) {
       const versionId = await put(key, gzipped);
       const { result } = await rangesOf(() =>
         runJobOnObject(
@@ -136,23 +157,23 @@ describe('an S3 object read in halves', () => {
   });
 
   it('pins every GET to the version the first one read', async () => {
-    const key = 'incoming/halves/changing.fq';
+    const key = 'incoming/slices/changing.fq';
     await put(key, large);
-    const halves = objects.halves(test.cloud.bucket, key, null, large.length)!;
+    const halves = objects.slices(test.cloud.bucket, key, null, large.length)!;
     // The first GET: its ETag pins the rest.
     for await (const chunk of halves.read({ start: 0, end: 100 })) expect(chunk.length).toBeGreaterThan(0);
     await put(key, fastqBuffer({ bytes: 17 << 20, seed: 92 }));
-    const error = await errorOf(halves.count({ start: 0, end: 1000 }, new AbortController().signal));
+    const error = await errorOf(halves.count(0, { start: 0, end: 1000 }, new AbortController().signal));
     expect((error as { name?: string }).name).toBe('PreconditionFailed');
   });
 
   it('answers a counting GET with S3 errors as the SDK parses them, and bytes that are not FASTQ as none', async () => {
-    const halves = objects.halves(test.cloud.bucket, 'incoming/halves/missing.fq', null, large.length)!;
-    const error = await errorOf(halves.count({ start: 0, end: 1000 }, new AbortController().signal));
+    const halves = objects.slices(test.cloud.bucket, 'incoming/slices/missing.fq', null, large.length)!;
+    const error = await errorOf(halves.count(0, { start: 0, end: 1000 }, new AbortController().signal));
     expect((error as { name?: string }).name).toBe('NoSuchKey');
-    const key = 'incoming/halves/not-fastq.fq';
+    const key = 'incoming/slices/not-fastq.fq';
     await put(key, Buffer.from('this is not FASTQ\n'.repeat(1000)));
-    const notFastq = objects.halves(test.cloud.bucket, key, null, 18_000)!;
-    expect(await notFastq.count({ start: 0, end: 18_000 }, new AbortController().signal)).toBeUndefined();
+    const notFastq = objects.slices(test.cloud.bucket, key, null, 18_000)!;
+    expect(await notFastq.count(0, { start: 0, end: 18_000 }, new AbortController().signal)).toBeUndefined();
   });
 });
