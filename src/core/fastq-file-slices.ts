@@ -7,7 +7,7 @@ import { InputError } from './api.js';
 import { countFastq, type SliceCounts, type SlicesSource } from './fastq-slices.js';
 import { fileChunks, type ByteRange } from './file-source.js';
 import { throwIfAborted } from './input.js';
-import { answerOf, deserializeError, openParseThread, type FileHalf } from './parse-thread-protocol.js';
+import { answerOf, deserializeError, openParseThread, type FileSlice } from './parse-thread-protocol.js';
 
 /** The parser allocates almost nothing (as on the parse thread fed over a channel). */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 2 };
@@ -45,7 +45,7 @@ async function countHere(
   }
 }
 
-async function countOnParseThread(file: FileHalf, signal: AbortSignal): Promise<SliceCounts | undefined> {
+async function countOnParseThread(file: FileSlice, signal: AbortSignal): Promise<SliceCounts | undefined> {
   const { worker, port } = openParseThread('fastq', THREAD_LIMITS, { file });
   const { answer, dispose } = answerOf(worker, signal);
   try {

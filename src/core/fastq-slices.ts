@@ -95,10 +95,9 @@ async function cutsOf(source: SlicesSource, signal?: AbortSignal): Promise<numbe
   const { size, slices } = source;
   const offsets = Array.from({ length: slices - 1 }, (_, i) => Math.floor((size * (i + 1)) / slices));
   const cuts = await Promise.all(offsets.map((offset) => recordStartFrom(source, offset, signal)));
-  const found = cuts.filter((cut): cut is number => cut !== undefined);
-  if (found.length < cuts.length || found.some((cut, i) => i > 0 && cut <= (found[i - 1] as number)))
-    return undefined;
-  return found;
+  for (const [i, cut] of cuts.entries())
+    if (cut === undefined || (i > 0 && cut <= cuts[i - 1]!)) return undefined;
+  return cuts as number[];
 }
 
 /**
@@ -112,12 +111,12 @@ export async function fastqInSlices(
   throwIfAborted(signal);
   const cuts = await cutsOf(source, signal);
   if (cuts === undefined) return undefined;
-  const bounds = [0, ...cuts, source.size];
+  const starts = [0, ...cuts];
   // Stops the other slices when one gives up or fails, or when the job is aborted.
   const done = new AbortController();
   const both = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
-  const counted = cuts.concat(source.size).map((end, index) =>
-    source.count(index, { start: bounds[index] as number, end }, both).then(
+  const counted = starts.map((start, index) =>
+    source.count(index, { start, end: starts[index + 1] ?? source.size }, both).then(
       (counts) => {
         if (counts === undefined) done.abort();
         return counts;

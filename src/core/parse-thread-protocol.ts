@@ -22,11 +22,11 @@ export interface ParseThreadOptions {
    * Read this part of a plain FASTQ file and answer with the parser's counts (fastq-file-slices.ts)
    * instead of reading from `port`; `end` is the file's when it is the last slice.
    */
-  file?: FileHalf;
+  file?: FileSlice;
 }
 
 /** Part of a FASTQ file, read and parsed by the parse thread itself. */
-export interface FileHalf extends ByteRange {
+export interface FileSlice extends ByteRange {
   path: string;
   /** It ends where the file does: its end is checked as an input's end. */
   toEnd: boolean;

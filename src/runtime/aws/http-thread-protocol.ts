@@ -48,8 +48,8 @@ export type BodyUse = 'bytes' | 'fastq-counts';
 
 export type ToHttpThread =
   /**
-   * Send `request` (`requestTimeout`: ms its socket may stay idle); after the `head`, its body
-   * comes back over `port` (a chunk channel) as `use` says.
+   * Send `request` (with the SDK's per-request `requestTimeout`, as `NodeHttpHandler` takes
+   * it); after the `head`, its body comes back over `port` (a chunk channel) as `use` says.
    */
   | {
       type: 'request';
