@@ -1,36 +1,13 @@
 import { build, buildSync, type BuildOptions } from 'esbuild';
 import { basename, dirname, resolve } from 'node:path';
 import { Entry, THREADS, WORKER_BUNDLE } from '../contract/names.js';
+import { BUNDLE_OPTIONS } from './bundle-options.js';
 
 /**
  * How every runtime bundle is built, in one place: the functions `cdk deploy` ships, the worker
- * image and the local cloud all use these settings, so what runs locally is what is deployed.
+ * image and the local cloud all use the settings of ./bundle-options.ts, so what runs locally is
+ * what is deployed.
  */
-
-/** Lets the CommonJS parts of bundled dependencies call `require` inside an ES module. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);";
-
-/** Node 20 syntax: runs here and on every current Lambda and container runtime. */
-export const BUNDLE_TARGET = 'node20';
-
-/** Left out of function bundles: the Lambda runtime provides the AWS SDK v3. */
-export const LAMBDA_EXTERNALS = ['@aws-sdk/*'];
-
-/** The esbuild options shared by every bundle (the NodejsFunction construct maps them to its own props). */
-export const BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  target: BUNDLE_TARGET,
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
-  minify: true,
-  sourcemap: false,
-  sourcesContent: false,
-  legalComments: 'none',
-  logLevel: 'warning',
-} as const satisfies BuildOptions;
 
 /** `dispatcher.mjs` → `dispatcher`: esbuild's name for an entry point's output. */
 function bundleName(file: string): string {
@@ -72,7 +49,7 @@ function entryOptions(repoRoot: string, entry: string, outfile: string, runsJobs
 
 /**
  * Bundles the worker into the files the image copies (`WORKER_BUNDLE` and the threads' bundles
- * beside it). Everything is bundled, the AWS SDK included, because the image is a bare Node.js.
+ * beside it), everything included, as every function bundle is.
  * Returns the bundle's path.
  */
 export function bundleWorker(repoRoot: string, outfile = resolve(repoRoot, WORKER_BUNDLE)): string {
@@ -81,7 +58,7 @@ export function bundleWorker(repoRoot: string, outfile = resolve(repoRoot, WORKE
 }
 
 /**
- * Bundles a function entry as `cdk deploy` does (AWS SDK external), for the local cloud; with the
+ * Bundles a function entry as `cdk deploy` does (the AWS SDK included), for the local cloud; with the
  * threads beside it for a function that runs jobs (`PipelineFunctionProps.runsJobs`).
  */
 export async function bundleFunction(
@@ -90,10 +67,7 @@ export async function bundleFunction(
   outfile: string,
   options: { runsJobs?: boolean } = {},
 ): Promise<string> {
-  await build({
-    ...entryOptions(repoRoot, entry, outfile, options.runsJobs ?? false),
-    external: LAMBDA_EXTERNALS,
-  });
+  await build(entryOptions(repoRoot, entry, outfile, options.runsJobs ?? false));
   return outfile;
 }
 
@@ -103,6 +77,6 @@ export async function bundleFunction(
  * settings. Returns their paths.
  */
 export function bundleThreads(repoRoot: string, outDir: string): string[] {
-  buildSync({ ...bundleOptions(repoRoot, outDir, threadEntries(repoRoot)), external: LAMBDA_EXTERNALS });
+  buildSync(bundleOptions(repoRoot, outDir, threadEntries(repoRoot)));
   return Object.values(THREADS).map(({ bundle }) => resolve(outDir, bundle));
 }

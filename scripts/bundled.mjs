@@ -50,15 +50,27 @@ function isFresh() {
   });
 }
 
-/** The threads a job starts (`THREADS` in contract/names.ts, which imports nothing). */
-async function threads() {
+/** A TypeScript module of the repo that imports nothing but types, loaded as it is. */
+async function importTypeScript(file) {
   const { transform } = await import('esbuild');
-  const names = await transform(readFileSync(path.join(root, 'contract/names.ts'), 'utf8'), {
+  const { code } = await transform(readFileSync(path.join(root, file), 'utf8'), {
     loader: 'ts',
     format: 'esm',
   });
-  const { THREADS } = await import(`data:text/javascript,${encodeURIComponent(names.code)}`);
-  return Object.values(THREADS);
+  return import(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+/**
+ * What loads from node_modules, as it would under tsx: every package but the AWS SDK's, which is
+ * bundled as in the deployed bundles (its share of start-up time and memory is most of ours).
+ */
+function externalPackages() {
+  const { dependencies = {}, devDependencies = {} } = JSON.parse(
+    readFileSync(path.join(root, 'package.json'), 'utf8'),
+  );
+  return Object.keys({ ...dependencies, ...devDependencies }).filter(
+    (name) => !/^@(aws-sdk|smithy)\//.test(name),
+  );
 }
 
 async function rebuild() {
@@ -66,12 +78,15 @@ async function rebuild() {
   mkdirSync(cacheDir, { recursive: true });
   // Two runs may rebuild at once: each writes its own files and renames them into place.
   const temporary = path.join(cacheDir, `.build-${process.pid}`);
-  // The job starts its threads from their bundles beside the one it runs in.
-  const threadBundles = await threads();
+  // The job starts its threads from their bundles beside the one it runs in
+  // (`THREADS` in contract/names.ts, which imports nothing).
+  const { THREADS } = await importTypeScript('contract/names.ts');
+  const { BUNDLE_OPTIONS } = await importTypeScript('lib/bundle-options.ts');
   const result = await build({
+    ...BUNDLE_OPTIONS,
     entryPoints: [
       { in: path.join(root, entry), out: cacheName },
-      ...threadBundles.map((thread) => ({
+      ...Object.values(THREADS).map((thread) => ({
         in: path.join(root, thread.entry),
         out: thread.bundle.replace(/\.mjs$/, ''),
       })),
@@ -79,22 +94,20 @@ async function rebuild() {
     outdir: temporary,
     outExtension: { '.js': '.mjs' },
     absWorkingDir: root,
-    bundle: true,
     // A command's modules and the packages they import load when it runs, not at every start.
     splitting: true,
     // Beside the entry and the threads' bundles, which a chunk starts by a path relative to itself.
     chunkNames: '[name]-[hash]',
-    // Dependencies load from node_modules as they would under tsx.
-    packages: 'external',
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    sourcemap: 'inline',
+    external: externalPackages(),
+    // Stack traces name our sources under `node --enable-source-maps`.
+    sourcemap: 'linked',
     metafile: true,
     logLevel: 'error',
   });
+  // Our sources by their own times; the bundled packages by the lock file's.
+  const sources = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
   const inputs = Object.fromEntries(
-    Object.keys(result.metafile.inputs).map((file) => [file, statSync(path.join(root, file)).mtimeMs]),
+    [...sources, 'package-lock.json'].map((file) => [file, statSync(path.join(root, file)).mtimeMs]),
   );
   // The threads' bundles and the shared chunks, by their path under the cache.
   const outputs = Object.keys(result.metafile.outputs)
@@ -130,7 +143,7 @@ function removeUnusedChunks() {
   );
   for (const name of files) {
     const file = path.join(cacheDir, name);
-    if (!/^[\w-]+-[A-Z0-9]{8}\.mjs$/.test(name) || used.has(name)) continue;
+    if (!/^[\w-]+-[A-Z0-9]{8}\.mjs(\.map)?$/.test(name) || used.has(name)) continue;
     const age = Date.now() - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
     if (age > 3_600_000) rmSync(file, { force: true });
   }

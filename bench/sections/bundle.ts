@@ -1,7 +1,7 @@
 /**
  * The dispatcher's Lambda bundle, built as it is deployed (local/bundle.ts): its size, and how
  * long a cold Node process takes to import it, against a bare Node start-up, alternately. The
- * AWS SDK stays external, as on Lambda (the runtime provides it; here it comes from node_modules).
+ * AWS SDK is in the bundle, as deployed (lib/bundle-options.ts).
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -58,35 +58,23 @@ export async function bundleSection(ctx: BenchContext): Promise<void> {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...harmlessDispatcherEnv() };
   const importing = `await import(${JSON.stringify(pathToFileURL(bundles.dispatcher).href)})`;
   const runs = Math.max(10, ctx.options.runs);
-  // The SDK packages the bundle leaves external, imported alone: the part of the import that is
-  // the SDK's (on Lambda the runtime loads the same packages from its own copy).
-  const external = [
-    ...new Set(
-      [...readFileSync(bundles.dispatcher, 'utf8').matchAll(/from\s*"(@aws-sdk\/[a-z0-9-]+)"/g)].map(
-        (m) => m[1] as string,
-      ),
-    ),
-  ];
-  const sdkOnly = `await Promise.all([${external.map((p) => `import(${JSON.stringify(p)})`).join(', ')}])`;
   const node = (code: string) => [process.execPath, '--input-type=module', '-e', code];
-  const [bare = [], sdk = [], cold = []] = await alternate(
+  const [bare = [], cold = []] = await alternate(
     ctx,
     [
       { name: 'node (empty module)', argv: node(''), options: { env } },
-      { name: 'node importing the SDK clients only', argv: node(sdkOnly), options: { env } },
       { name: 'node importing dispatcher.mjs', argv: node(importing), options: { env } },
     ],
     runs,
   );
   const ms = (results: typeof bare) => median(results.map((r) => r.seconds)) * 1000;
   const bareMs = ms(bare);
-  const sdkMs = ms(sdk);
   const coldMs = ms(cold);
 
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   ctx.extras.push(
     [
-      '### Lambda bundles (esbuild via local/bundle.ts, AWS SDK external)',
+      '### Lambda bundles (esbuild via local/bundle.ts, the AWS SDK included)',
       '',
       formatTable(
         [{ header: 'bundle' }, { header: 'size', align: 'right' }, { header: 'gzip -9', align: 'right' }],
@@ -95,8 +83,7 @@ export async function bundleSection(ctx: BenchContext): Promise<void> {
       '',
       `Cold import of dispatcher.mjs (whole \`node\` process, median of ${runs}, alternating with an empty one): ` +
         `${coldMs.toFixed(0)} ms, of which ${(coldMs - bareMs).toFixed(0)} ms is the import ` +
-        `(an empty Node process: ${bareMs.toFixed(0)} ms). Importing only the SDK packages it leaves external ` +
-        `(${external.join(', ')}) takes ${(sdkMs - bareMs).toFixed(0)} ms of that. The handler's module scope builds its ` +
+        `(an empty Node process: ${bareMs.toFixed(0)} ms). The handler's module scope builds its ` +
         'settings and SDK clients; no request is made.',
     ].join('\n'),
   );

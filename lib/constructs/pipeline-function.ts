@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { BUNDLE_OPTIONS, LAMBDA_EXTERNALS } from '../bundling.js';
+import { BUNDLE_OPTIONS } from '../bundle-options.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
 import { MANAGED_POLICY_FINDING, acknowledgeFinding } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
@@ -86,7 +86,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
         target: BUNDLE_OPTIONS.target,
         mainFields: [...BUNDLE_OPTIONS.mainFields],
         banner: BUNDLE_OPTIONS.banner.js,
-        externalModules: LAMBDA_EXTERNALS,
+        bundleAwsSDK: true,
         minify: BUNDLE_OPTIONS.minify,
         sourceMap: BUNDLE_OPTIONS.sourcemap,
         commandHooks: runsJobs ? THREAD_HOOKS : undefined,

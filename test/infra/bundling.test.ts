@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Entry, THREADS, WORKER_BUNDLE } from '../../contract/names.js';
-import { bundleWorker } from '../../lib/bundling.js';
+import { bundleFunction, bundleWorker } from '../../lib/bundling.js';
 
 describe('bundleWorker', () => {
   let root: string;
@@ -63,5 +63,34 @@ describe('bundleWorker', () => {
     expect(execFileSync(process.execPath, [bundle], { encoding: 'utf8' }).trim()).toBe(
       `${process.platform} 42`,
     );
+  });
+});
+
+describe('bundleFunction', () => {
+  it('inlines the AWS SDK as every other package, as `cdk deploy` does (bundleAwsSDK)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'function-bundle-'));
+    try {
+      const write = (path: string, text: string) => {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      };
+      write(
+        'node_modules/@aws-sdk/client-fake/package.json',
+        JSON.stringify({ name: '@aws-sdk/client-fake', module: 'index.mjs', main: 'index.js' }),
+      );
+      write('node_modules/@aws-sdk/client-fake/index.mjs', "export const region = () => 'from-es-module';");
+      write(
+        'node_modules/@aws-sdk/client-fake/index.js',
+        "module.exports = { region: () => 'from-commonjs' };",
+      );
+      write('src/handler.ts', "import { region } from '@aws-sdk/client-fake';\nconsole.log(region());\n");
+      const outfile = await bundleFunction(root, 'src/handler.ts', join(root, 'out/handler.mjs'));
+      const code = readFileSync(outfile, 'utf8');
+      expect(code).not.toMatch(/from\s*["']@aws-sdk/);
+      // The SDK's ES modules, which esbuild can shake, not its CommonJS.
+      expect(execFileSync(process.execPath, [outfile], { encoding: 'utf8' }).trim()).toBe('from-es-module');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
