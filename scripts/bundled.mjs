@@ -104,10 +104,13 @@ async function rebuild() {
     metafile: true,
     logLevel: 'error',
   });
-  // Our sources by their own times; the bundled packages by the lock file's.
+  // Our sources by their own times, the bundled packages by the lock file's, and the settings.
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
   const inputs = Object.fromEntries(
-    [...sources, 'package-lock.json'].map((file) => [file, statSync(path.join(root, file)).mtimeMs]),
+    [...sources, 'package-lock.json', 'lib/bundle-options.ts'].map((file) => [
+      file,
+      statSync(path.join(root, file)).mtimeMs,
+    ]),
   );
   // The threads' bundles and the shared chunks, by their path under the cache.
   const outputs = Object.keys(result.metafile.outputs)
