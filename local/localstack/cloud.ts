@@ -31,6 +31,8 @@ export interface RunningLocalStackCloud {
   sharedDir?: string;
   tasks: FargateTasks;
   stateDir: string;
+  /** Where the plugin writes each function execution environment's log (START lines included). */
+  functionLogDir: string;
   /** How long each step took, for the record. */
   timings: { startMs: number; bootstrapMs: number; deployMs: number };
   stop(): Promise<void>;
@@ -153,6 +155,7 @@ export async function startLocalStackCloud(
       sharedDir: mode === 'host' ? sharedDir : undefined,
       tasks,
       stateDir,
+      functionLogDir: path.join(logDir, 'lambda'),
       timings: { startMs: server.startMs, bootstrapMs: deployed.bootstrapMs, deployMs: deployed.deployMs },
       async stop() {
         await tasks.stop();

@@ -1,20 +1,22 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { inject } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
 import type { InvocationReport } from '../../local/runner.js';
-import { ensureEmulatorInstalled, type LocalOutputs } from '../../local/emulators.js';
-import { LOCALSTACK_BRIDGES, startLocalStackCloud } from '../../local/localstack/cloud.js';
-import type { LocalStackMode } from '../../local/localstack/server.js';
+import type { LocalOutputs } from '../../local/emulators.js';
+import { LOCALSTACK_BRIDGES } from '../../local/localstack/cloud.js';
+import type { StackOutputs } from '../../local/localstack/deploy.js';
 import { localAwsEnv } from '../../local/resources.js';
 import { localOutputsFile } from '../../src/cli/local-cloud.js';
 import { connectTarget, TargetError } from '../../src/cli/target.js';
 import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { lambdaMaxBytes } from '../../contract/routing.js';
+import type { TargetName } from './target-name.js';
 
-export type TargetName = 'local' | 'localstack' | 'aws';
+export { targetName, type TargetName } from './target-name.js';
 
 /** One place the end-to-end suite can run: the same cases, different clouds. */
 export interface E2ETarget {
@@ -39,16 +41,9 @@ export interface E2ETarget {
   console: { args: string[]; env: Record<string, string> };
   /** Local only: the runner, to count invocations. */
   local?: RunningLocalCloud;
-  /** How many times the dispatcher has been invoked, where the target can tell. */
+  /** How many times the dispatcher has been invoked since this target was started or connected, where it can tell. */
   dispatcherInvocations?: () => Promise<number>;
   stop(): Promise<void>;
-}
-
-export function targetName(): TargetName {
-  const name = (process.env.E2E_TARGET ?? 'local') as TargetName;
-  if (!['local', 'localstack', 'aws'].includes(name))
-    throw new Error(`E2E_TARGET must be local, localstack or aws, not ${name}`);
-  return name;
 }
 
 export async function startTarget(name: TargetName): Promise<E2ETarget> {
@@ -56,7 +51,7 @@ export async function startTarget(name: TargetName): Promise<E2ETarget> {
     case 'local':
       return startLocal();
     case 'localstack':
-      return startLocalStack();
+      return connectLocalStack();
     case 'aws':
       return connectAws();
   }
@@ -98,30 +93,55 @@ async function startLocal(): Promise<E2ETarget> {
   };
 }
 
+/** The LocalStack the e2e project's global setup started and deployed the stack into, for every file. */
+export interface SharedLocalStack {
+  endpoint: string;
+  region: string;
+  stackName: string;
+  outputs: StackOutputs;
+  sharedDir: string | null;
+  functionLogDir: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set on `E2E_TARGET=localstack` (test/e2e/global-setup.ts), null otherwise. */
+    localstack: SharedLocalStack | null;
+  }
+}
+
 /**
  * LocalStack with the stack deployed into it from its template (`local/localstack/cloud.ts`): in
  * host mode with no Docker (the default, and CI's), or in LocalStack's container where Docker runs
- * (`LOCALSTACK_MODE=container`). The large case forces the ECS route by metadata: the deployed
- * dispatcher has the real 15-minute budget.
+ * (`LOCALSTACK_MODE=container`). The global setup starts it once; every file connects to it, as to
+ * a stack deployed on AWS, and uses keys of its own. The large case forces the ECS route by
+ * metadata: the deployed dispatcher has the real 15-minute budget.
  */
-async function startLocalStack(): Promise<E2ETarget> {
-  const mode = (process.env.LOCALSTACK_MODE ?? 'host') as LocalStackMode;
-  if (mode !== 'host' && mode !== 'container')
-    throw new Error(`LOCALSTACK_MODE must be host or container, not ${mode}`);
-  // `E2E_TARGET=localstack npm run test:e2e` on a fresh clone installs LocalStack here.
-  ensureEmulatorInstalled('localstack');
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 's3-pipeline-e2e-localstack-'));
-  const ls = await startLocalStackCloud({ port: 0, stateDir, mode });
+async function connectLocalStack(): Promise<E2ETarget> {
+  const ls = inject('localstack');
+  if (!ls) throw new Error('E2E_TARGET=localstack, but the e2e global setup started no LocalStack');
   Object.assign(process.env, localAwsEnv(ls.endpoint, ls.region));
   const clients = createClients();
   const dispatcher = ls.outputs.DispatcherFunctionName;
+  // The runtime logs a START line per invocation, as Lambda does, in one file per environment.
+  const invocations = async () => {
+    let count = 0;
+    for (const file of (await readdir(ls.functionLogDir)).filter((f) => f.startsWith(dispatcher))) {
+      count +=
+        (await readFile(path.join(ls.functionLogDir, file), 'utf8')).match(/^START RequestId: /gm)?.length ??
+        0;
+    }
+    return count;
+  };
+  // Earlier files' uploads were invoked before their jobs ended, which they waited for.
+  const before = await invocations();
   return {
     name: 'localstack',
     console: { args: ['--stack', ls.stackName], env: localAwsEnv(ls.endpoint, ls.region) },
     bucket: ls.outputs.DataBucketName,
     s3: clients.s3,
     jobs: new JobsTable(clients.ddb, ls.outputs.JobsTableName),
-    sharedDir: ls.sharedDir,
+    sharedDir: ls.sharedDir ?? undefined,
     cannot: ls.sharedDir
       ? {}
       : {
@@ -130,19 +150,9 @@ async function startLocalStack(): Promise<E2ETarget> {
     bridges: LOCALSTACK_BRIDGES,
     largeRoute: { by: 'metadata' },
     jobTimeoutMs: 120_000,
-    // The runtime logs a START line per invocation, as Lambda does, in one file per environment.
-    async dispatcherInvocations() {
-      const dir = path.join(stateDir, 'logs', 'lambda');
-      let count = 0;
-      for (const file of (await readdir(dir)).filter((f) => f.startsWith(dispatcher))) {
-        count += (await readFile(path.join(dir, file), 'utf8')).match(/^START RequestId: /gm)?.length ?? 0;
-      }
-      return count;
-    },
-    async stop() {
-      await ls.stop();
-      await rm(stateDir, { recursive: true, force: true });
-    },
+    dispatcherInvocations: async () => (await invocations()) - before,
+    // The global setup stops LocalStack after the last file.
+    async stop() {},
   };
 }
 

@@ -1,0 +1,9 @@
+/** Where the end-to-end suite runs, from `E2E_TARGET`; read by the suite and by vitest.config.ts. */
+export type TargetName = 'local' | 'localstack' | 'aws';
+
+export function targetName(): TargetName {
+  const name = (process.env.E2E_TARGET ?? 'local') as TargetName;
+  if (!['local', 'localstack', 'aws'].includes(name))
+    throw new Error(`E2E_TARGET must be local, localstack or aws, not ${name}`);
+  return name;
+}
