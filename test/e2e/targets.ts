@@ -126,7 +126,9 @@ async function connectLocalStack(): Promise<E2ETarget> {
   // The runtime logs a START line per invocation, as Lambda does, in one file per environment.
   const invocations = async () => {
     let count = 0;
-    for (const file of (await readdir(ls.functionLogDir)).filter((f) => f.startsWith(dispatcher))) {
+    // No folder yet: no function has run.
+    const files = await readdir(ls.functionLogDir).catch(() => [] as string[]);
+    for (const file of files.filter((f) => f.startsWith(dispatcher))) {
       count +=
         (await readFile(path.join(ls.functionLogDir, file), 'utf8')).match(/^START RequestId: /gm)?.length ??
         0;
