@@ -15,7 +15,9 @@
  * serves from other machines, the emulator from the two cores the reader and the parser share, so
  * the target is measured there; so are ranged GETs as the deployed stack makes them, which the
  * emulator serves by reading the whole object for each (without nginx they run once there, for
- * the memory figure).
+ * the memory figure), and the read as deployed on one vCPU (the default function, 1,769 MB, and
+ * the default task): pinned to one CPU, where the code reads with ranged GETs on the main thread,
+ * against the local file read on one CPU.
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
@@ -37,6 +39,7 @@ import {
   peakOf,
   rssMiB,
   type BenchContext,
+  type Contender,
   wholeProcessRow,
 } from './context.js';
 
@@ -46,6 +49,8 @@ const CHECKSUM_KEY = 'bench/crc64nvme/reads.fq';
 /** What the stack sets S3_READ_CONCURRENCY to by default. */
 const DEPLOYED_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
 const RANGE_BYTES = DEFAULT_PART_BYTES;
+/** The CPU a run is pinned to where it plays a function or task of one vCPU. */
+const ONE_CPU = '0';
 /**
  * At least seven runs each: three processes share two cores here (the emulator, the reader and
  * the parser), and their scheduling scatters single runs far more than in the other sections
@@ -118,6 +123,14 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
                 { name: 'nginx, one GET, HTTP thread', ...fromServer(server, ...stream) },
                 { name: 'nginx, one GET, one thread', ...fromServer(server, ...oneThread) },
                 { name: 'nginx, ranged GETs', ...fromServer(server, ...stream, ...ranged) },
+                // Pinned to one CPU, the runner makes the deployed code's own choices for one vCPU.
+                {
+                  name: 'local file, one CPU',
+                  argv: coreRunnerCommand('--file', file.path, '--format', 'fastq'),
+                  options: { cpus: ONE_CPU },
+                },
+                onOneCpu({ name: 'nginx, one vCPU, as deployed', ...fromServer(server, ...ranged) }),
+                onOneCpu({ name: 'nginx, one vCPU, one GET', ...fromServer(server) }),
                 {
                   name: 'nginx, curl',
                   argv: [
@@ -148,6 +161,9 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       nginxStreamed,
       nginxSingle,
       nginxRanged,
+      localOneCpu,
+      nginxOneCpu,
+      nginxOneCpuOneGet,
       nginxCurl,
     ] = served;
     // The emulator serves each ranged GET by reading the whole object, so ranged reads of a large
@@ -220,7 +236,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const streamedRow = core(`core, Objects.open, one GET ${onThread} (in-process time)`, streamed);
     const streamedStreamingRow = core(`… the same, after the first byte`, streamed, { streaming: true });
     const singleRow = core(
-      'core, Objects.open, one GET read and parsed on one thread (Lambda below 3,538 MB) (in-process time)',
+      'core, Objects.open, one GET read and parsed on the main thread (s3ReadConcurrency 1; two CPUs) (in-process time)',
       single,
     );
     const singleStreamingRow = core('… the same, after the first byte', single, { streaming: true });
@@ -272,6 +288,21 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
           streaming: true,
         },
       );
+    const oneVcpu = 'a function below 3,538 MB or a task of 1 vCPU, pinned to one CPU here';
+    const localOneCpuRow =
+      localOneCpu && core('core, local file as one stream, on one CPU (in-process time)', localOneCpu);
+    const nginxOneCpuRow =
+      nginxOneCpu &&
+      core(
+        `core, runJobOnObject, ${fromNginx}, as deployed on one vCPU (${oneVcpu}): ${DEPLOYED_READ_CONCURRENCY} ranged GETs read and parsed on the main thread (in-process time)`,
+        nginxOneCpu,
+      );
+    const nginxOneCpuOneGetRow =
+      nginxOneCpuOneGet &&
+      core(
+        `core, runJobOnObject, ${fromNginx}, one vCPU, one GET (s3ReadConcurrency 1) read and parsed on the main thread (in-process time)`,
+        nginxOneCpuOneGet,
+      );
     const nginxCurlRow =
       nginxCurl &&
       wholeProcessRow(
@@ -309,6 +340,9 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         nginxStreamedWholeRow,
         nginxStreamedRow,
         nginxSingleRow,
+        localOneCpuRow,
+        nginxOneCpuRow,
+        nginxOneCpuOneGetRow,
         nginxCurlRow,
       ].filter((row) => row !== undefined),
       rangedRow,
@@ -380,6 +414,36 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
             ),
           ]
         : []),
+      ...(nginxOneCpuRow && localOneCpuRow && nginxOneCpuOneGetRow
+        ? [
+            atLeast(
+              `S3 path as deployed on one vCPU (${DEPLOYED_READ_CONCURRENCY} ranged GETs, main thread) from nginx ÷ local file, both on one CPU`,
+              versus(nginxOneCpuRow, localOneCpuRow),
+              0.8,
+            ),
+            atMost(
+              'S3 path as deployed on one vCPU: peak RSS',
+              rssMiB(nginxOneCpuRow.peakRssKiB),
+              MEMORY_LIMIT_MIB,
+              'MiB',
+            ),
+            informative(
+              atLeast(
+                'S3 path, one vCPU, one GET from nginx ÷ local file, both on one CPU',
+                versus(nginxOneCpuOneGetRow, localOneCpuRow),
+                0.8,
+              ),
+            ),
+            informative(
+              atMost(
+                'S3 path, one vCPU, one GET: peak RSS',
+                rssMiB(nginxOneCpuOneGetRow.peakRssKiB),
+                MEMORY_LIMIT_MIB,
+                'MiB',
+              ),
+            ),
+          ]
+        : []),
       informative(
         atLeast(
           'S3 path, one GET read and parsed on one thread ÷ local file, after the first byte',
@@ -437,6 +501,11 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       ),
     );
   });
+}
+
+/** The contender pinned to one CPU, where `hasSecondCpu` is false and the code reads as on one vCPU. */
+function onOneCpu(contender: Contender): Contender {
+  return { ...contender, options: { ...contender.options, cpus: ONE_CPU } };
 }
 
 /** Runs `use` with nginx serving `objects` where it is installed, with `undefined` elsewhere. */
