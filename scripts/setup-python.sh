@@ -18,7 +18,7 @@
 #     --output-file local/requirements.lock local/requirements.txt
 #
 # The environments are installed by uv (.venv/uv, local/requirements-uv.lock, itself installed by
-# pip): the four take 25-30 s where pip took five minutes, most of a CI run's set-up. Unlike pip,
+# pip): the four take 23-29 s where pip took five minutes, most of a CI run's set-up. Unlike pip,
 # uv does not compile bytecode at install (that took 50 s more); Python writes what it
 # imports at first use, and the scanners' start measured the same either way.
 #

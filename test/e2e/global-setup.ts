@@ -10,7 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureEmulatorInstalled } from '../../local/emulators.js';
 import { startLocalStackCloud } from '../../local/localstack/cloud.js';
 import type { LocalStackMode } from '../../local/localstack/server.js';
-import { targetName } from './targets.js';
+import { targetName } from './target-name.js';
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   if (targetName() !== 'localstack') {
