@@ -18,7 +18,7 @@ import { createClients } from '../../src/runtime/aws/clients.js';
 import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import type { Job } from '../../src/runtime/job.js';
 import { runPipeline, type ConsoleOutcome } from '../support/pipeline-cli.js';
-import { targetName } from './targets.js';
+import { localTargetOnly } from './target-name.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FASTQ = path.join(ROOT, 'test/fixtures/fastq/variable-lengths.fq');
@@ -36,10 +36,7 @@ async function allJobs(jobs: JobsTable): Promise<Job[]> {
   return all;
 }
 
-const skip =
-  targetName() !== 'local'
-    ? "restores are timed by the moto cloud's restore clock; local target only"
-    : undefined;
+const skip = localTargetOnly("restores are timed by the moto cloud's restore clock");
 
 describe.skipIf(skip)('an archived upload', () => {
   it('fails as INPUT_ARCHIVED, and after `pipeline restore` runs again and succeeds, once', async () => {

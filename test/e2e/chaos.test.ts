@@ -11,10 +11,9 @@ import { FORCED_ROUTE_METADATA } from '../../contract/names.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { WorkerExit } from '../../src/runtime/worker.js';
 import { withLocalCloud as withCloud } from './local-harness.js';
-import { targetName } from './targets.js';
+import { localTargetOnly } from './target-name.js';
 
-const skip =
-  targetName() !== 'local' ? 'faults are injected by the local runner; local target only' : undefined;
+const skip = localTargetOnly('faults are injected by the local runner');
 
 const toEcs = { [FORCED_ROUTE_METADATA]: 'ecs' };
 

@@ -9,10 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { RoutingPolicy } from '../../contract/routing.js';
 import { fastqBuffer } from '../../local/synthetic-inputs.js';
 import { withLocalCloud } from './local-harness.js';
-import { targetName } from './targets.js';
+import { localTargetOnly } from './target-name.js';
 
-const skip =
-  targetName() !== 'local' ? 'needs a deliberately wrong routing policy; local target only' : undefined;
+const skip = localTargetOnly('needs a deliberately wrong routing policy');
 
 /** Predicts every job to take no time, with a budget of 50 ms: anything real overruns it. */
 const overconfident: RoutingPolicy = {

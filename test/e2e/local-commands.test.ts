@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../local/emulator.js';
-import { targetName } from './targets.js';
+import { localTargetOnly } from './target-name.js';
 
 const exec = promisify(execFile);
 const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -32,8 +32,7 @@ async function run(script: string, args: string[], env: Record<string, string>) 
   }
 }
 
-const skip =
-  targetName() !== 'local' ? 'starts no cloud, so another target adds nothing; local target only' : undefined;
+const skip = localTargetOnly('starts no cloud, so another target adds nothing');
 
 describe.skipIf(skip)('settings the local commands refuse', () => {
   it.each([

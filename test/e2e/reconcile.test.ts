@@ -19,7 +19,7 @@ import { JobsTable } from '../../src/runtime/aws/jobs-table.js';
 import { jobIdFor } from '../../src/runtime/job.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { runPipeline, type ConsoleOutcome } from '../support/pipeline-cli.js';
-import { targetName } from './targets.js';
+import { localTargetOnly } from './target-name.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FASTQ = path.join(ROOT, 'test/fixtures/fastq/variable-lengths.fq');
@@ -68,10 +68,7 @@ function pipeline(stateDir: string, ...args: string[]): Promise<ConsoleOutcome> 
   return runPipeline(args, { LOCAL_STATE_DIR: stateDir });
 }
 
-const skip =
-  targetName() !== 'local'
-    ? 'lost events and exhausted retries are made by the local runner; local target only'
-    : undefined;
+const skip = localTargetOnly('lost events and exhausted retries are made by the local runner');
 
 describe.skipIf(skip)('reconcile', () => {
   it('gives an upload whose event never arrived exactly one job, once', async () => {

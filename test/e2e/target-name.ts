@@ -7,3 +7,8 @@ export function targetName(): TargetName {
     throw new Error(`E2E_TARGET must be local, localstack or aws, not ${name}`);
   return name;
 }
+
+/** For a file only the local cloud can run: why it skips here, or undefined on the local target. */
+export function localTargetOnly(why: string): string | undefined {
+  return targetName() === 'local' ? undefined : `${why}; local target only`;
+}
