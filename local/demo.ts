@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   console.log(
     emulator === 'moto'
       ? 'starting the local cloud (moto emulator + local Lambda/Fargate runner)…'
-      : 'starting LocalStack and deploying the stack into it (about 30 s)…',
+      : 'starting LocalStack and deploying the stack into it (about a minute)…',
   );
   if (chaos) console.log(describeChaos(chaos));
   const local = await startEmulated(emulator, { port, chaos: chaos?.chaos });

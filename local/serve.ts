@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   ensureEmulatorInstalled(emulator);
   const port = Number(process.env.LOCAL_PORT ?? 4566);
   if (emulator === 'localstack')
-    console.log('starting LocalStack and deploying the stack into it (about 30 s)…');
+    console.log('starting LocalStack and deploying the stack into it (about a minute)…');
   if (chaos) console.log(describeChaos(chaos));
   // Ctrl-C (SIGINT to the terminal's whole process group), kill, or a closed terminal: stop in
   // order once started. The emulator and the functions are in process groups of their own, so
