@@ -160,7 +160,7 @@ describe('HttpThreadHandler', () => {
     expect(sha(Buffer.concat(copies))).toBe(sha(body));
     // A chunk that did not come from the thread is left alone.
     const own = Buffer.from('ACGT');
-    recycleChunk(own);
+    expect(recycleChunk(own)).toBe(false);
     expect(own.toString()).toBe('ACGT');
   });
 

@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { channelError, readableFromChannel } from '../../core/chunk-channel.js';
 import { startThread } from '../../core/start-thread.js';
+import { nudgeCollector } from './collector-nudge.js';
 import type {
   BodyUse,
   FromHttpThread,
@@ -53,14 +54,23 @@ const origin = new WeakMap<ArrayBuffer, Worker>();
  * Hands a chunk of a response body back to the thread that filled it, to be filled again: for a
  * consumer that is done with each chunk when it takes the next, this saves allocating (and
  * collecting) a buffer per MiB. The chunk must not be used afterwards; chunks from elsewhere
- * are ignored.
+ * are ignored. True when the chunk was handed back.
  */
-export function recycleChunk(chunk: Uint8Array): void {
+export function recycleChunk(chunk: Uint8Array): boolean {
   const buffer = chunk.buffer as ArrayBuffer;
   const thread = origin.get(buffer);
-  if (thread === undefined) return;
+  if (thread === undefined) return false;
   origin.delete(buffer);
   thread.postMessage({ type: 'spare', buffer } satisfies ToHttpThread, [buffer]);
+  return true;
+}
+
+/**
+ * The consumer is done with a chunk of a response body: one from an HTTP thread goes back to be
+ * filled again; one from a socket on this thread is garbage, and nudges the collector to take it.
+ */
+export function releaseChunk(chunk: Uint8Array): void {
+  if (!recycleChunk(chunk)) nudgeCollector(chunk.length);
 }
 
 /** A request waiting for its response's head. */
