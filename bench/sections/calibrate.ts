@@ -17,7 +17,13 @@ import { machineInfo } from '../lib/machine.js';
 import { binnedQualityFastq, gzipExpansion } from '../lib/realistic.js';
 import { emulatorInstalled, withEmulatorBucket, type EmulatorBucket } from '../lib/emulator-bucket.js';
 import type { RunResult } from '../lib/measure.js';
-import { alternate, coreRunnerCommand, input, type BenchContext } from './context.js';
+import {
+  alternate,
+  coreRunnerCommand,
+  DEPLOYED_READ_CONCURRENCY,
+  input,
+  type BenchContext,
+} from './context.js';
 
 export const CALIBRATION_FILE = path.join(REPO_ROOT, 'contract', 'calibration.json');
 
@@ -50,9 +56,18 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     if (bucket) {
       const key = `calibration/${path.basename(file.path)}`;
       await bucket.upload(key, file.path);
-      // As deployed: no parse thread on one vCPU, the core's default on two.
+      // As deployed: the stack's read concurrency; no parse thread on one vCPU, the core's
+      // default on two.
       const argv = (...parseThread: string[]) =>
-        coreRunnerCommand('--s3', `s3://${bucket.bucket}/${key}`, '--format', format, ...parseThread);
+        coreRunnerCommand(
+          '--s3',
+          `s3://${bucket.bucket}/${key}`,
+          '--format',
+          format,
+          '--read-concurrency',
+          String(DEPLOYED_READ_CONCURRENCY),
+          ...parseThread,
+        );
       const env = { ...process.env, ...bucket.env };
       [one = [], two = []] = await alternate(ctx, [
         { name: '1 CPU, one thread', argv: argv('--parse-thread', 'no'), options: { cpus: '0', env } },
@@ -103,7 +118,7 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
     source: bucket
-      ? 'reading from S3 (the local emulator, Objects.open; its wait for the first byte left out), read and parsed on one thread on one core, as deployed on two (the body received on the HTTP thread; a gzipped FASTQ parsed on the parse thread, a CSV profiled on two threads)'
+      ? `reading from S3 (the local emulator, Objects.open; its wait for the first byte left out) as deployed: ${DEPLOYED_READ_CONCURRENCY} ranged GETs read and parsed on one thread on one core; on two, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices on two HTTP threads, other inputs with ${DEPLOYED_READ_CONCURRENCY} ranged GETs received on the HTTP thread (a gzipped FASTQ parsed on the parse thread, a CSV profiled on two threads)`
       : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;

@@ -9,6 +9,7 @@ import {
   type InputSpec,
   type ReadyInput,
 } from '../lib/inputs.js';
+import { DEFAULTS } from '../../lib/config.js';
 import { runTimed, type RunOptions, type RunResult } from '../lib/measure.js';
 import { maxOf } from '../lib/stats.js';
 import type { Check, Measured } from '../lib/table.js';
@@ -48,6 +49,9 @@ export function label(file: ReadyInput): string {
 export function oursCommand(file: string): string[] {
   return ['npm', 'run', '--silent', 'pipeline', '--', 'stats', file];
 }
+
+/** What the stack sets S3_READ_CONCURRENCY to by default: ranged GETs in flight, or slices. */
+export const DEPLOYED_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
 
 /** The bench's own runner of the core (see bench/runners/core.ts). */
 export function coreRunnerCommand(...args: string[]): string[] {

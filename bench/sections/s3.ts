@@ -21,7 +21,6 @@
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
-import { DEFAULTS } from '../../lib/config.js';
 import { emulatorInstalled, withEmulatorBucket } from '../lib/emulator-bucket.js';
 import { nginxBinary, withStaticS3, type StaticS3 } from '../lib/static-s3.js';
 import { REPO_ROOT } from '../lib/inputs.js';
@@ -40,14 +39,13 @@ import {
   rssMiB,
   type BenchContext,
   type Contender,
+  DEPLOYED_READ_CONCURRENCY,
   wholeProcessRow,
 } from './context.js';
 
 const GROUP = 'S3 path';
 const PLAIN_KEY = 'bench/no-checksum/reads.fq';
 const CHECKSUM_KEY = 'bench/crc64nvme/reads.fq';
-/** What the stack sets S3_READ_CONCURRENCY to by default. */
-const DEPLOYED_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
 const RANGE_BYTES = DEFAULT_PART_BYTES;
 /** The CPU a run is pinned to where it plays a function or task of one vCPU. */
 const ONE_CPU = '0';
