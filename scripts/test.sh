@@ -12,8 +12,11 @@ bash scripts/setup.sh local scan report localstack
 bash scripts/setup-tools.sh
 
 echo "== type check and lint"
-npx tsc --noEmit -p tsconfig.json
+# Side by side: each uses one CPU.
+npx tsc --noEmit -p tsconfig.json &
+typecheck=$!
 npx eslint .
+wait "$typecheck"
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 
 echo "== LocalStack plugin (Python unit tests)"
