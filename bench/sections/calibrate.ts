@@ -1,22 +1,26 @@
 /**
  * `--calibrate`: the core's throughput per format, plain and gzip, reading its input from S3 as
- * deployed (the local emulator, through `Objects.open`): pinned to one core (taken as one vCPU,
- * i.e. Lambda at 1,769 MB) read and parsed on one thread, and on both cores (Fargate's 2 vCPU)
- * as deployed there (a gzipped FASTQ parsed on a thread of its own), alternately. The emulator's wait before the first byte
- * is left out (S3's is `startupSeconds`). Without the emulator installed, local files stand in.
- * Also the gzip expansion of the synthetic and of modelled real-looking data. Written to
- * contract/calibration.json in the shape contract/routing.ts reads.
+ * deployed (through `Objects.open`, with the stack's read concurrency): pinned to one core (taken
+ * as one vCPU, i.e. Lambda at 1,769 MB) read and parsed on one thread, and on both cores
+ * (Fargate's 2 vCPU) as deployed there, alternately. S3 is played by nginx where it is installed:
+ * S3 serves from other machines, and nginx takes little of this one's CPU, where the emulator
+ * takes about a CPU-second per GiB (bench/lib/static-s3.ts). Without nginx the emulator stands
+ * in, without either, local files. The wait before the first byte is left out (S3's is
+ * `startupSeconds`). Also the gzip expansion of the synthetic and of modelled real-looking data.
+ * Written to contract/calibration.json in the shape contract/routing.ts reads.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Format } from '../../src/core/api.js';
+import { localAwsEnv } from '../../local/resources.js';
 import { deriveCalibration, type CoreMeasurement, type ExpansionSample } from '../lib/calibration.js';
 import { parseCoreRun } from '../lib/core-run.js';
-import { REPO_ROOT } from '../lib/inputs.js';
+import { REPO_ROOT, type ReadyInput } from '../lib/inputs.js';
 import { machineInfo } from '../lib/machine.js';
 import { binnedQualityFastq, gzipExpansion } from '../lib/realistic.js';
-import { emulatorInstalled, withEmulatorBucket, type EmulatorBucket } from '../lib/emulator-bucket.js';
+import { emulatorInstalled, withEmulatorBucket } from '../lib/emulator-bucket.js';
 import type { RunResult } from '../lib/measure.js';
+import { nginxBinary, withStaticS3 } from '../lib/static-s3.js';
 import {
   alternate,
   coreRunnerCommand,
@@ -27,22 +31,25 @@ import {
 
 export const CALIBRATION_FILE = path.join(REPO_ROOT, 'contract', 'calibration.json');
 
-export async function calibrateSection(ctx: BenchContext): Promise<void> {
-  if (emulatorInstalled()) {
-    await withEmulatorBucket((bucket) => calibrate(ctx, bucket));
-  } else {
-    ctx.log('  the emulator is not installed (bash scripts/setup-python.sh): calibrating on local files');
-    await calibrate(ctx, undefined);
-  }
+/** The bucket the inputs are read from, and what a runner needs to reach it. */
+interface Served {
+  /** Who plays S3, for the calibration's `measuredOn`. */
+  server: string;
+  bucket: string;
+  env: NodeJS.ProcessEnv;
 }
 
-async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined): Promise<void> {
-  ctx.log(
-    `\n== calibration (the core, in-process time, reading ${bucket ? 'from the emulator' : 'local files'})`,
-  );
+interface Calibrated {
+  format: Format;
+  gzip: boolean;
+  file: ReadyInput;
+  /** Its key in the bucket. */
+  key: string;
+}
+
+export async function calibrateSection(ctx: BenchContext): Promise<void> {
   const { fastq, fastqGz, csv, csvGz } = ctx.inputs;
-  const measurements: CoreMeasurement[] = [];
-  const expansions: Record<Format, ExpansionSample[]> = { fastq: [], csv: [] };
+  const inputs: Calibrated[] = [];
   for (const [spec, format, gzip] of [
     [fastq, 'fastq', false],
     [fastqGz, 'fastq', true],
@@ -50,25 +57,57 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     [csvGz, 'csv', true],
   ] as const) {
     const file = await input(ctx, spec);
+    inputs.push({ format, gzip, file, key: `calibration/${path.basename(file.path)}` });
+  }
+  if (nginxBinary() !== undefined) {
+    const objects = Object.fromEntries(inputs.map(({ key, file }) => [key, file.path]));
+    await withStaticS3(objects, ({ endpoint, bucket }) =>
+      calibrate(ctx, inputs, {
+        server: 'nginx serving the objects from this machine',
+        bucket,
+        env: { ...process.env, ...localAwsEnv(endpoint, 'us-east-1') },
+      }),
+    );
+  } else if (emulatorInstalled()) {
+    ctx.log('  nginx is not installed (apt-get install nginx-light): reading from the emulator');
+    await withEmulatorBucket(async (bucket) => {
+      for (const { key, file } of inputs) await bucket.upload(key, file.path);
+      await calibrate(ctx, inputs, {
+        server: 'the local emulator',
+        bucket: bucket.bucket,
+        env: { ...process.env, ...bucket.env },
+      });
+    });
+  } else {
+    ctx.log('  neither nginx nor the emulator is installed: calibrating on local files');
+    await calibrate(ctx, inputs, undefined);
+  }
+}
+
+async function calibrate(ctx: BenchContext, inputs: Calibrated[], served: Served | undefined): Promise<void> {
+  ctx.log(
+    `\n== calibration (the core, in-process time, reading ${served ? `from S3 (${served.server})` : 'local files'})`,
+  );
+  const measurements: CoreMeasurement[] = [];
+  const expansions: Record<Format, ExpansionSample[]> = { fastq: [], csv: [] };
+  for (const { format, gzip, file, key } of inputs) {
     ctx.log(`  ${path.basename(file.path)}`);
     let one: RunResult[] = [];
     let two: RunResult[] = [];
-    if (bucket) {
-      const key = `calibration/${path.basename(file.path)}`;
-      await bucket.upload(key, file.path);
+    if (served) {
       // As deployed: the stack's read concurrency; no parse thread on one vCPU, the core's
       // default on two.
       const argv = (...parseThread: string[]) =>
         coreRunnerCommand(
           '--s3',
-          `s3://${bucket.bucket}/${key}`,
+          `s3://${served.bucket}/${key}`,
           '--format',
           format,
           '--read-concurrency',
           String(DEPLOYED_READ_CONCURRENCY),
           ...parseThread,
         );
-      const env = { ...process.env, ...bucket.env };
+      const { env } = served;
       [one = [], two = []] = await alternate(ctx, [
         { name: '1 CPU, one thread', argv: argv('--parse-thread', 'no'), options: { cpus: '0', env } },
         { name: '2 CPUs, as deployed', argv: argv(), options: { env } },
@@ -89,7 +128,7 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
         gzip,
         cpus,
         uncompressedBytes: file.uncompressedBytes,
-        // Streaming time: the emulator's wait for the first byte is not S3's.
+        // Streaming time: the stand-in's wait for the first byte is not S3's.
         seconds: runs.map((r) => {
           const run = parseCoreRun(r.stdout);
           return run.seconds - (run.firstByteSeconds ?? 0);
@@ -117,8 +156,8 @@ async function calibrate(ctx: BenchContext, bucket: EmulatorBucket | undefined):
     date: new Date().toISOString().slice(0, 10),
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
-    source: bucket
-      ? `reading from S3 (the local emulator, Objects.open; its wait for the first byte left out) as deployed: ${DEPLOYED_READ_CONCURRENCY} ranged GETs read and parsed on one thread on one core; on two, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices on two HTTP threads, other inputs with ${DEPLOYED_READ_CONCURRENCY} ranged GETs received on the HTTP thread (a gzipped FASTQ parsed on the parse thread, a CSV profiled on two threads)`
+    source: served
+      ? `reading from S3 (${served.server}; Objects.open; its wait for the first byte left out) as deployed: ${DEPLOYED_READ_CONCURRENCY} ranged GETs read and parsed on one thread on one core; on two, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices on two HTTP threads, other inputs with ${DEPLOYED_READ_CONCURRENCY} ranged GETs received on the HTTP thread (a gzipped FASTQ parsed on the parse thread, a CSV profiled on two threads)`
       : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;
