@@ -109,11 +109,12 @@ export interface PipelineConfig {
    */
   readonly workerImage?: string;
   /**
-   * Ranged GETs in flight when a job reads a large input from S3 as a stream (1 reads it as one
-   * GET). One S3 connection delivers far less than the job core parses; each more holds more
-   * memory (the peaks are in BENCHMARKS.md: tens of MiB, well within the default function and
-   * task). A plain FASTQ read in slices, where there is a second vCPU, takes this many ranged
-   * GETs (at least 2), one per slice.
+   * Ranged GETs in flight when a job reads a large plain FASTQ from S3 as a stream (1 reads it as
+   * one GET). One S3 connection delivers far less than the job core parses a plain FASTQ; each
+   * more holds more memory (the peaks are in BENCHMARKS.md: tens of MiB, well within the default
+   * function and task). A plain FASTQ read in slices, where there is a second vCPU, takes this
+   * many ranged GETs (at least 2), one per slice. Gzipped and CSV inputs, parsed slower than one
+   * connection delivers them, are always read with one GET (`readInParallel`).
    * Context key `s3ReadConcurrency`.
    * @default 4
    */

@@ -221,7 +221,10 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         ? { reference: true }
         : { agrees: reads(runs) === reads(local) ? 'yes (reads)' : 'no: reads differ' }),
     });
-    const onThread = 'received on the HTTP thread, parsed on the main one (a gzip or CSV input)';
+    const receivedOnThread = 'received on the HTTP thread, parsed on the main one';
+    const onThread = `${receivedOnThread} (a gzip or CSV input as deployed)`;
+    // With two vCPUs, ranged GETs read only a plain FASTQ whose slices failed (a bad input).
+    const slicesLeftIt = 'a plain FASTQ the slices leave to one reading';
     const inSlices = `as deployed with a second vCPU: a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, received and parsed on two HTTP threads`;
     const fromNginx = "from nginx (S3's side off this machine's cores)";
     const localRow = core('core, local file as one stream (in-process time)', local, { reference: true });
@@ -245,11 +248,11 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     );
     const rangedRow = rangedFromEmulator
       ? core(
-          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight (a gzip or CSV input as deployed), ${onThread} (in-process time)`,
+          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight (${slicesLeftIt}), ${receivedOnThread} (in-process time)`,
           rangedRuns,
         )
       : core(
-          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight ${fromNginx} (a gzip or CSV input as deployed), ${onThread}, after the first byte`,
+          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight ${fromNginx} (${slicesLeftIt}), ${receivedOnThread}, after the first byte`,
           rangedRuns,
           { streaming: true },
         );
@@ -298,7 +301,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const nginxOneCpuOneGetRow =
       nginxOneCpuOneGet &&
       core(
-        `core, runJobOnObject, ${fromNginx}, one vCPU, one GET (s3ReadConcurrency 1) read and parsed on the main thread (in-process time)`,
+        `core, runJobOnObject, ${fromNginx}, one vCPU, one GET read and parsed on the main thread (as a gzip or CSV input is read there; s3ReadConcurrency 1 for this plain FASTQ) (in-process time)`,
         nginxOneCpuOneGet,
       );
     const nginxCurlRow =
@@ -427,14 +430,14 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
             ),
             informative(
               atLeast(
-                'S3 path, one vCPU, one GET from nginx ÷ local file, both on one CPU',
+                'S3 path, one vCPU, one GET (as a gzip or CSV input is read there) from nginx ÷ local file, both on one CPU',
                 versus(nginxOneCpuOneGetRow, localOneCpuRow),
                 0.8,
               ),
             ),
             informative(
               atMost(
-                'S3 path, one vCPU, one GET: peak RSS',
+                'S3 path, one vCPU, one GET (as a gzip or CSV input is read there): peak RSS',
                 rssMiB(nginxOneCpuOneGetRow.peakRssKiB),
                 MEMORY_LIMIT_MIB,
                 'MiB',
@@ -479,23 +482,27 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       rangedFromEmulator
         ? {
             ...atLeast(
-              `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs (a gzip or CSV input as deployed) ÷ local file`,
+              `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs on the HTTP thread ÷ local file`,
               versus(rangedRow),
               0.8,
             ),
             met: undefined,
             measured: `${versus(rangedRow).toFixed(2)}× (emulator-bound, see notes)`,
           }
-        : atLeast(
-            `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs from nginx (a gzip or CSV input as deployed) ÷ local file, after the first byte`,
-            versus(rangedRow),
-            0.8,
+        : informative(
+            atLeast(
+              `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs from nginx on the HTTP thread ÷ local file, after the first byte`,
+              versus(rangedRow),
+              0.8,
+            ),
           ),
-      atMost(
-        `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs: peak RSS`,
-        rssMiB(rangedRow.peakRssKiB),
-        MEMORY_LIMIT_MIB,
-        'MiB',
+      informative(
+        atMost(
+          `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs on the HTTP thread: peak RSS`,
+          rssMiB(rangedRow.peakRssKiB),
+          MEMORY_LIMIT_MIB,
+          'MiB',
+        ),
       ),
     );
   });

@@ -11,7 +11,12 @@ const SUFFIXES: readonly [RegExp, Format][] = [
  */
 export function describeFile(name: string): FileKind | undefined {
   for (const [pattern, format] of SUFFIXES) {
-    if (pattern.test(name)) return { format, gzip: /\.gz$/i.test(name) };
+    if (pattern.test(name)) return { format, gzip: namesGzip(name) };
   }
   return undefined;
+}
+
+/** Whether a name ends in `.gz`, in any case (the content decides: the core reads gzip's magic). */
+export function namesGzip(name: string): boolean {
+  return /\.gz$/i.test(name);
 }

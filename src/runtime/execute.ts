@@ -1,5 +1,5 @@
-import { InputError, type RunJobOptions } from '../core/api.js';
-import { runJob, runJobInSlices, type JobReport } from '../core/index.js';
+import { InputError, type Format, type RunJobOptions } from '../core/api.js';
+import { describeFile, namesGzip, runJob, runJobInSlices, type JobReport } from '../core/index.js';
 import type { Route } from '../../contract/routing.js';
 import type { JobsTable } from './aws/jobs-table.js';
 import type { Objects } from './aws/objects.js';
@@ -86,9 +86,21 @@ export async function executeJob(
 }
 
 /**
+ * Whether an input is worth reading with several connections at once (slices, or parallel ranged
+ * GETs): only a plain FASTQ is parsed faster than one S3 connection delivers it. A gzipped or CSV
+ * input is consumed at a fraction of that rate (contract/calibration.json), the more so of the
+ * bytes stored; more connections would only cost it CPU and memory (BENCHMARKS.md). The kind is
+ * the one the routing reads: the name's, or the forced format.
+ */
+export function readInParallel(name: string, format?: Format): boolean {
+  return (format ?? describeFile(name)?.format) === 'fastq' && !namesGzip(name);
+}
+
+/**
  * The core's report on one version of an object, and that version's LastModified. A plain FASTQ
  * is read in slices on two threads where the core can (`runJobInSlices`); anything else, or an
- * input the slices leave to one reading, as one stream (`Objects.open`).
+ * input the slices leave to one reading, as one stream (`Objects.open`): with parallel ranged
+ * GETs only where `readInParallel` says so.
  */
 export async function runJobOnObject(
   objects: Objects,
@@ -96,7 +108,8 @@ export async function runJobOnObject(
   options: RunJobOptions,
 ): Promise<{ report: JobReport; lastModified: Date }> {
   const { bucket, key, versionId, size } = object;
-  const slices = objects.slices(bucket, key, versionId, size);
+  const parallel = readInParallel(options.name, options.format);
+  const slices = parallel ? objects.slices(bucket, key, versionId, size) : undefined;
   if (slices !== undefined) {
     const report = await runJobInSlices(slices, options).catch((error: unknown) => {
       // An archived input: `open` says why it cannot be read.
@@ -105,7 +118,8 @@ export async function runJobOnObject(
     });
     if (report !== undefined) return { report, lastModified: slices.lastModified };
   }
-  const input = await objects.open(bucket, key, versionId, options.signal, size);
+  // Without its size, `open` reads the object with one GET.
+  const input = await objects.open(bucket, key, versionId, options.signal, parallel ? size : undefined);
   return { report: await runJob(input.body, options), lastModified: input.lastModified };
 }
 

@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fastqBuffer } from '../../local/synthetic-inputs.js';
+import { csvBuffer, fastqBuffer } from '../../local/synthetic-inputs.js';
 import { InputError, runJob } from '../../src/core/index.js';
 import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
 import { Objects } from '../../src/runtime/aws/objects.js';
@@ -153,6 +153,30 @@ describe('an S3 object read in slices', () => {
       );
       expect(result.report.input.gzip).toBe(true);
       expect(result.report.fastq?.reads).toBe((await runJob(once(large), { name: 'x.fq' })).fastq?.reads);
+    }
+  });
+
+  it('reads a gzipped or CSV input with one GET, whatever the read concurrency', async () => {
+    const four = new Objects(clients.s3, {
+      readConcurrency: 4,
+      partBytes: 1 << 20,
+      fastqCounters: clients.s3FastqCounters,
+    });
+    const inputs: [string, Buffer][] = [
+      ['incoming/one-get/reads.fq.gz', gzipSync(large, { level: 1 })],
+      ['incoming/one-get/table.csv', csvBuffer({ bytes: 5 << 20, seed: 93 })],
+    ];
+    for (const [key, body] of inputs) {
+      expect(body.length).toBeGreaterThan(2 << 20); // two parts and more: ranged GETs were allowed
+      const versionId = await put(key, body);
+      const { result, main, counters } = await rangesOf(() =>
+        runJobOnObject(four, { bucket: test.cloud.bucket, key, versionId, size: body.length }, { name: key }),
+      );
+      expect(main).toEqual(['']);
+      expect(counters.flat()).toEqual([]);
+      expect(JSON.stringify(result.report)).toBe(
+        JSON.stringify(await runJob(once(body), { name: key, parseOnThread: false })),
+      );
     }
   });
 
