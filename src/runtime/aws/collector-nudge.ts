@@ -5,7 +5,7 @@
  * collection. A little heap garbage per chunk (an array of one element per 16 bytes received)
  * brings one every few MiB: 30 MiB less at peak for the bench's 1 GiB read through the HTTP
  * thread, at the same speed. On the main thread, a 1 GiB GET then takes one full collection
- * instead of dozens: faster on one CPU, and about 30 MiB less at peak on Node 24. One element per
+ * instead of dozens: faster on one CPU, and about 40 MiB less at peak on Node 24. One element per
  * 32 bytes was too little on Node 24 (the full collections came back), one per 8 too much
  * (BENCHMARKS.md).
  */
