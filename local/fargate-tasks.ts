@@ -14,6 +14,7 @@ import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Env, WORKER_CONTAINER_NAME } from '../contract/names.js';
 import type { JobsTable } from '../src/runtime/aws/jobs-table.js';
+import { COLLECTOR_FLAG } from '../src/runtime/aws/collector-nudge.js';
 
 export interface FargateTasksOptions {
   ecs: ECSClient;
@@ -144,7 +145,7 @@ export class FargateTasks extends EventEmitter {
     this.emit('task-started', start);
     const log = openSync(path.join(this.options.logDir, `worker-${taskId}.log`), 'a');
     const started = Date.now();
-    const child = spawn(this.options.node ?? process.execPath, [this.options.workerBundle], {
+    const child = spawn(this.options.node ?? process.execPath, [COLLECTOR_FLAG, this.options.workerBundle], {
       env,
       stdio: ['ignore', log, log],
     });

@@ -10,6 +10,7 @@ import {
   type ReadyInput,
 } from '../lib/inputs.js';
 import { DEFAULTS } from '../../lib/config.js';
+import { COLLECTOR_FLAG } from '../../src/runtime/aws/collector-nudge.js';
 import { runTimed, type RunOptions, type RunResult } from '../lib/measure.js';
 import { maxOf } from '../lib/stats.js';
 import type { Check, Measured } from '../lib/table.js';
@@ -55,9 +56,11 @@ export const DEPLOYED_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
 
 /** The bench's own runner of the core (see bench/runners/core.ts). */
 export function coreRunnerCommand(...args: string[]): string[] {
-  // Bundled, as the deployed code runs: no compiler loaded beside it to count against its memory.
+  // Bundled, as the deployed code runs: no compiler loaded beside it to count against its memory;
+  // with the collector exposed, as Lambda's runtimes and the worker image start node.
   return [
     process.execPath,
+    COLLECTOR_FLAG,
     path.join(REPO_ROOT, 'scripts', 'bundled.mjs'),
     path.join(REPO_ROOT, 'bench', 'runners', 'core.ts'),
     ...args,

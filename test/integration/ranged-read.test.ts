@@ -70,6 +70,52 @@ describe('rangedRead', () => {
     }
   });
 
+  it('copies the parts into at most concurrency + 1 buffers, used again in turn', async () => {
+    const body = randomBytes(20 * PART);
+    const versionId = await put('incoming/ranged/reused.bin', body);
+    const read = await rangedRead(clients.s3, {
+      bucket: test.cloud.bucket,
+      key: 'incoming/ranged/reused.bin',
+      versionId,
+      partBytes: PART,
+      concurrency: 3,
+    });
+    const buffers = new Set<ArrayBufferLike>();
+    const copies: Buffer[] = [];
+    for await (const chunk of read.body) {
+      buffers.add(chunk.buffer);
+      copies.push(Buffer.from(chunk));
+    }
+    expect(sha(Buffer.concat(copies))).toBe(sha(body));
+    expect(copies.map((chunk) => chunk.length)).toEqual(Array(20).fill(PART));
+    expect(buffers.size).toBeLessThanOrEqual(4);
+  });
+
+  it('fails, naming the object, when a part comes back longer than the range asked for', async () => {
+    const key = 'incoming/ranged/no-ranges.bin';
+    const versionId = await put(key, randomBytes(4 * PART));
+    // A server that ignores Range answers every part with the whole object.
+    const reader = new S3Client({ forcePathStyle: true });
+    reader.middlewareStack.add(
+      (next) => (args) => {
+        delete (args.request as { headers: Record<string, string> }).headers.range;
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    const read = await rangedRead(reader, {
+      bucket: test.cloud.bucket,
+      key,
+      versionId,
+      partBytes: PART,
+      concurrency: 2,
+    });
+    await expect(drain(read.body)).rejects.toThrow(
+      `s3://${test.cloud.bucket}/${key}: a ranged GET answered more than the ${PART} bytes asked for`,
+    );
+    reader.destroy();
+  });
+
   it('keeps reading the version it started with when a new one is uploaded', async () => {
     const key = 'incoming/ranged/changing.bin';
     const v1 = randomBytes(6 * PART);

@@ -1,19 +1,41 @@
+import { isMainThread } from 'node:worker_threads';
+
 /**
  * A socket's chunks (64 KiB each) are garbage once the consumer has copied or parsed them, but
  * their memory is outside the heap, and a thread that allocates little else (the HTTP thread, a
  * parser) does not fill even a small young generation before tens of MiB of them wait for a
- * collection. A little heap garbage per chunk (an array of one element per 16 bytes received)
- * brings one every few MiB: 30 MiB less at peak for the bench's 1 GiB read through the HTTP
- * thread, at the same speed. On the main thread, a 1 GiB GET then takes one full collection
- * instead of dozens: faster on one CPU, and about 40 MiB less at peak on Node 24. One element per
- * 32 bytes was too little on Node 24 (the full collections came back), one per 8 too much
+ * collection. The threads size their own young generation (1 MiB), and a little heap garbage
+ * per chunk (an array of one element per 16 bytes received) brings a collection every MiB or
+ * two: one element per 32 bytes was too little on Node 24, one per 8 too much. The main
+ * thread's young generation is sized by whoever starts `node`: Lambda's Node.js runtimes give it
+ * a tenth of the function's memory (their bootstrap), where that garbage collects nothing for
+ * tens of MiB. They also expose V8's collector (`COLLECTOR_FLAG`), as the worker image does, and
+ * there the main thread asks for a young-generation collection every `COLLECT_EVERY_BYTES`
+ * received: a 1 GiB read on one vCPU peaked at 82-123 MiB with them, 140-216 without
  * (BENCHMARKS.md).
  */
 const nudge = { garbage: [] as number[] };
 
-/** Leaves garbage on the heap in proportion to `bytes` just received (see above). */
+/** The `node` flag that exposes the collector: Lambda's runtimes pass it, the worker image too. */
+export const COLLECTOR_FLAG = '--expose-gc';
+
+/** Bytes received between two asked-for young-generation collections. */
+export const COLLECT_EVERY_BYTES = 4 << 20;
+
+/** V8's collector, where `COLLECTOR_FLAG` exposes it, on the main thread (see above). */
+const collector = isMainThread ? (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc : undefined;
+let receivedSinceCollection = 0;
+
+/** Has the collector take what `bytes` just received leave behind, soon (see above). */
 export function nudgeCollector(bytes: number): void {
-  nudge.garbage = new Array<number>(bytes >> 4).fill(0);
+  if (collector === undefined) {
+    nudge.garbage = new Array<number>(bytes >> 4).fill(0);
+    return;
+  }
+  receivedSinceCollection += bytes;
+  if (receivedSinceCollection < COLLECT_EVERY_BYTES) return;
+  receivedSinceCollection = 0;
+  collector({ type: 'minor' });
 }
 
 /** The chunks of `body`, each one nudging the garbage collector (see above). */

@@ -8,7 +8,7 @@ import {
 import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
 import { ObjectSlices } from './object-slices.js';
-import { recycleChunk, releaseChunk } from './http-thread.js';
+import { releaseChunk } from './http-thread.js';
 import { openWatched } from '../stall-watchdog.js';
 import { archivedInputError, archiveState, isReadable, type StorageFacts } from '../archive.js';
 import { resultDocumentText, type ResultDocument } from '../job.js';
@@ -142,9 +142,7 @@ export class Objects {
         concurrency,
         signal,
       });
-      // Not `releaseChunk`: a part's chunks wait for their turn, and a collection that comes
-      // sooner moves them to the old generation, where they wait longer (BENCHMARKS.md).
-      return { body: handingBack(read.body, recycleChunk), lastModified: read.lastModified };
+      return { body: read.body, lastModified: read.lastModified };
     }
     const out = await reader.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId ?? undefined }),

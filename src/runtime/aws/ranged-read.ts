@@ -1,3 +1,4 @@
+import { releaseChunk } from './http-thread.js';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -51,22 +52,34 @@ export async function rangedRead(s3: S3Client, options: RangedReadOptions): Prom
   const first = await get(0);
   const size = totalSize(first);
   const etag = options.versionId ? undefined : first.ETag;
-  // A part is kept as the chunks it arrived in: joining them would hold each part twice.
-  const collect = async (out: GetObjectCommandOutput) => {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of out.Body as AsyncIterable<Uint8Array>) chunks.push(chunk);
-    return chunks;
+  // Each part is copied into a buffer of its own as it arrives (concurrency + 1 of them, reused)
+  // and each chunk released at once: chunks kept until their part's turn outlive young
+  // collections and wait for a full one, 30-40 MiB more at the peak (BENCHMARKS.md).
+  const spare: Buffer[] = [];
+  const collect = async (out: GetObjectCommandOutput): Promise<Buffer> => {
+    const part = spare.pop() ?? Buffer.allocUnsafeSlow(partBytes);
+    let length = 0;
+    for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+      if (length + chunk.length > partBytes)
+        throw new Error(
+          `s3://${bucket}/${key}: a ranged GET answered more than the ${partBytes} bytes asked for`,
+        );
+      part.set(chunk, length);
+      length += chunk.length;
+      releaseChunk(chunk);
+    }
+    return part.subarray(0, length);
   };
   const parts = Math.ceil(size / partBytes);
 
   async function* body(): AsyncGenerator<Uint8Array> {
     // A part that fails while an earlier one is awaited (an abort fails them all at once) is
     // observed at once: an unobserved rejection would end the process before its turn comes.
-    const observed = (part: Promise<Uint8Array[]>) => {
+    const observed = (part: Promise<Buffer>) => {
       part.catch(() => undefined);
       return part;
     };
-    const inFlight: Promise<Uint8Array[]>[] = [observed(collect(first))];
+    const inFlight: Promise<Buffer>[] = [observed(collect(first))];
     let next = 1;
     const fill = () => {
       while (next < parts && inFlight.length < concurrency)
@@ -77,7 +90,8 @@ export async function rangedRead(s3: S3Client, options: RangedReadOptions): Prom
       while (inFlight.length) {
         const part = await inFlight.shift()!;
         fill();
-        for (const chunk of part) if (chunk.length) yield chunk;
+        if (part.length) yield part;
+        spare.push(Buffer.from(part.buffer, part.byteOffset, partBytes)); // taken: the consumer asked for more
       }
     } finally {
       // A consumer that stops early (bad input, abort) leaves no request unobserved.
