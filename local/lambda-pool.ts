@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { ExecutionEnvironment } from './lambda-environment.js';
+import { ExecutionEnvironment, lambdaNodeFlags } from './lambda-environment.js';
 
 export interface LambdaPoolOptions {
   /** The bundled `local/lambda-host.ts`. */
@@ -72,6 +72,7 @@ export class LambdaPool {
         },
         stdout: log,
         stderr: log,
+        execArgv: lambdaNodeFlags(memoryMb),
       });
     const outcome = await environment.invoke({
       event,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../../lib/bundling.js';
 import { REPO_ROOT } from '../../../local/emulator.js';
-import { ExecutionEnvironment } from '../../../local/lambda-environment.js';
+import { ExecutionEnvironment, lambdaNodeFlags } from '../../../local/lambda-environment.js';
 import { resolveHandler } from '../../../local/localstack/handler.js';
 import { mapMounts } from '../../../local/localstack/mounts.js';
 
@@ -33,6 +33,10 @@ export const handler = async (event, context) => {
 };`,
   );
   await writeFile(path.join(dir, 'legacy.js'), `exports.go = async () => 'from commonjs';`);
+  await writeFile(
+    path.join(dir, 'flags.mjs'),
+    `export const handler = async () => ({ gc: typeof globalThis.gc, execArgv: process.execArgv });`,
+  );
 });
 
 afterAll(async () => {
@@ -40,11 +44,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function environment(handlerFile = path.join(dir, 'index.mjs'), handlerExport?: string) {
+function environment(handlerFile = path.join(dir, 'index.mjs'), handlerExport?: string, execArgv?: string[]) {
   const env = new ExecutionEnvironment({
     hostBundle,
     handlerFile,
     handlerExport,
+    execArgv,
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
     stdout: 'inherit',
     stderr: 'inherit',
@@ -69,6 +74,16 @@ describe('ExecutionEnvironment', () => {
     });
     expect(await env.invoke(invocation({}))).toMatchObject({ ok: true, result: { calls: 2 } });
     expect(env.alive).toBe(true);
+  });
+
+  it("starts node as Lambda's runtimes do: the collector exposed, a tenth of the memory young", async () => {
+    const flags = lambdaNodeFlags(1769);
+    expect(flags).toEqual(['--expose-gc', '--max-semi-space-size=88', '--max-old-space-size=1592']);
+    const env = environment(path.join(dir, 'flags.mjs'), undefined, flags);
+    expect(await env.invoke(invocation({}))).toMatchObject({
+      ok: true,
+      result: { gc: 'function', execArgv: flags },
+    });
   });
 
   it("reports a handler's error by its type and message and stays warm", async () => {

@@ -77,8 +77,16 @@ def runtime_command(runtime: str | None, memory_mb: int) -> list[str]:
                 "the process executor needs PIPELINE_LAMBDA_NODE and PIPELINE_LAMBDA_NODE_RUNTIME "
                 "to run Node.js functions (the project's LocalStack launcher sets them)"
             )
-        # As the managed runtime does, the heap is sized from the function's memory.
-        return [node, f"--max-old-space-size={max(64, memory_mb * 9 // 10)}", script]
+        # As the managed runtime's bootstrap starts node (local/lambda-environment.ts,
+        # lambdaNodeFlags): the collector exposed, a tenth of the memory for the young generation.
+        young_mb = round(memory_mb / 10)
+        return [
+            node,
+            "--expose-gc",
+            f"--max-semi-space-size={young_mb // 2}",
+            f"--max-old-space-size={memory_mb - young_mb}",
+            script,
+        ]
     if runtime and runtime.startswith("python"):
         mine = f"python{sys.version_info.major}.{sys.version_info.minor}"
         if runtime != mine:

@@ -33,7 +33,10 @@ class MountsTest(unittest.TestCase):
 class RuntimeCommandTest(unittest.TestCase):
     def test_runs_node_functions_on_the_configured_node_with_a_heap_from_their_memory(self):
         with mock.patch.dict(os.environ, {"PIPELINE_LAMBDA_NODE": "/n/node", "PIPELINE_LAMBDA_NODE_RUNTIME": "/r.mjs"}):
-            self.assertEqual(runtime_command("nodejs24.x", 1000), ["/n/node", "--max-old-space-size=900", "/r.mjs"])
+            self.assertEqual(
+                runtime_command("nodejs24.x", 1769),
+                ["/n/node", "--expose-gc", "--max-semi-space-size=88", "--max-old-space-size=1592", "/r.mjs"],
+            )
 
     def test_says_what_is_missing_for_node(self):
         with mock.patch.dict(os.environ, {}, clear=True):
