@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Entry, THREADS, WORKER_BUNDLE } from '../../contract/names.js';
 import { bundleFunction, bundleWorker } from '../../lib/bundling.js';
-import { COLLECTOR_FLAG } from '../../src/runtime/aws/collector-nudge.js';
 
 describe('bundleWorker', () => {
   let root: string;
@@ -47,12 +46,6 @@ describe('bundleWorker', () => {
       expect(existsSync(thread)).toBe(true);
       expect(execFileSync(process.execPath, [thread], { encoding: 'utf8' }).trim()).toBe(`${name} 2`);
     }
-  });
-
-  it('is started by the image with the collector exposed, as Lambda starts the functions', () => {
-    const dockerfile = readFileSync(join(dirname(WORKER_BUNDLE), '..', 'Dockerfile'), 'utf8');
-    const command = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
-    expect(command).toEqual(['node', COLLECTOR_FLAG, `/app/${basename(WORKER_BUNDLE)}`]);
   });
 
   it('inlines every import, local and from node_modules, leaving only Node built-ins', () => {

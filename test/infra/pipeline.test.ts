@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DISPATCHER_ENV,
@@ -22,6 +22,7 @@ import { repoPath } from '../../lib/constructs/paths.js';
 import { POWERTOOLS_ENV } from '../../lib/constructs/pipeline-function.js';
 import { Outputs, RECONCILE_CURSOR_KEY } from '../../contract/names.js';
 import { buildRoutingPolicy } from '../../contract/routing.js';
+import { COLLECTOR_FLAG } from '../../src/runtime/aws/collector-nudge.js';
 import {
   actionsOf,
   functionEnvNames,
@@ -429,7 +430,7 @@ describe('pipeline stack', () => {
       expect(files).toEqual(expected.sort());
     });
 
-    it('has a Dockerfile that copies only the bundles onto a pinned Node.js image and runs it as node', () => {
+    it('has a Dockerfile that copies only the bundles onto a pinned Node.js image and runs them as node', () => {
       const dockerfile = readFileSync(repoPath('containers/worker/Dockerfile'), 'utf8');
       const lines = dockerfile.split('\n').filter((line) => line.trim() && !line.startsWith('#'));
       const from = lines.filter((line) => line.startsWith('FROM '));
@@ -441,7 +442,9 @@ describe('pipeline stack', () => {
       const threads = Object.values(THREADS).map((thread) => join(dirname(bundle), thread.bundle));
       expect(copies).toEqual([`COPY ${[bundle, ...threads].join(' ')} /app/`]);
       expect(lines).toContain('USER node');
-      expect(lines.at(-1)).toBe('CMD ["node", "/app/main.mjs"]');
+      // Started as Lambda's runtimes start the functions: with the collector exposed.
+      const command = /^CMD (\[.*\])$/.exec(lines.at(-1) ?? '')?.[1];
+      expect(JSON.parse(command ?? '[]')).toEqual(['node', COLLECTOR_FLAG, `/app/${basename(bundle)}`]);
     });
 
     it('runs a named image instead, with nothing to build, when workerImage is set', () => {

@@ -9,10 +9,10 @@ import { isMainThread } from 'node:worker_threads';
  * two: one element per 32 bytes was too little on Node 24, one per 8 too much. The main
  * thread's young generation is sized by whoever starts `node`: Lambda's Node.js runtimes give it
  * a tenth of the function's memory (their bootstrap), which that garbage fills only every few
- * tens of MiB received. They also expose V8's collector (`COLLECTOR_FLAG`), as the worker image does, and
- * there the main thread asks for a young-generation collection every `COLLECT_EVERY_BYTES`
- * received: a 1 GiB read on one vCPU peaked at 76-120 MiB with them, 140-211 without
- * (BENCHMARKS.md).
+ * tens of MiB received. They also expose V8's collector (`COLLECTOR_FLAG`), as the worker image
+ * does, and there the main thread asks for a young-generation collection every
+ * `COLLECT_EVERY_BYTES` received: a 1 GiB read on one vCPU peaked at 76-120 MiB with them,
+ * 140-211 without (BENCHMARKS.md).
  */
 const nudge = { garbage: [] as number[] };
 

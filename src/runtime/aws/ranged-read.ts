@@ -21,7 +21,10 @@ export interface RangedReadOptions {
 }
 
 export interface RangedRead {
-  /** The object's bytes, in order. */
+  /**
+   * The object's bytes in order, a part at a time; a part's buffer is filled again once the next
+   * one is asked for.
+   */
   body: AsyncIterable<Uint8Array>;
   size: number;
   lastModified: Date;
