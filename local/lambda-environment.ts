@@ -1,4 +1,5 @@
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { COLLECTOR_FLAG } from '../src/runtime/aws/collector-nudge.js';
 import type { Invocation, InvocationReply } from './lambda-host.js';
 
 export interface ExecutionEnvironmentOptions {
@@ -24,7 +25,7 @@ export interface ExecutionEnvironmentOptions {
 export function lambdaNodeFlags(memoryMb: number): string[] {
   const youngMb = Math.round(memoryMb / 10);
   return [
-    '--expose-gc',
+    COLLECTOR_FLAG,
     `--max-semi-space-size=${Math.floor(youngMb / 2)}`,
     `--max-old-space-size=${memoryMb - youngMb}`,
   ];

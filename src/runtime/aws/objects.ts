@@ -149,10 +149,7 @@ export class Objects {
       { abortSignal: signal },
     );
     if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
-    return {
-      body: handingBack(out.Body as Readable, releaseChunk),
-      lastModified: out.LastModified ?? new Date(0),
-    };
+    return { body: releasing(out.Body as Readable), lastModified: out.LastModified ?? new Date(0) };
   }
 
   /**
@@ -220,14 +217,11 @@ export class Objects {
   }
 }
 
-/** Hands each chunk to `done` once the consumer asks for the next one. */
-async function* handingBack(
-  body: AsyncIterable<Uint8Array>,
-  done: (chunk: Uint8Array) => unknown,
-): AsyncGenerator<Uint8Array> {
+/** Releases each chunk (`releaseChunk`) once the consumer asks for the next one. */
+async function* releasing(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   for await (const chunk of body) {
     yield chunk;
-    done(chunk);
+    releaseChunk(chunk);
   }
 }
 
