@@ -11,6 +11,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { freePort, startService } from '../../local/emulator.js';
 import { onPath } from './measure.js';
@@ -23,58 +24,68 @@ export function nginxBinary(): string | undefined {
   return NGINX_PATHS.find((candidate) => existsSync(candidate));
 }
 
+/**
+ * What one S3 request delivers: AWS advises one concurrent request for each 85–90 MB/s of
+ * throughput wanted (Best Practices Design Patterns: Optimizing Amazon S3 Performance,
+ * "Horizontal Scaling and Request Parallelization"). The lower end; S3's wait before the first
+ * byte is not played.
+ */
+export const S3_BYTES_PER_SECOND_PER_REQUEST = 85e6;
+
 export interface StaticS3 {
   endpoint: string;
   bucket: string;
 }
 
+export interface StaticS3Options {
+  /** @default 'bench' */
+  bucket?: string;
+  /**
+   * Bytes per second each connection is paced at, as S3 serves a request; unlimited without it.
+   * Paced by the kernel (paced-s3-server.py): nginx's `limit_rate` lets a second's worth through
+   * at once, so a 4 MiB ranged GET would not be limited at all.
+   */
+  bytesPerSecondPerRequest?: number;
+}
+
+/** The Python server that paces its connections (stdlib only; Linux). */
+const PACED_SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'paced-s3-server.py');
+
 /**
  * Serves each `objects` entry (key → local file, linked, not copied) under `bucket` while `use`
- * runs. One nginx process (no master, no daemon), its files in a temporary folder.
+ * runs: one nginx process (no master, no daemon), or the paced server where a rate is given, its
+ * files in a temporary folder.
  */
 export async function withStaticS3<T>(
   objects: Record<string, string>,
   use: (server: StaticS3) => Promise<T>,
-  bucket = 'bench',
+  options: StaticS3Options = {},
 ): Promise<T> {
+  const { bucket = 'bench', bytesPerSecondPerRequest } = options;
   const nginx = nginxBinary();
-  if (nginx === undefined) throw new Error('nginx is not installed (apt-get install nginx-light)');
+  if (bytesPerSecondPerRequest === undefined && nginx === undefined)
+    throw new Error('nginx is not installed (apt-get install nginx-light)');
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-nginx-'));
   try {
-    mkdirSync(path.join(dir, 'root'));
+    const root = path.join(dir, 'root');
+    mkdirSync(root);
     for (const [key, file] of Object.entries(objects)) {
-      const link = path.join(dir, 'root', bucket, key);
+      const link = path.join(root, bucket, key);
       mkdirSync(path.dirname(link), { recursive: true });
       symlinkSync(path.resolve(file), link);
     }
     // What the start-up check asks for, instead of a large object.
-    writeFileSync(path.join(dir, 'root', 'ready'), 'ok\n');
+    writeFileSync(path.join(root, 'ready'), 'ok\n');
     const port = await freePort();
-    const config = path.join(dir, 'nginx.conf');
-    writeFileSync(
-      config,
-      [
-        'daemon off;',
-        'master_process off;',
-        `error_log ${path.join(dir, 'error.log')};`,
-        `pid ${path.join(dir, 'nginx.pid')};`,
-        'events { worker_connections 64; }',
-        'http {',
-        '  access_log off;',
-        '  sendfile on;',
-        '  tcp_nopush on;',
-        '  default_type application/octet-stream;',
-        `  client_body_temp_path ${path.join(dir, 'body')};`,
-        `  server { listen 127.0.0.1:${port}; root ${path.join(dir, 'root')}; }`,
-        '}',
-        '',
-      ].join('\n'),
-    );
     const endpoint = `http://127.0.0.1:${port}`;
     const stop = await startService({
-      name: 'nginx',
-      command: nginx,
-      args: ['-p', dir, '-c', config],
+      name: bytesPerSecondPerRequest === undefined ? 'nginx' : 'paced S3 server',
+      ...(bytesPerSecondPerRequest === undefined
+        ? { command: nginx!, args: ['-p', dir, '-c', nginxConfig(dir, root, port)] }
+        : {
+            command: 'python3',
+            args: [PACED_SERVER, root, String(port), String(Math.round(bytesPerSecondPerRequest))],
+          }),
       env: process.env,
       readyUrl: `${endpoint}/ready`,
     });
@@ -86,4 +97,29 @@ export async function withStaticS3<T>(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Writes nginx's configuration into `dir`; returns its path. */
+function nginxConfig(dir: string, root: string, port: number): string {
+  const config = path.join(dir, 'nginx.conf');
+  writeFileSync(
+    config,
+    [
+      'daemon off;',
+      'master_process off;',
+      `error_log ${path.join(dir, 'error.log')};`,
+      `pid ${path.join(dir, 'nginx.pid')};`,
+      'events { worker_connections 64; }',
+      'http {',
+      '  access_log off;',
+      '  sendfile on;',
+      '  tcp_nopush on;',
+      '  default_type application/octet-stream;',
+      `  client_body_temp_path ${path.join(dir, 'body')};`,
+      `  server { listen 127.0.0.1:${port}; root ${root}; }`,
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return config;
 }

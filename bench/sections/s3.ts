@@ -17,12 +17,18 @@
  * emulator serves by reading the whole object for each (without nginx they run once there, for
  * the memory figure), and the read as deployed on one vCPU (the default function, 1,769 MB, and
  * the default task): pinned to one CPU, where the code reads with ranged GETs on the main thread,
- * against the local file read on one CPU.
+ * against the local file read on one CPU. Both reads as deployed are measured again from nginx
+ * serving each request at S3's documented rate, where the number of connections bounds the speed.
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
 import { emulatorInstalled, withEmulatorBucket } from '../lib/emulator-bucket.js';
-import { nginxBinary, withStaticS3, type StaticS3 } from '../lib/static-s3.js';
+import {
+  nginxBinary,
+  S3_BYTES_PER_SECOND_PER_REQUEST,
+  withStaticS3,
+  type StaticS3,
+} from '../lib/static-s3.js';
 import { REPO_ROOT } from '../lib/inputs.js';
 import { runTimed, type RunResult } from '../lib/measure.js';
 import { maxOf, median } from '../lib/stats.js';
@@ -90,7 +96,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const oneThread = ['--reader', 'main-thread', '--parse-thread', 'no'];
     const stream = ['--slices', 'no'];
     const twoSlices = ['--read-concurrency', '2'];
-    const served = await withStaticS3IfInstalled(ctx, { [PLAIN_KEY]: file.path }, (server) => {
+    const served = await withStaticS3IfInstalled(ctx, { [PLAIN_KEY]: file.path }, (servers) => {
+      const { server, atS3Rate } = servers ?? {};
       // The same reads from nginx: S3's side of the transfer off this machine's cores.
       const fromServer = ({ endpoint, bucket }: StaticS3, ...extra: string[]) => ({
         argv: coreRunnerCommand('--s3', `s3://${bucket}/${PLAIN_KEY}`, '--format', 'fastq', ...extra),
@@ -129,6 +136,15 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
                 },
                 onOneCpu({ name: 'nginx, one vCPU, as deployed', ...fromServer(server, ...ranged) }),
                 onOneCpu({ name: 'nginx, one vCPU, one GET', ...fromServer(server) }),
+                ...(atS3Rate
+                  ? [
+                      { name: "nginx at S3's rate, as deployed", ...fromServer(atS3Rate, ...ranged) },
+                      onOneCpu({
+                        name: "nginx at S3's rate, one vCPU, as deployed",
+                        ...fromServer(atS3Rate, ...ranged),
+                      }),
+                    ]
+                  : []),
                 {
                   name: 'nginx, curl',
                   argv: [
@@ -162,6 +178,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       localOneCpu,
       nginxOneCpu,
       nginxOneCpuOneGet,
+      atS3RateDeployed,
+      atS3RateOneCpu,
       nginxCurl,
     ] = served;
     // The emulator serves each ranged GET by reading the whole object, so ranged reads of a large
@@ -304,6 +322,16 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         `core, runJobOnObject, ${fromNginx}, one vCPU, one GET read and parsed on the main thread (as a gzip or CSV input is read there; s3ReadConcurrency 1 for this plain FASTQ) (in-process time)`,
         nginxOneCpuOneGet,
       );
+    const atS3Rate = `from nginx at S3's rate, ${S3_BYTES_PER_SECOND_PER_REQUEST / 1e6} MB/s per request`;
+    const atS3RateDeployedRow =
+      atS3RateDeployed &&
+      core(`core, runJobOnObject, ${atS3Rate}, ${inSlices} (in-process time)`, atS3RateDeployed);
+    const atS3RateOneCpuRow =
+      atS3RateOneCpu &&
+      core(
+        `core, runJobOnObject, ${atS3Rate}, as deployed on one vCPU (${oneVcpu}): ${DEPLOYED_READ_CONCURRENCY} ranged GETs read and parsed on the main thread (in-process time)`,
+        atS3RateOneCpu,
+      );
     const nginxCurlRow =
       nginxCurl &&
       wholeProcessRow(
@@ -344,6 +372,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         localOneCpuRow,
         nginxOneCpuRow,
         nginxOneCpuOneGetRow,
+        atS3RateDeployedRow,
+        atS3RateOneCpuRow,
         nginxCurlRow,
       ].filter((row) => row !== undefined),
       rangedRow,
@@ -424,7 +454,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
             ),
             atMost(
               'S3 path as deployed on one vCPU: peak RSS',
-              rssMiB(nginxOneCpuRow.peakRssKiB),
+              rssMiB(maxOf([nginxOneCpuRow.peakRssKiB, atS3RateOneCpuRow?.peakRssKiB])),
               MEMORY_LIMIT_MIB,
               'MiB',
             ),
@@ -445,6 +475,25 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
             ),
           ]
         : []),
+      // What S3's rate per request leaves of the speed: a bound of the connections' number.
+      ...(atS3RateDeployedRow && atS3RateOneCpuRow && localOneCpuRow
+        ? [
+            informative(
+              atLeast(
+                `S3 path as deployed (a plain FASTQ in slices) at S3's rate per request ÷ local file as one stream`,
+                versus(atS3RateDeployedRow),
+                0.8,
+              ),
+            ),
+            informative(
+              atLeast(
+                `S3 path as deployed on one vCPU at S3's rate per request ÷ local file, both on one CPU`,
+                versus(atS3RateOneCpuRow, localOneCpuRow),
+                0.8,
+              ),
+            ),
+          ]
+        : []),
       informative(
         atLeast(
           'S3 path, one GET read and parsed on one thread ÷ local file, after the first byte',
@@ -461,7 +510,9 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       ),
       atMost(
         'S3 path as deployed (a plain FASTQ in slices): peak RSS',
-        rssMiB(maxOf([deployedRow.peakRssKiB, nginxDeployedRow?.peakRssKiB])),
+        rssMiB(
+          maxOf([deployedRow.peakRssKiB, nginxDeployedRow?.peakRssKiB, atS3RateDeployedRow?.peakRssKiB]),
+        ),
         MEMORY_LIMIT_MIB,
         'MiB',
       ),
@@ -513,13 +564,24 @@ function onOneCpu(contender: Contender): Contender {
   return { ...contender, options: { ...contender.options, cpus: ONE_CPU } };
 }
 
+/** The two nginx servers: one as fast as this machine serves, one at S3's rate per request. */
+interface Servers {
+  server: StaticS3;
+  atS3Rate: StaticS3;
+}
+
 /** Runs `use` with nginx serving `objects` where it is installed, with `undefined` elsewhere. */
 function withStaticS3IfInstalled<T>(
   ctx: BenchContext,
   objects: Record<string, string>,
-  use: (server: StaticS3 | undefined) => Promise<T>,
+  use: (servers: Servers | undefined) => Promise<T>,
 ): Promise<T> {
-  if (nginxBinary() !== undefined) return withStaticS3(objects, use);
+  if (nginxBinary() !== undefined)
+    return withStaticS3(objects, (server) =>
+      withStaticS3(objects, (atS3Rate) => use({ server, atS3Rate }), {
+        bytesPerSecondPerRequest: S3_BYTES_PER_SECOND_PER_REQUEST,
+      }),
+    );
   ctx.log('  nginx is not installed (apt-get install nginx-light): the rows read from it are skipped');
   return use(undefined);
 }

@@ -19,36 +19,76 @@ async function drain(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-// The bench's stand-in for S3's serving side must give the reader exactly what S3 would: the
+// The bench's stand-ins for S3's serving side must give the reader exactly what S3 would: the
 // object whole, and in ranges, through the reader as deployed (the HTTP thread) and without it.
-describe.skipIf(nginxBinary() === undefined)('the bench serving objects with nginx', () => {
+const servers = [
+  ...(nginxBinary() === undefined ? [] : [{ name: 'nginx', options: {} }]),
+  { name: 'the paced server', options: { bytesPerSecondPerRequest: 50_000_000 } },
+];
+
+describe.each(servers)('the bench serving objects with $name', ({ options }) => {
   it('answers HEAD and whole and ranged GETs byte for byte', async () => {
     const body = randomBytes(5 * 1024 * 1024 + 123);
     const file = path.join(dir, 'reads.fq');
     writeFileSync(file, body);
-    await withStaticS3({ 'runs/one/reads.fq': file }, async ({ endpoint, bucket }) => {
-      const config = {
-        endpoint,
-        region: 'us-east-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-      };
-      const s3 = new S3Client(config);
-      const onThread = new S3Client({ ...config, requestHandler: new HttpThreadHandler() });
-      try {
-        for (const reader of [s3, onThread]) {
-          for (const readConcurrency of [1, 4]) {
-            const objects = new Objects(s3, { readConcurrency, partBytes: 1024 * 1024, reader });
-            const head = await objects.head(bucket, 'runs/one/reads.fq');
-            expect(head.size).toBe(body.length);
-            const opened = await objects.open(bucket, 'runs/one/reads.fq', null, undefined, head.size);
-            expect(sha(await drain(opened.body))).toBe(sha(body));
+    await withStaticS3(
+      { 'runs/one/reads.fq': file },
+      async ({ endpoint, bucket }) => {
+        const config = {
+          endpoint,
+          region: 'us-east-1',
+          forcePathStyle: true,
+          credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+        };
+        const s3 = new S3Client(config);
+        const onThread = new S3Client({ ...config, requestHandler: new HttpThreadHandler() });
+        try {
+          for (const reader of [s3, onThread]) {
+            for (const readConcurrency of [1, 4]) {
+              const objects = new Objects(s3, { readConcurrency, partBytes: 1024 * 1024, reader });
+              const head = await objects.head(bucket, 'runs/one/reads.fq');
+              expect(head.size).toBe(body.length);
+              const opened = await objects.open(bucket, 'runs/one/reads.fq', null, undefined, head.size);
+              expect(sha(await drain(opened.body))).toBe(sha(body));
+            }
           }
+        } finally {
+          s3.destroy();
+          onThread.destroy();
         }
-      } finally {
-        s3.destroy();
-        onThread.destroy();
-      }
-    });
+      },
+      options,
+    );
+  });
+});
+
+describe('the paced server', () => {
+  it('serves every request, a short range too, no faster than its rate', async () => {
+    const body = randomBytes(2_000_000);
+    const file = path.join(dir, 'paced.fq');
+    writeFileSync(file, body);
+    const rate = 4_000_000;
+    await withStaticS3(
+      { 'paced.fq': file },
+      async ({ endpoint, bucket }) => {
+        const timed = async (range?: string) => {
+          const started = performance.now();
+          const response = await fetch(`${endpoint}/${bucket}/paced.fq`, {
+            headers: range ? { Range: range } : {},
+          });
+          const received = Buffer.from(await response.arrayBuffer());
+          return { received, seconds: (performance.now() - started) / 1000, status: response.status };
+        };
+        const whole = await timed();
+        expect(sha(whole.received)).toBe(sha(body));
+        expect(whole.seconds).toBeGreaterThan(0.4); // 0.5 s at the rate
+        // nginx's limit_rate would send these 800 kB at once.
+        const part = await timed('bytes=1000000-1799999');
+        expect(part.status).toBe(206);
+        expect(part.received.equals(body.subarray(1_000_000, 1_800_000))).toBe(true);
+        expect(part.seconds).toBeGreaterThan(0.15); // 0.2 s at the rate
+      },
+      { bytesPerSecondPerRequest: rate },
+    );
   });
 });
