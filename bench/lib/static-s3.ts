@@ -48,6 +48,11 @@ export interface StaticS3Options {
   bytesPerSecondPerRequest?: number;
 }
 
+/** Whether the paced server can run: it asks Linux to pace its sockets. */
+export function pacedServerAvailable(): boolean {
+  return process.platform === 'linux';
+}
+
 /** The Python server that paces its connections (stdlib only; Linux). */
 const PACED_SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'paced-s3-server.py');
 
@@ -65,7 +70,7 @@ export async function withStaticS3<T>(
   const nginx = nginxBinary();
   if (bytesPerSecondPerRequest === undefined && nginx === undefined)
     throw new Error('nginx is not installed (apt-get install nginx-light)');
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-nginx-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-s3-'));
   try {
     const root = path.join(dir, 'root');
     mkdirSync(root);

@@ -2,12 +2,12 @@
  * `--calibrate`: the core's throughput per format, plain and gzip, reading its input from S3 as
  * deployed (through `Objects.open`, with the stack's read concurrency): pinned to one core (taken
  * as one vCPU, i.e. Lambda at 1,769 MB) read and parsed on one thread, and on both cores
- * (Fargate's 2 vCPU) as deployed there, alternately. S3 is played by nginx where it is installed,
- * each request served at S3's documented rate: S3 serves from other machines, and nginx takes
- * little of this one's CPU, where the emulator takes about a CPU-second per GiB
- * (bench/lib/static-s3.ts). Without nginx the emulator stands
- * in, without either, local files. The wait before the first byte is left out (S3's is
- * `startupSeconds`). Also the gzip expansion of the synthetic and of modelled real-looking data.
+ * (Fargate's 2 vCPU) as deployed there, alternately. S3 is played by a server that paces each
+ * request at S3's documented rate (bench/lib/paced-s3-server.py, on Linux): S3 serves from other
+ * machines, and the server's `sendfile` takes little of this one's CPU, where the emulator takes
+ * about a CPU-second per GiB (bench/lib/static-s3.ts); and a plain FASTQ's read is bounded by
+ * that rate times its connections. Elsewhere the emulator stands in, without it, local files.
+ * The wait before the first byte is left out (S3's is `startupSeconds`). Also the gzip expansion of the synthetic and of modelled real-looking data.
  * Written to contract/calibration.json in the shape contract/routing.ts reads.
  */
 import { writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { machineInfo } from '../lib/machine.js';
 import { binnedQualityFastq, gzipExpansion } from '../lib/realistic.js';
 import { emulatorInstalled, withEmulatorBucket } from '../lib/emulator-bucket.js';
 import type { RunResult } from '../lib/measure.js';
-import { nginxBinary, S3_BYTES_PER_SECOND_PER_REQUEST, withStaticS3 } from '../lib/static-s3.js';
+import { pacedServerAvailable, S3_BYTES_PER_SECOND_PER_REQUEST, withStaticS3 } from '../lib/static-s3.js';
 import {
   alternate,
   coreRunnerCommand,
@@ -60,7 +60,7 @@ export async function calibrateSection(ctx: BenchContext): Promise<void> {
     const file = await input(ctx, spec);
     inputs.push({ format, gzip, file, key: `calibration/${path.basename(file.path)}` });
   }
-  if (nginxBinary() !== undefined) {
+  if (pacedServerAvailable()) {
     const objects = Object.fromEntries(inputs.map(({ key, file }) => [key, file.path]));
     // At S3's rate per request: the cloud's reads are bounded by it where the parser is not.
     const rate = S3_BYTES_PER_SECOND_PER_REQUEST;
@@ -68,14 +68,14 @@ export async function calibrateSection(ctx: BenchContext): Promise<void> {
       objects,
       ({ endpoint, bucket }) =>
         calibrate(ctx, inputs, {
-          server: `nginx serving the objects from this machine, each request at ${rate / 1e6} MB/s as S3 serves one`,
+          server: `a server on this machine pacing each request at ${rate / 1e6} MB/s, as S3 serves one`,
           bucket,
           env: { ...process.env, ...localAwsEnv(endpoint, 'us-east-1') },
         }),
       { bytesPerSecondPerRequest: rate },
     );
   } else if (emulatorInstalled()) {
-    ctx.log('  nginx is not installed (apt-get install nginx-light): reading from the emulator');
+    ctx.log('  the paced server runs on Linux only: reading from the emulator');
     await withEmulatorBucket(async (bucket) => {
       for (const { key, file } of inputs) await bucket.upload(key, file.path);
       await calibrate(ctx, inputs, {
@@ -85,7 +85,7 @@ export async function calibrateSection(ctx: BenchContext): Promise<void> {
       });
     });
   } else {
-    ctx.log('  neither nginx nor the emulator is installed: calibrating on local files');
+    ctx.log('  neither the paced server nor the emulator can run here: calibrating on local files');
     await calibrate(ctx, inputs, undefined);
   }
 }

@@ -25,6 +25,7 @@ import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
 import { emulatorInstalled, withEmulatorBucket } from '../lib/emulator-bucket.js';
 import {
   nginxBinary,
+  pacedServerAvailable,
   S3_BYTES_PER_SECOND_PER_REQUEST,
   withStaticS3,
   type StaticS3,
@@ -138,9 +139,9 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
                 onOneCpu({ name: 'nginx, one vCPU, one GET', ...fromServer(server) }),
                 ...(atS3Rate
                   ? [
-                      { name: "nginx at S3's rate, as deployed", ...fromServer(atS3Rate, ...ranged) },
+                      { name: "S3's rate, as deployed", ...fromServer(atS3Rate, ...ranged) },
                       onOneCpu({
-                        name: "nginx at S3's rate, one vCPU, as deployed",
+                        name: "S3's rate, one vCPU, as deployed",
                         ...fromServer(atS3Rate, ...ranged),
                       }),
                     ]
@@ -322,7 +323,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         `core, runJobOnObject, ${fromNginx}, one vCPU, one GET read and parsed on the main thread (as a gzip or CSV input is read there; s3ReadConcurrency 1 for this plain FASTQ) (in-process time)`,
         nginxOneCpuOneGet,
       );
-    const atS3Rate = `from nginx at S3's rate, ${S3_BYTES_PER_SECOND_PER_REQUEST / 1e6} MB/s per request`;
+    const atS3Rate = `from a server pacing each request at S3's rate, ${S3_BYTES_PER_SECOND_PER_REQUEST / 1e6} MB/s`;
     const atS3RateDeployedRow =
       atS3RateDeployed &&
       core(`core, runJobOnObject, ${atS3Rate}, ${inSlices} (in-process time)`, atS3RateDeployed);
@@ -564,7 +565,7 @@ function onOneCpu(contender: Contender): Contender {
   return { ...contender, options: { ...contender.options, cpus: ONE_CPU } };
 }
 
-/** The two nginx servers: one as fast as this machine serves, one at S3's rate per request. */
+/** nginx, as fast as this machine serves, and the paced server, at S3's rate per request. */
 interface Servers {
   server: StaticS3;
   atS3Rate: StaticS3;
@@ -576,12 +577,14 @@ function withStaticS3IfInstalled<T>(
   objects: Record<string, string>,
   use: (servers: Servers | undefined) => Promise<T>,
 ): Promise<T> {
-  if (nginxBinary() !== undefined)
+  if (nginxBinary() !== undefined && pacedServerAvailable())
     return withStaticS3(objects, (server) =>
       withStaticS3(objects, (atS3Rate) => use({ server, atS3Rate }), {
         bytesPerSecondPerRequest: S3_BYTES_PER_SECOND_PER_REQUEST,
       }),
     );
-  ctx.log('  nginx is not installed (apt-get install nginx-light): the rows read from it are skipped');
+  ctx.log(
+    '  nginx is not installed (apt-get install nginx-light) or the paced server cannot run (Linux only): the rows read from them are skipped',
+  );
   return use(undefined);
 }
