@@ -8,6 +8,8 @@
  * (curl takes a 1 GiB GET from it in about 0.4 s, 0.3 s of it in the kernel), so what the reader
  * does shows. The runner needs HEAD and GET of whole objects, which nginx answers with the
  * headers the SDK reads (length, ETag, Last-Modified); it ignores the signature and the query.
+ * nginx serves as fast as this machine copies memory; S3 serves each request at its own rate,
+ * which the paced server (paced-s3-server.py, the same layout and headers) plays.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

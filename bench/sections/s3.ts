@@ -17,8 +17,9 @@
  * emulator serves by reading the whole object for each (without nginx they run once there, for
  * the memory figure), and the read as deployed on one vCPU (the default function, 1,769 MB, and
  * the default task): pinned to one CPU, where the code reads with ranged GETs on the main thread,
- * against the local file read on one CPU. Both reads as deployed are measured again from nginx
- * serving each request at S3's documented rate, where the number of connections bounds the speed.
+ * against the local file read on one CPU. Both reads as deployed are measured again from a server
+ * pacing each request at S3's documented rate (paced-s3-server.py), where the number of
+ * connections bounds the speed.
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
@@ -571,7 +572,7 @@ interface Servers {
   atS3Rate: StaticS3;
 }
 
-/** Runs `use` with nginx serving `objects` where it is installed, with `undefined` elsewhere. */
+/** Runs `use` with both serving `objects` where they can run, with `undefined` elsewhere. */
 function withStaticS3IfInstalled<T>(
   ctx: BenchContext,
   objects: Record<string, string>,
