@@ -68,10 +68,7 @@ export async function withStaticS3<T>(
   use: (server: StaticS3) => Promise<T>,
   options: StaticS3Options = {},
 ): Promise<T> {
-  const { bucket = 'bench', bytesPerSecondPerRequest } = options;
-  const nginx = nginxBinary();
-  if (bytesPerSecondPerRequest === undefined && nginx === undefined)
-    throw new Error('nginx is not installed (apt-get install nginx-light)');
+  const { bucket = 'bench', bytesPerSecondPerRequest: rate } = options;
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-s3-'));
   try {
     const root = path.join(dir, 'root');
@@ -85,14 +82,16 @@ export async function withStaticS3<T>(
     writeFileSync(path.join(root, 'ready'), 'ok\n');
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const stop = await startService({
-      name: bytesPerSecondPerRequest === undefined ? 'nginx' : 'paced S3 server',
-      ...(bytesPerSecondPerRequest === undefined
-        ? { command: nginx!, args: ['-p', dir, '-c', nginxConfig(dir, root, port)] }
+    const server =
+      rate === undefined
+        ? nginxServer(dir, root, port)
         : {
+            name: 'paced S3 server',
             command: 'python3',
-            args: [PACED_SERVER, root, String(port), String(Math.round(bytesPerSecondPerRequest))],
-          }),
+            args: [PACED_SERVER, root, String(port), String(Math.round(rate))],
+          };
+    const stop = await startService({
+      ...server,
       env: process.env,
       readyUrl: `${endpoint}/ready`,
     });
@@ -106,8 +105,10 @@ export async function withStaticS3<T>(
   }
 }
 
-/** Writes nginx's configuration into `dir`; returns its path. */
-function nginxConfig(dir: string, root: string, port: number): string {
+/** nginx serving `root` on `port`, its configuration and files in `dir`. */
+function nginxServer(dir: string, root: string, port: number) {
+  const nginx = nginxBinary();
+  if (nginx === undefined) throw new Error('nginx is not installed (apt-get install nginx-light)');
   const config = path.join(dir, 'nginx.conf');
   writeFileSync(
     config,
@@ -128,5 +129,5 @@ function nginxConfig(dir: string, root: string, port: number): string {
       '',
     ].join('\n'),
   );
-  return config;
+  return { name: 'nginx', command: nginx, args: ['-p', dir, '-c', config] };
 }

@@ -7,7 +7,8 @@
  * machines, and the server's `sendfile` takes little of this one's CPU, where the emulator takes
  * about a CPU-second per GiB (bench/lib/static-s3.ts); and a plain FASTQ's read is bounded by
  * that rate times its connections. Elsewhere the emulator stands in, without it, local files.
- * The wait before the first byte is left out (S3's is `startupSeconds`). Also the gzip expansion of the synthetic and of modelled real-looking data.
+ * The wait before the first byte is left out (S3's is `startupSeconds`). Also the gzip expansion
+ * of the synthetic and of modelled real-looking data.
  * Written to contract/calibration.json in the shape contract/routing.ts reads.
  */
 import { writeFileSync } from 'node:fs';
