@@ -16,7 +16,7 @@ export interface LocalBundles {
 
 /**
  * Bundles the runtime entry points into `outDir` with the deployed settings (lib/bundling.ts), so
- * the local cloud runs what ships. Takes about a second.
+ * the local cloud runs what ships. Takes 2.5–4 s on two vCPUs, as busy as the machine is.
  */
 export async function bundleLocal(outDir: string): Promise<LocalBundles> {
   await mkdir(outDir, { recursive: true });

@@ -5,7 +5,7 @@ import { bundleLocal, type LocalBundles } from './bundle.js';
 import type { Chaos } from './chaos.js';
 import { startEcsProxy, type EcsLimits, type EcsProxy } from './ecs-proxy.js';
 import { REPO_ROOT, startEmulator, type Emulator } from './emulator.js';
-import { provisionLocalCloud, type LocalCloud, type LocalCloudOptions } from './resources.js';
+import { provisionLocalCloud, warmLocalCloud, type LocalCloud, type LocalCloudOptions } from './resources.js';
 import { LocalRunner, type LocalRunnerOptions } from './runner.js';
 
 export interface StartLocalCloudOptions extends Omit<LocalCloudOptions, 'endpoint' | 'sharedDir'> {
@@ -48,10 +48,23 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
   const bundlesDir = path.join(REPO_ROOT, '.local', 'bundles');
   await removeOrphanedBundles(bundlesDir);
   const bundleDir = path.join(bundlesDir, `${process.pid}-${randomUUID()}`);
-  const [emulator, bundles] = await Promise.all([
-    startEmulator({ port: options.port ?? 4566, logFile: path.join(logDir, 'emulator.log') }),
+  // The emulator loads its backends while the bundles build.
+  const [started, bundled] = await Promise.allSettled([
+    startEmulator({ port: options.port ?? 4566, logFile: path.join(logDir, 'emulator.log') }).then(
+      async (emulator) => {
+        await warmLocalCloud(emulator.endpoint, options.region);
+        return emulator;
+      },
+    ),
     bundleLocal(bundleDir),
   ]);
+  if (started.status !== 'fulfilled' || bundled.status !== 'fulfilled') {
+    if (started.status === 'fulfilled') await started.value.stop();
+    await rm(bundleDir, { recursive: true, force: true });
+    throw [started, bundled].find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+  }
+  const emulator = started.value;
+  const bundles = bundled.value;
   try {
     const cloud = await provisionLocalCloud({ ...options, endpoint: emulator.endpoint, sharedDir });
     const ecsProxy = await startEcsProxy(emulator.endpoint, {

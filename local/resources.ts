@@ -1,6 +1,7 @@
 import {
   CreateTableCommand,
   DynamoDBClient,
+  ListTablesCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -8,17 +9,29 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeVpcsCommand,
   EC2Client,
   ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  ECSClient,
+  ListClustersCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import {
   CreateBucketCommand,
+  ListBucketsCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import {
   Env,
   INCOMING_PREFIX,
@@ -98,6 +111,35 @@ export interface LocalCloudOptions {
   retryBaseMs?: number;
   /** How long a restore of an archived object takes (S3: hours). @default 2 */
   restoreSeconds?: number;
+}
+
+/**
+ * Asks each service `provisionLocalCloud` uses once, for nothing, so that the emulator loads their
+ * backends now: it does so on a service's first request, 2.4 s of the 2.7 a provisioning took
+ * (1.4 s for EC2 alone), which the local cloud spends while its bundles build instead. Failures
+ * are left for the provisioning to meet and report.
+ */
+export async function warmLocalCloud(endpoint: string, region = 'us-east-1'): Promise<void> {
+  const config = localClientConfig(endpoint, region);
+  const clients = [
+    new S3Client({ ...config, forcePathStyle: true }),
+    new DynamoDBClient(config),
+    new SQSClient(config),
+    new ECSClient(config),
+    new EC2Client(config),
+  ] as const;
+  const [s3, ddb, sqs, ecs, ec2] = clients;
+  try {
+    await Promise.allSettled([
+      s3.send(new ListBucketsCommand({})),
+      ddb.send(new ListTablesCommand({})),
+      sqs.send(new ListQueuesCommand({})),
+      ecs.send(new ListClustersCommand({})),
+      ec2.send(new DescribeVpcsCommand({})),
+    ]);
+  } finally {
+    for (const client of clients) client.destroy();
+  }
 }
 
 /** As the stack's default: large inputs are read with ranged GETs. */

@@ -1,7 +1,8 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import { decodeEventKey } from '../src/runtime/keys.js';
+import { receiveUntilStopped } from './long-poll.js';
 
 export interface RestoreClockOptions {
   s3: S3Client;
@@ -20,6 +21,7 @@ export interface RestoreClockOptions {
  */
 export class RestoreClock {
   private running = false;
+  private stopping = new AbortController();
   private loop?: Promise<void>;
   private readonly waiting = new Set<Promise<void>>();
 
@@ -28,11 +30,13 @@ export class RestoreClock {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.loop = this.receive();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await this.loop;
     await Promise.allSettled([...this.waiting]);
   }
@@ -40,10 +44,12 @@ export class RestoreClock {
   private async receive(): Promise<void> {
     const { sqs, queueUrl } = this.options;
     while (this.running) {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      const messages = await receiveUntilStopped(
+        sqs,
+        { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 },
+        this.stopping.signal,
       );
-      for (const message of out.Messages ?? []) {
+      for (const message of messages) {
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
         );

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../lib/config.js';
 import { JobsTable } from '../src/runtime/aws/jobs-table.js';
@@ -14,6 +14,7 @@ import { LambdaPool } from './lambda-pool.js';
 import { RestoreClock } from './restores.js';
 import { SqsEventSource } from './sqs-event-source.js';
 import { startLambdaApi, type LocalLambdaApi } from './lambda-api.js';
+import { receiveUntilStopped } from './long-poll.js';
 import {
   dispatcherEnv,
   launcherEnv,
@@ -95,6 +96,7 @@ export class LocalRunner extends EventEmitter {
   private readonly awsEnv: Record<string, string>;
   private readonly inFlight = new Set<Promise<unknown>>();
   private running = false;
+  private stopping = new AbortController();
   private loops: Promise<void>[] = [];
   private readonly pool: LambdaPool;
   private readonly invoker: AsyncInvoker;
@@ -185,6 +187,7 @@ export class LocalRunner extends EventEmitter {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.lambdaApi = await startLambdaApi((name, event) => {
       if (name !== LOCAL_DISPATCHER_FUNCTION) return false;
       this.invokeDispatcher(event);
@@ -222,6 +225,7 @@ export class LocalRunner extends EventEmitter {
   /** Stops polling and waits for every invocation and task under way to finish. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await Promise.all(this.loops);
     await this.restores.stop();
     await this.launches.stop();
@@ -249,14 +253,16 @@ export class LocalRunner extends EventEmitter {
         await sleep(50);
         continue;
       }
-      const out = await this.sqs.send(
-        new ReceiveMessageCommand({
+      const messages = await receiveUntilStopped(
+        this.sqs,
+        {
           QueueUrl: this.cloud.queueUrl,
           MaxNumberOfMessages: Math.min(10, limit - this.invoker.active),
           WaitTimeSeconds: 1,
-        }),
+        },
+        this.stopping.signal,
       );
-      for (const message of out.Messages ?? []) {
+      for (const message of messages) {
         const event = JSON.parse(message.Body ?? '{}') as { Event?: string; Records?: unknown[] };
         // Lambda's async queue has accepted the event once it is handed over.
         await this.sqs.send(

@@ -1,6 +1,7 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { EventEmitter } from 'node:events';
 import type { InvocationReport, LambdaPool } from './lambda-pool.js';
+import { receiveUntilStopped } from './long-poll.js';
 
 export interface SqsEventSourceOptions {
   pool: LambdaPool;
@@ -27,6 +28,7 @@ export interface SqsEventSourceOptions {
  */
 export class SqsEventSource extends EventEmitter {
   private running = false;
+  private stopping = new AbortController();
   private pollers: Promise<void>[] = [];
 
   constructor(private readonly options: SqsEventSourceOptions) {
@@ -36,26 +38,29 @@ export class SqsEventSource extends EventEmitter {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.pollers = Array.from({ length: this.options.maxConcurrency ?? 2 }, () => this.poll());
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await Promise.all(this.pollers);
   }
 
   private async poll(): Promise<void> {
     const { sqs, queueUrl } = this.options;
     while (this.running) {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
+      const messages = await receiveUntilStopped(
+        sqs,
+        {
           QueueUrl: queueUrl,
           MaxNumberOfMessages: this.options.batchSize ?? 10,
           WaitTimeSeconds: 1,
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-        }),
+        },
+        this.stopping.signal,
       );
-      const messages = out.Messages ?? [];
       if (messages.length === 0) continue;
       const event = {
         Records: messages.map((m) => ({
