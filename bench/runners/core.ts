@@ -15,7 +15,7 @@
  * quota allows two CPUs, neither where it does not.
  * `--slices yes|no`: read a plain FASTQ in slices on two threads (`runJobInSlices`), or
  * as one stream. By default a file as one stream (the reference the S3 rows are compared with)
- * and an S3 object as the runtime reads it (`runJobOnObject`: in slices, on two HTTP threads).
+ * and an S3 object as the runtime reads it (`runJobOnObject`: in slices, half on the main thread and half on the HTTP thread).
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { parseArgs } from 'node:util';
@@ -70,7 +70,7 @@ async function s3Objects() {
   return new Objects(clients.s3, {
     readConcurrency: Number(values['read-concurrency']),
     reader: clients.s3Reader,
-    fastqCounters: slicesFlag() === false ? undefined : clients.s3FastqCounters,
+    fastqCounter: slicesFlag() === false ? undefined : clients.s3FastqCounter,
   });
 }
 

@@ -3,8 +3,8 @@
  * and from the local cloud's emulator (`runJobOnObject`, as the dispatcher and the worker read),
  * alternately; the core's own time is compared (process start-up excluded from both). As
  * deployed where a second vCPU is there, a plain FASTQ is read in slices, one ranged GET each
- * (the deployed read concurrency, 4; and 2 beside it), half of them received and parsed on each
- * of two HTTP threads; one GET received on the HTTP thread and parsed on the main
+ * (the deployed read concurrency, 4; and 2 beside it), half of them received and parsed on the
+ * main thread and half on the HTTP thread; one GET received on the HTTP thread and parsed on the main
  * one (how a gzip or CSV input is read), and one GET read and parsed on one thread (smaller
  * Lambdas), are measured beside it, and the local file is read both as one stream (the
  * reference) and in two slices, as the CLI reads it. The object is stored twice: without a checksum (the transfer
@@ -245,7 +245,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const onThread = `${receivedOnThread} (a gzip or CSV input as deployed)`;
     // With two vCPUs, ranged GETs read only a plain FASTQ whose slices failed (a bad input).
     const slicesLeftIt = 'a plain FASTQ the slices leave to one reading';
-    const inSlices = `as deployed with a second vCPU: a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, received and parsed on two HTTP threads`;
+    const inSlices = `as deployed with a second vCPU: a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, half received and parsed on the main thread, half on the HTTP thread`;
     const fromNginx = "from nginx (S3's side off this machine's cores)";
     const localRow = core('core, local file as one stream (in-process time)', local, { reference: true });
     const localSlicesRow = core(

@@ -116,7 +116,7 @@ function executeDeps(
     objects: new Objects(clients.s3, {
       readConcurrency: settings.s3ReadConcurrency,
       reader: clients.s3Reader,
-      fastqCounters: clients.s3FastqCounters,
+      fastqCounter: clients.s3FastqCounter,
       stallSeconds: settings.inputStallSeconds,
     }),
     sharedMountPath: settings.sharedMountPath,

@@ -20,11 +20,11 @@ beforeAll(async () => {
   objects = new Objects(clients.s3, {
     readConcurrency: 1,
     reader: clients.s3Reader,
-    fastqCounters: clients.s3FastqCounters,
+    fastqCounter: clients.s3FastqCounter,
   });
 });
 afterAll(async () => {
-  for (const client of [clients?.s3Reader, ...(clients?.s3FastqCounters ?? [])]) client?.destroy();
+  for (const client of [clients?.s3Reader, clients?.s3FastqCounter]) client?.destroy();
   await test?.stop();
 });
 
@@ -50,15 +50,13 @@ function recordRanges(client: S3Client): string[] {
   return ranges;
 }
 
-/** Ranges each client sent during `run`: the main client's, then each counter's. */
-async function rangesOf<T>(
-  run: () => Promise<T>,
-): Promise<{ result: T; main: string[]; counters: string[][] }> {
-  const counters = clients.s3FastqCounters!.map(recordRanges);
+/** Ranges each client sent during `run`: the main thread's client's, then the counter's. */
+async function rangesOf<T>(run: () => Promise<T>): Promise<{ result: T; main: string[]; counter: string[] }> {
+  const counter = recordRanges(clients.s3FastqCounter!);
   const main = recordRanges(clients.s3);
   const result = await run();
   // Recording stops: the middleware stays, but its arrays are no longer looked at.
-  return { result, main: [...main], counters: counters.map((ranges) => [...ranges]) };
+  return { result, main: [...main], counter: [...counter] };
 }
 
 async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
@@ -72,11 +70,11 @@ const errorOf = (promise: Promise<unknown>) =>
   );
 
 describe('an S3 object read in slices', () => {
-  it('gives the report one stream of it gives, in two slices at least, one on each counting thread', async () => {
+  it('gives the report one stream of it gives, in two slices at least, the first here and the second on the HTTP thread', async () => {
     const key = 'incoming/slices/reads.fq';
     const versionId = await put(key, large);
     const expected = await runJob(once(large), { name: key, parseOnThread: false });
-    const { result, main, counters } = await rangesOf(() =>
+    const { result, main, counter } = await rangesOf(() =>
       runJobOnObject(
         objects,
         { bucket: test.cloud.bucket, key, versionId, size: large.length },
@@ -85,30 +83,29 @@ describe('an S3 object read in slices', () => {
     );
     expect(JSON.stringify(result.report)).toBe(JSON.stringify(expected));
     expect(result.lastModified.getTime()).toBeGreaterThan(0);
-    // The bytes around the middle on this thread; the two slices, one on each counting thread.
-    expect(main).toHaveLength(1);
-    const [first, second] = counters as [string[], string[]];
-    expect(first).toHaveLength(1);
-    expect(second).toHaveLength(1);
-    const cut = Number(/^bytes=0-(\d+)$/.exec(first[0]!)?.[1]) + 1;
-    expect(second[0]).toBe(`bytes=${cut}-${large.length - 1}`);
+    // The bytes around the middle and the first slice on this thread, the second on the HTTP thread.
+    expect(main).toHaveLength(2);
+    expect(counter).toHaveLength(1);
+    const cut = Number(/^bytes=0-(\d+)$/.exec(main[1]!)?.[1]) + 1;
+    expect(counter[0]).toBe(`bytes=${cut}-${large.length - 1}`);
     expect(large[cut]).toBe(64); // '@': a record starts there
   });
 
-  it('takes as many ranged GETs as the read concurrency, half on each counting thread', async () => {
+  it('takes as many ranged GETs as the read concurrency, half here and half on the HTTP thread', async () => {
     const key = 'incoming/slices/four.fq';
     const versionId = await put(key, large);
-    const four = new Objects(clients.s3, { readConcurrency: 4, fastqCounters: clients.s3FastqCounters });
-    const { result, counters } = await rangesOf(() =>
+    const four = new Objects(clients.s3, { readConcurrency: 4, fastqCounter: clients.s3FastqCounter });
+    const { result, main, counter } = await rangesOf(() =>
       runJobOnObject(four, { bucket: test.cloud.bucket, key, versionId, size: large.length }, { name: key }),
     );
     expect(JSON.stringify(result.report)).toBe(
       JSON.stringify(await runJob(once(large), { name: key, parseOnThread: false })),
     );
-    const [first, second] = counters as [string[], string[]];
-    expect([first.length, second.length]).toEqual([2, 2]);
+    // Three windows around the cuts, then the first two slices, which start at 0 and at a cut.
+    const here = main.slice(3);
+    expect([here.length, counter.length]).toEqual([2, 2]);
     // Contiguous, the whole object, in order of their first byte.
-    const bounds = [...first, ...second]
+    const bounds = [...here, ...counter]
       .map((range) => /^bytes=(\d+)-(\d+)$/.exec(range)!.slice(1).map(Number) as [number, number])
       .sort((a, b) => a[0] - b[0]);
     expect(bounds[0]![0]).toBe(0);
@@ -124,7 +121,7 @@ describe('an S3 object read in slices', () => {
     const versionId = await put(key, bad);
     const expected = await errorOf(runJob(once(bad), { name: key, parseOnThread: false }));
     expect(expected).toBeInstanceOf(InputError);
-    const { result: error, counters } = await rangesOf(() =>
+    const { result: error, counter } = await rangesOf(() =>
       errorOf(
         runJobOnObject(
           objects,
@@ -136,8 +133,8 @@ describe('an S3 object read in slices', () => {
     expect(error).toBeInstanceOf(InputError);
     const fields = (e: InputError) => ({ message: e.message, code: e.code, line: e.line, record: e.record });
     expect(fields(error as InputError)).toEqual(fields(expected as InputError));
-    // The second half failed on its thread, as an InputError, and the object was read again.
-    expect(counters.flat()).toHaveLength(2);
+    // The second half failed on the HTTP thread, as an InputError, and the object was read again.
+    expect(counter).toHaveLength(1);
   });
 
   it('reads a gzipped object as one stream, whatever its name says', async () => {
@@ -160,7 +157,7 @@ describe('an S3 object read in slices', () => {
     const four = new Objects(clients.s3, {
       readConcurrency: 4,
       partBytes: 1 << 20,
-      fastqCounters: clients.s3FastqCounters,
+      fastqCounter: clients.s3FastqCounter,
     });
     const inputs: [string, Buffer][] = [
       ['incoming/one-get/reads.fq.gz', gzipSync(large, { level: 1 })],
@@ -169,11 +166,11 @@ describe('an S3 object read in slices', () => {
     for (const [key, body] of inputs) {
       expect(body.length).toBeGreaterThan(2 << 20); // two parts and more: ranged GETs were allowed
       const versionId = await put(key, body);
-      const { result, main, counters } = await rangesOf(() =>
+      const { result, main, counter } = await rangesOf(() =>
         runJobOnObject(four, { bucket: test.cloud.bucket, key, versionId, size: body.length }, { name: key }),
       );
       expect(main).toEqual(['']);
-      expect(counters.flat()).toEqual([]);
+      expect(counter).toEqual([]);
       expect(JSON.stringify(result.report)).toBe(
         JSON.stringify(await runJob(once(body), { name: key, parseOnThread: false })),
       );
@@ -187,17 +184,45 @@ describe('an S3 object read in slices', () => {
     // The first GET: its ETag pins the rest.
     for await (const chunk of halves.read({ start: 0, end: 100 })) expect(chunk.length).toBeGreaterThan(0);
     await put(key, fastqBuffer({ bytes: 17 << 20, seed: 92 }));
-    const error = await errorOf(halves.count(0, { start: 0, end: 1000 }, new AbortController().signal));
-    expect((error as { name?: string }).name).toBe('PreconditionFailed');
+    // Slice 0 is counted on this thread, slice 1 on the HTTP thread.
+    for (const index of [0, 1]) {
+      const error = await errorOf(halves.count(index, { start: 0, end: 1000 }, new AbortController().signal));
+      expect((error as { name?: string }).name).toBe('PreconditionFailed');
+    }
   });
 
-  it('answers a counting GET with S3 errors as the SDK parses them, and bytes that are not FASTQ as none', async () => {
+  it('answers a slice with S3 errors as the SDK parses them, and bytes that are not FASTQ as none, on either thread', async () => {
     const halves = objects.slices(test.cloud.bucket, 'incoming/slices/missing.fq', null, large.length)!;
-    const error = await errorOf(halves.count(0, { start: 0, end: 1000 }, new AbortController().signal));
-    expect((error as { name?: string }).name).toBe('NoSuchKey');
     const key = 'incoming/slices/not-fastq.fq';
     await put(key, Buffer.from('this is not FASTQ\n'.repeat(1000)));
     const notFastq = objects.slices(test.cloud.bucket, key, null, 18_000)!;
-    expect(await notFastq.count(0, { start: 0, end: 18_000 }, new AbortController().signal)).toBeUndefined();
+    for (const index of [0, 1]) {
+      const error = await errorOf(halves.count(index, { start: 0, end: 1000 }, new AbortController().signal));
+      expect((error as { name?: string }).name).toBe('NoSuchKey');
+      expect(
+        await notFastq.count(index, { start: 0, end: 18_000 }, new AbortController().signal),
+      ).toBeUndefined();
+    }
+  });
+
+  it('counts a slice alike on either thread, a record cut short at the end failing only the last', async () => {
+    const key = 'incoming/slices/either.fq';
+    const small = fastqBuffer({ reads: 2000, seed: 94 });
+    await put(key, small);
+    const halves = objects.slices(test.cloud.bucket, key, null, small.length)!;
+    const signal = new AbortController().signal;
+    const whole = { start: 0, end: small.length };
+    const [here, there] = await Promise.all([halves.count(0, whole, signal), halves.count(1, whole, signal)]);
+    expect(here).toEqual(there);
+    expect(here?.atRecordStart).toBe(true);
+    // Ends inside a record: a slice before the last may, and says so; the last may not.
+    const cutShort = { start: 0, end: small.length - 5 };
+    const early = await halves.count(0, cutShort, signal);
+    expect(early?.atRecordStart).toBe(false);
+    const truncated = small.subarray(0, small.length - 5);
+    await put(key, truncated);
+    const last = objects.slices(test.cloud.bucket, key, null, truncated.length)!;
+    for (const index of [0, 1])
+      expect(await last.count(index, { start: 0, end: truncated.length }, signal)).toBeUndefined();
   });
 });

@@ -15,11 +15,11 @@ export interface Clients {
   /** Reads job inputs: `s3`, or a client that receives responses on a thread of its own. */
   s3Reader: S3Client;
   /**
-   * With `readOnThread`: two clients whose GETs are answered with the FASTQ counts of the body
-   * instead of the body (`HttpThreadHandler.fastqCounter()`), each on a thread of its own (the
-   * first on `s3Reader`'s), for the slices of an object (object-slices.ts).
+   * With `readOnThread`: a client whose GETs are answered with the FASTQ counts of the body
+   * instead of the body (`HttpThreadHandler.fastqCounter()`), on `s3Reader`'s thread, for the
+   * slices of an object (object-slices.ts).
    */
-  s3FastqCounters?: readonly [S3Client, S3Client];
+  s3FastqCounter?: S3Client;
   ddb: DynamoDBDocumentClient;
   ecs: ECSClient;
   sqs: SQSClient;
@@ -44,18 +44,16 @@ export function createClients(env: NodeJS.ProcessEnv = process.env, options: Cli
   const local = Boolean(env.AWS_ENDPOINT_URL);
   const s3 = new S3Client({ forcePathStyle: local });
   const seconds = options.readStallSeconds;
-  // Started when first used: the second only reads objects in slices.
-  const threads = options.readOnThread
-    ? ([0, 1].map(
-        () => new HttpThreadHandler(seconds === undefined ? {} : { socketTimeout: seconds * 1000 }),
-      ) as [HttpThreadHandler, HttpThreadHandler])
+  // Started when first used.
+  const thread = options.readOnThread
+    ? new HttpThreadHandler(seconds === undefined ? {} : { socketTimeout: seconds * 1000 })
     : undefined;
-  const counter = (thread: HttpThreadHandler) =>
-    new S3Client({ forcePathStyle: local, requestHandler: thread.fastqCounter() });
   return {
     s3,
-    s3Reader: threads ? new S3Client({ forcePathStyle: local, requestHandler: threads[0] }) : s3,
-    s3FastqCounters: threads ? [counter(threads[0]), counter(threads[1])] : undefined,
+    s3Reader: thread ? new S3Client({ forcePathStyle: local, requestHandler: thread }) : s3,
+    s3FastqCounter: thread
+      ? new S3Client({ forcePathStyle: local, requestHandler: thread.fastqCounter() })
+      : undefined,
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     }),

@@ -117,8 +117,8 @@ export class HttpThreadHandler implements RequestHandler<HttpRequest, HttpRespon
    * body is parsed as FASTQ instead of being sent back: the body the SDK gets is the parser's
    * counts (`FastqState`, `v8.serialize`d, headers that describe bytes left out), and a body
    * that is not FASTQ fails with the `InputError`'s message, name and code. A range that ends
-   * before the object does is counted as a slice of it (`countFastq`). For the clients that read
-   * an object's slices on two threads (object-slices.ts).
+   * before the object does is counted as a slice of it (`countFastq`). For the client that reads
+   * half of an object's slices (object-slices.ts).
    */
   fastqCounter(): RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions> {
     return {

@@ -1,7 +1,8 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { deserialize } from 'node:v8';
-import type { ByteRange, SliceCounts, SlicesSource } from '../../core/index.js';
+import { countFastq, type ByteRange, type SliceCounts, type SlicesSource } from '../../core/index.js';
 import { InputStalledError, openWatched } from '../stall-watchdog.js';
+import { nudgingCollector } from './collector-nudge.js';
 
 export interface ObjectSlicesProps {
   bucket: string;
@@ -10,15 +11,15 @@ export interface ObjectSlicesProps {
   versionId: string | null;
   /** The object's size, from its HEAD. */
   size: number;
-  /** Reads the bytes around the middle, on this thread. */
+  /** Reads the bytes around each cut and the first half of the slices, on this thread. */
   s3: S3Client;
   /** Slices to read, one ranged GET each (the object's read concurrency, at least 2). */
   slices: number;
   /**
-   * Count the first half of the slices and the rest: clients whose handlers count a body on a
-   * thread, each its own (`HttpThreadHandler.fastqCounter()`).
+   * Counts the second half of the slices: a client whose handler counts a body on its HTTP
+   * thread (`HttpThreadHandler.fastqCounter()`).
    */
-  counters: readonly [S3Client, S3Client];
+  counter: S3Client;
   /**
    * Seconds a read may go without a byte before it fails with `InputStalledError` (the
    * counting threads' sockets are given the same limit by `createClients`).
@@ -29,13 +30,15 @@ export interface ObjectSlicesProps {
 
 /**
  * An S3 object as the job core's `SlicesSource`: a ranged GET per slice, as many as the object's
- * reader keeps in flight (one S3 connection delivers far less than a parser takes), each
- * received and parsed on an HTTP thread, the first half of the slices on one and the second on
- * another, so that each thread parses bytes it received itself (BENCHMARKS.md: one GET received
- * on one thread and parsed on another kept 0.67–0.88× of a local file). No slice is received on
- * the main thread, whose large young generation would let tens of MiB of a socket's chunks wait
- * for a collection. Every GET is pinned to one version (or the first GET's ETag), so a
- * concurrent upload cannot mix two versions into one input.
+ * reader keeps in flight (one S3 connection delivers far less than a parser takes), the first
+ * half of the slices received and parsed here, on the main thread, and the second on an HTTP
+ * thread, so that each thread parses bytes it received itself (BENCHMARKS.md: one GET received
+ * on one thread and parsed on another kept 0.67–0.88× of a local file). The main thread's young
+ * generation is large enough to let tens of MiB of a socket's chunks wait for a collection, so
+ * its slices nudge the collector as they are received (collector-nudge.ts); a second HTTP thread
+ * in its place read as fast and held 11–27 MiB more, its own V8 heap. Every GET is pinned to one
+ * version (or the first GET's ETag), so a concurrent upload cannot mix two versions into one
+ * input.
  */
 export class ObjectSlices implements SlicesSource {
   readonly size: number;
@@ -65,10 +68,13 @@ export class ObjectSlices implements SlicesSource {
   }
 
   async count(index: number, range: ByteRange, signal: AbortSignal): Promise<SliceCounts | undefined> {
-    const counter = this.props.counters[index < this.slices / 2 ? 0 : 1];
     try {
-      const out = await this.get(counter, range, signal);
-      return deserialize(await out.Body!.transformToByteArray()) as SliceCounts;
+      if (index >= this.slices / 2) {
+        const out = await this.get(this.props.counter, range, signal);
+        return deserialize(await out.Body!.transformToByteArray()) as SliceCounts;
+      }
+      const body = this.read(range, signal);
+      return await countFastq(nudgingCollector(body), { toEnd: range.end === this.size });
     } catch (error) {
       const { name } = error as { name?: string };
       if (name === 'InputError') return undefined;

@@ -35,11 +35,11 @@ export interface ObjectsOptions {
    */
   reader?: S3Client;
   /**
-   * Lets a plain FASTQ input be read in slices (`slices`): two clients that count a body, each
-   * on an HTTP thread of its own (`Clients.s3FastqCounters`).
+   * Lets a plain FASTQ input be read in slices (`slices`): a client that counts a body on its
+   * HTTP thread (`Clients.s3FastqCounter`), for half of them.
    * @default - no slices
    */
-  fastqCounters?: readonly [S3Client, S3Client];
+  fastqCounter?: S3Client;
   /**
    * Seconds an input read may go without a byte (waiting for response headers or for the next
    * chunk) before it fails with `InputStalledError`. Deployments set it from the config
@@ -73,13 +73,13 @@ export class Objects {
 
   /**
    * The object as a source the job core can read in slices (`runJobInSlices`), one ranged GET
-   * each, `readConcurrency` of them (at least 2), counted on two HTTP threads; undefined without
-   * `fastqCounters`.
+   * each, `readConcurrency` of them (at least 2), half counted on this thread and half on the
+   * HTTP thread; undefined without `fastqCounter`.
    */
   slices(bucket: string, key: string, versionId: string | null, size: number): ObjectSlices | undefined {
-    const { fastqCounters: counters, stallSeconds, readConcurrency: slices } = this.options;
-    if (counters === undefined) return undefined;
-    return new ObjectSlices({ bucket, key, versionId, size, slices, s3: this.s3, counters, stallSeconds });
+    const { fastqCounter: counter, stallSeconds, readConcurrency: slices } = this.options;
+    if (counter === undefined) return undefined;
+    return new ObjectSlices({ bucket, key, versionId, size, slices, s3: this.s3, counter, stallSeconds });
   }
 
   /**
