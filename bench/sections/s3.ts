@@ -288,7 +288,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const nginxTwoSlicesRow =
       nginxTwoSlices &&
       core(
-        `core, runJobOnObject, ${fromNginx}, a plain FASTQ in 2 slices (read concurrency 2), one on each HTTP thread (in-process time)`,
+        `core, runJobOnObject, ${fromNginx}, a plain FASTQ in 2 slices (read concurrency 2), one on the main thread, one on the HTTP thread (in-process time)`,
         nginxTwoSlices,
       );
     // The whole time too, for a fair look at the slices, whose time includes their GETs' waits.
