@@ -15,7 +15,8 @@
  * quota allows two CPUs, neither where it does not.
  * `--slices yes|no`: read a plain FASTQ in slices on two threads (`runJobInSlices`), or
  * as one stream. By default a file as one stream (the reference the S3 rows are compared with)
- * and an S3 object as the runtime reads it (`runJobOnObject`: in slices, half on the main thread and half on the HTTP thread).
+ * and an S3 object as the runtime reads it (`runJobOnObject`: in slices, half on the main thread
+ * and half on the HTTP thread).
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { parseArgs } from 'node:util';

@@ -4,8 +4,8 @@
  * alternately; the core's own time is compared (process start-up excluded from both). As
  * deployed where a second vCPU is there, a plain FASTQ is read in slices, one ranged GET each
  * (the deployed read concurrency, 4; and 2 beside it), half of them received and parsed on the
- * main thread and half on the HTTP thread; one GET received on the HTTP thread and parsed on the main
- * one (how a gzip or CSV input is read), and one GET read and parsed on one thread (smaller
+ * main thread and half on the HTTP thread; one GET received on the HTTP thread and parsed on the
+ * main one (how a gzip or CSV input is read), and one GET read and parsed on one thread (smaller
  * Lambdas), are measured beside it, and the local file is read both as one stream (the
  * reference) and in two slices, as the CLI reads it. The object is stored twice: without a checksum (the transfer
  * path alone) and with a full-object CRC64NVME checksum, which is what S3 gives new objects by

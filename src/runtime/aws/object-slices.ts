@@ -21,8 +21,8 @@ export interface ObjectSlicesProps {
    */
   counter: S3Client;
   /**
-   * Seconds a read may go without a byte before it fails with `InputStalledError` (the
-   * counting threads' sockets are given the same limit by `createClients`).
+   * Seconds a read may go without a byte before it fails with `InputStalledError` (the HTTP
+   * thread's sockets are given the same limit by `createClients`).
    * @default - no limit
    */
   stallSeconds?: number;
@@ -36,9 +36,9 @@ export interface ObjectSlicesProps {
  * on one thread and parsed on another kept 0.67–0.88× of a local file). The main thread's young
  * generation is large enough to let tens of MiB of a socket's chunks wait for a collection, so
  * its slices nudge the collector as they are received (collector-nudge.ts); a second HTTP thread
- * in its place read as fast and held 11–27 MiB more, its own V8 heap. Every GET is pinned to one
- * version (or the first GET's ETag), so a concurrent upload cannot mix two versions into one
- * input.
+ * in its place read as fast and held 5–29 MiB more, its own V8 heap (BENCHMARKS.md). Every GET is
+ * pinned to one version (or the first GET's ETag), so a concurrent upload cannot mix two versions
+ * into one input.
  */
 export class ObjectSlices implements SlicesSource {
   readonly size: number;
