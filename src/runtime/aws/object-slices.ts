@@ -36,7 +36,7 @@ export interface ObjectSlicesProps {
  * on one thread and parsed on another kept 0.67–0.88× of a local file). The main thread's young
  * generation is large enough to let tens of MiB of a socket's chunks wait for a collection, so
  * its slices nudge the collector as they are received (collector-nudge.ts); a second HTTP thread
- * in its place read as fast and held 5–29 MiB more, its own V8 heap (BENCHMARKS.md). Every GET is
+ * in its place read as fast and held 9–29 MiB more, its own V8 heap (BENCHMARKS.md). Every GET is
  * pinned to one version (or the first GET's ETag), so a concurrent upload cannot mix two versions
  * into one input.
  */
