@@ -87,7 +87,7 @@ export interface LocalCloud {
 export interface LocalCloudOptions {
   endpoint: string;
   sharedDir: string;
-  /** @default 'us-east-1' */
+  /** @default DEFAULT_REGION ('us-east-1') */
   region?: string;
   /** @default 's3-pipeline-local' */
   name?: string;
@@ -113,22 +113,31 @@ export interface LocalCloudOptions {
   restoreSeconds?: number;
 }
 
+/** The local cloud's region unless told otherwise. */
+const DEFAULT_REGION = 'us-east-1';
+
+/** The clients the local cloud's resources are made with, and a way to close them all. */
+function provisioningClients(endpoint: string, region: string) {
+  const config = localClientConfig(endpoint, region);
+  const clients = {
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    ddb: new DynamoDBClient(config),
+    sqs: new SQSClient(config),
+    ecs: new ECSClient(config),
+    ec2: new EC2Client(config),
+  };
+  return { ...clients, destroy: () => Object.values(clients).forEach((client) => client.destroy()) };
+}
+
 /**
  * Asks each service `provisionLocalCloud` uses once, for nothing, so that the emulator loads their
  * backends now: it does so on a service's first request, 2.4 s of the 2.7 a provisioning took
  * (1.4 s for EC2 alone), which the local cloud spends while its bundles build instead. Failures
  * are left for the provisioning to meet and report.
  */
-export async function warmLocalCloud(endpoint: string, region = 'us-east-1'): Promise<void> {
-  const config = localClientConfig(endpoint, region);
-  const clients = [
-    new S3Client({ ...config, forcePathStyle: true }),
-    new DynamoDBClient(config),
-    new SQSClient(config),
-    new ECSClient(config),
-    new EC2Client(config),
-  ] as const;
-  const [s3, ddb, sqs, ecs, ec2] = clients;
+export async function warmLocalCloud(endpoint: string, region = DEFAULT_REGION): Promise<void> {
+  const clients = provisioningClients(endpoint, region);
+  const { s3, ddb, sqs, ecs, ec2 } = clients;
   try {
     await Promise.allSettled([
       s3.send(new ListBucketsCommand({})),
@@ -138,7 +147,7 @@ export async function warmLocalCloud(endpoint: string, region = 'us-east-1'): Pr
       ec2.send(new DescribeVpcsCommand({})),
     ]);
   } finally {
-    for (const client of clients) client.destroy();
+    clients.destroy();
   }
 }
 
@@ -146,14 +155,10 @@ export async function warmLocalCloud(endpoint: string, region = 'us-east-1'): Pr
 const S3_READ_CONCURRENCY = DEFAULTS.s3ReadConcurrency;
 
 export async function provisionLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const region = options.region ?? 'us-east-1';
+  const region = options.region ?? DEFAULT_REGION;
   const name = options.name ?? 's3-pipeline-local';
-  const config = localClientConfig(options.endpoint, region);
-  const s3 = new S3Client({ ...config, forcePathStyle: true });
-  const ddb = new DynamoDBClient(config);
-  const sqs = new SQSClient(config);
-  const ecs = new ECSClient(config);
-  const ec2 = new EC2Client(config);
+  const clients = provisioningClients(options.endpoint, region);
+  const { s3, ddb, sqs, ecs, ec2 } = clients;
 
   const bucket = `${name}-data`;
   const table = `${name}-jobs`;
@@ -287,7 +292,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
     }),
   );
 
-  for (const client of [s3, ddb, sqs, ecs, ec2]) client.destroy();
+  clients.destroy();
   return {
     endpoint: options.endpoint,
     region,
