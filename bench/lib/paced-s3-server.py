@@ -2,8 +2,10 @@
 kernel at a given rate (SO_MAX_PACING_RATE): S3's rate per request, without the burst nginx's
 `limit_rate` allows (a second's worth at once, so a 4 MiB ranged GET would not be limited at all).
 
-Usage: python3 paced-s3-server.py ROOT PORT BYTES_PER_SECOND. Linux only; the body goes with
-sendfile, so the server takes little CPU. Signatures and query strings are ignored.
+Usage: python3 paced-s3-server.py ROOT PORT BYTES_PER_SECOND [FIRST_BYTE_SECONDS]. With
+FIRST_BYTE_SECONDS, each GET waits that long before it answers, as S3 does before a request's first
+byte. Linux only; the body goes with sendfile, so the server takes little CPU. Signatures and query
+strings are ignored.
 """
 
 import email.utils
@@ -11,6 +13,7 @@ import os
 import re
 import socket
 import sys
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,6 +22,7 @@ MSS = 9001 - 52  # IPv4 and TCP headers with timestamps
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
 root, port, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+first_byte = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -35,6 +39,8 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(body=False)
 
     def do_GET(self):
+        # Each connection has a thread of its own: a wait holds up its own request only.
+        time.sleep(first_byte)
         self.answer(body=True)
 
     def answer(self, body):

@@ -16,10 +16,12 @@
  * the target is measured there; so are ranged GETs as the deployed stack makes them, which the
  * emulator serves by reading the whole object for each (without nginx they run once there, for
  * the memory figure), and the read as deployed on one vCPU (the default function, 1,769 MB, and
- * the default task): pinned to one CPU, where the code reads with ranged GETs on the main thread,
- * against the local file read on one CPU. Both reads as deployed are measured again from a server
- * pacing each request at S3's documented rate (paced-s3-server.py), where the number of
- * connections bounds the speed.
+ * the default task): pinned to one CPU, where the code reads a plain FASTQ in slices on the main
+ * thread (and in order with ranged GETs where the slices leave it), against the local file read
+ * on one CPU. The reads as deployed are measured again from a server pacing each request at S3's
+ * documented rate (paced-s3-server.py), where the number of connections bounds the speed, and
+ * from one that also waits before each GET's first byte as S3 does, which a read pays per
+ * request.
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
@@ -28,6 +30,7 @@ import {
   nginxBinary,
   pacedServerAvailable,
   S3_BYTES_PER_SECOND_PER_REQUEST,
+  S3_FIRST_BYTE_SECONDS,
   withStaticS3,
   type StaticS3,
 } from '../lib/static-s3.js';
@@ -99,7 +102,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const stream = ['--slices', 'no'];
     const twoSlices = ['--read-concurrency', '2'];
     const served = await withStaticS3IfInstalled(ctx, { [PLAIN_KEY]: file.path }, (servers) => {
-      const { server, atS3Rate } = servers ?? {};
+      const { server, atS3Rate, withFirstByte } = servers ?? {};
       // The same reads from nginx: S3's side of the transfer off this machine's cores.
       const fromServer = ({ endpoint, bucket }: StaticS3, ...extra: string[]) => ({
         argv: coreRunnerCommand('--s3', `s3://${bucket}/${PLAIN_KEY}`, '--format', 'fastq', ...extra),
@@ -138,12 +141,25 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
                 },
                 onOneCpu({ name: 'nginx, one vCPU, as deployed', ...fromServer(server, ...ranged) }),
                 onOneCpu({ name: 'nginx, one vCPU, one GET', ...fromServer(server) }),
-                ...(atS3Rate
+                onOneCpu({
+                  name: 'nginx, one vCPU, ranged GETs',
+                  ...fromServer(server, ...stream, ...ranged),
+                }),
+                ...(atS3Rate && withFirstByte
                   ? [
                       { name: "S3's rate, as deployed", ...fromServer(atS3Rate, ...ranged) },
                       onOneCpu({
                         name: "S3's rate, one vCPU, as deployed",
                         ...fromServer(atS3Rate, ...ranged),
+                      }),
+                      { name: "S3's first byte, as deployed", ...fromServer(withFirstByte, ...ranged) },
+                      onOneCpu({
+                        name: "S3's first byte, one vCPU, as deployed",
+                        ...fromServer(withFirstByte, ...ranged),
+                      }),
+                      onOneCpu({
+                        name: "S3's first byte, one vCPU, ranged GETs",
+                        ...fromServer(withFirstByte, ...stream, ...ranged),
                       }),
                     ]
                   : []),
@@ -180,8 +196,12 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       localOneCpu,
       nginxOneCpu,
       nginxOneCpuOneGet,
+      nginxOneCpuRanged,
       atS3RateDeployed,
       atS3RateOneCpu,
+      firstByteDeployed,
+      firstByteOneCpu,
+      firstByteOneCpuRanged,
       nginxCurl,
     ] = served;
     // The emulator serves each ranged GET by reading the whole object, so ranged reads of a large
@@ -217,8 +237,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
           : '.'),
       `S3 path: before the first byte of a GET of the whole object the emulator waits ${curlFirstByte.toFixed(2)} s ` +
         `for curl and ${firstByte(streamed).toFixed(2)} s for the core (median; it reads the object before it answers). ` +
-        'S3 answers in tens of milliseconds, and routing counts that wait apart (`startupSeconds`), so the ' +
-        '"after the first byte" rows are the streaming rate the target is about.',
+        `S3's own wait (${S3_FIRST_BYTE_SECONDS * 1000} ms where played) is shorter, and routing counts it apart ` +
+        '(`startupSeconds`), so the "after the first byte" rows are the streaming rate the target is about.',
     );
 
     const reads = (runs: RunResult[]) => parseCoreRun(runs[0]?.stdout ?? '{}').fastq?.reads;
@@ -310,14 +330,20 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         },
       );
     const oneVcpu = 'a function below 3,538 MB or a task of 1 vCPU, pinned to one CPU here';
+    const inSlicesHere = `a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, all received and parsed on the main thread`;
+    // How a plain FASTQ was read on one vCPU before the slices, and still is where they leave it.
+    const rangedHere = `${DEPLOYED_READ_CONCURRENCY} ranged GETs of ${RANGE_BYTES / 2 ** 20} MiB in flight, in order, read and parsed on the main thread (${slicesLeftIt})`;
     const localOneCpuRow =
       localOneCpu && core('core, local file as one stream, on one CPU (in-process time)', localOneCpu);
     const nginxOneCpuRow =
       nginxOneCpu &&
       core(
-        `core, runJobOnObject, ${fromNginx}, as deployed on one vCPU (${oneVcpu}): ${DEPLOYED_READ_CONCURRENCY} ranged GETs read and parsed on the main thread (in-process time)`,
+        `core, runJobOnObject, ${fromNginx}, as deployed on one vCPU (${oneVcpu}): ${inSlicesHere} (in-process time)`,
         nginxOneCpu,
       );
+    const nginxOneCpuRangedRow =
+      nginxOneCpuRanged &&
+      core(`core, Objects.open, ${fromNginx}, one vCPU, ${rangedHere} (in-process time)`, nginxOneCpuRanged);
     const nginxOneCpuOneGetRow =
       nginxOneCpuOneGet &&
       core(
@@ -331,8 +357,24 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const atS3RateOneCpuRow =
       atS3RateOneCpu &&
       core(
-        `core, runJobOnObject, ${atS3Rate}, as deployed on one vCPU (${oneVcpu}): ${DEPLOYED_READ_CONCURRENCY} ranged GETs read and parsed on the main thread (in-process time)`,
+        `core, runJobOnObject, ${atS3Rate}, as deployed on one vCPU (${oneVcpu}): ${inSlicesHere} (in-process time)`,
         atS3RateOneCpu,
+      );
+    const withWait = `${atS3Rate}, each GET answering after ${S3_FIRST_BYTE_SECONDS * 1000} ms (S3's wait for a first byte)`;
+    const firstByteDeployedRow =
+      firstByteDeployed &&
+      core(`core, runJobOnObject, ${withWait}, ${inSlices} (in-process time)`, firstByteDeployed);
+    const firstByteOneCpuRow =
+      firstByteOneCpu &&
+      core(
+        `core, runJobOnObject, ${withWait}, as deployed on one vCPU: ${inSlicesHere} (in-process time)`,
+        firstByteOneCpu,
+      );
+    const firstByteOneCpuRangedRow =
+      firstByteOneCpuRanged &&
+      core(
+        `core, Objects.open, ${withWait}, one vCPU, ${rangedHere} (in-process time)`,
+        firstByteOneCpuRanged,
       );
     const nginxCurlRow =
       nginxCurl &&
@@ -374,8 +416,12 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         localOneCpuRow,
         nginxOneCpuRow,
         nginxOneCpuOneGetRow,
+        nginxOneCpuRangedRow,
         atS3RateDeployedRow,
         atS3RateOneCpuRow,
+        firstByteDeployedRow,
+        firstByteOneCpuRow,
+        firstByteOneCpuRangedRow,
         nginxCurlRow,
       ].filter((row) => row !== undefined),
       rangedRow,
@@ -450,13 +496,19 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       ...(nginxOneCpuRow && localOneCpuRow && nginxOneCpuOneGetRow
         ? [
             atLeast(
-              `S3 path as deployed on one vCPU (${DEPLOYED_READ_CONCURRENCY} ranged GETs, main thread) from nginx ÷ local file, both on one CPU`,
+              `S3 path as deployed on one vCPU (${DEPLOYED_READ_CONCURRENCY} slices, main thread) from nginx ÷ local file, both on one CPU`,
               versus(nginxOneCpuRow, localOneCpuRow),
               0.8,
             ),
             atMost(
               'S3 path as deployed on one vCPU: peak RSS',
-              rssMiB(maxOf([nginxOneCpuRow.peakRssKiB, atS3RateOneCpuRow?.peakRssKiB])),
+              rssMiB(
+                maxOf([
+                  nginxOneCpuRow.peakRssKiB,
+                  atS3RateOneCpuRow?.peakRssKiB,
+                  firstByteOneCpuRow?.peakRssKiB,
+                ]),
+              ),
               MEMORY_LIMIT_MIB,
               'MiB',
             ),
@@ -496,6 +548,32 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
             ),
           ]
         : []),
+      // What S3's wait for a first byte costs a read that pays it per slice, or per part.
+      ...(firstByteDeployedRow && firstByteOneCpuRow && firstByteOneCpuRangedRow && localOneCpuRow
+        ? [
+            informative(
+              atLeast(
+                `S3 path as deployed (a plain FASTQ in slices) at S3's rate and first byte ÷ local file as one stream`,
+                versus(firstByteDeployedRow),
+                0.8,
+              ),
+            ),
+            informative(
+              atLeast(
+                `S3 path as deployed on one vCPU at S3's rate and first byte ÷ local file, both on one CPU`,
+                versus(firstByteOneCpuRow, localOneCpuRow),
+                0.8,
+              ),
+            ),
+            informative(
+              atLeast(
+                `S3 path, one vCPU, ${DEPLOYED_READ_CONCURRENCY} ranged GETs at S3's rate and first byte ÷ local file, both on one CPU`,
+                versus(firstByteOneCpuRangedRow, localOneCpuRow),
+                0.8,
+              ),
+            ),
+          ]
+        : []),
       informative(
         atLeast(
           'S3 path, one GET read and parsed on one thread ÷ local file, after the first byte',
@@ -513,7 +591,12 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       atMost(
         'S3 path as deployed (a plain FASTQ in slices): peak RSS',
         rssMiB(
-          maxOf([deployedRow.peakRssKiB, nginxDeployedRow?.peakRssKiB, atS3RateDeployedRow?.peakRssKiB]),
+          maxOf([
+            deployedRow.peakRssKiB,
+            nginxDeployedRow?.peakRssKiB,
+            atS3RateDeployedRow?.peakRssKiB,
+            firstByteDeployedRow?.peakRssKiB,
+          ]),
         ),
         MEMORY_LIMIT_MIB,
         'MiB',
@@ -566,10 +649,14 @@ function onOneCpu(contender: Contender): Contender {
   return { ...contender, options: { ...contender.options, cpus: ONE_CPU } };
 }
 
-/** nginx, as fast as this machine serves, and the paced server, at S3's rate per request. */
+/**
+ * nginx, as fast as this machine serves, and the paced server, at S3's rate per request, without
+ * and with S3's wait for a first byte.
+ */
 interface Servers {
   server: StaticS3;
   atS3Rate: StaticS3;
+  withFirstByte: StaticS3;
 }
 
 /** Runs `use` with both serving `objects` where they can run, with `undefined` elsewhere. */
@@ -580,9 +667,15 @@ function withStaticS3IfInstalled<T>(
 ): Promise<T> {
   if (nginxBinary() !== undefined && pacedServerAvailable())
     return withStaticS3(objects, (server) =>
-      withStaticS3(objects, (atS3Rate) => use({ server, atS3Rate }), {
-        bytesPerSecondPerRequest: S3_BYTES_PER_SECOND_PER_REQUEST,
-      }),
+      withStaticS3(
+        objects,
+        (atS3Rate) =>
+          withStaticS3(objects, (withFirstByte) => use({ server, atS3Rate, withFirstByte }), {
+            bytesPerSecondPerRequest: S3_BYTES_PER_SECOND_PER_REQUEST,
+            firstByteSeconds: S3_FIRST_BYTE_SECONDS,
+          }),
+        { bytesPerSecondPerRequest: S3_BYTES_PER_SECOND_PER_REQUEST },
+      ),
     );
   ctx.log(
     '  nginx is not installed (apt-get install nginx-light) or the paced server cannot run (Linux only): the rows read from them are skipped',

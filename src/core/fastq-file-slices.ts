@@ -17,6 +17,7 @@ export function fileSlices(path: string, size: number): SlicesSource {
   return {
     size,
     slices: 2,
+    paysOnOneCpu: false,
     read: (range) => fileChunks(path, undefined, range),
     count: (_, range, signal) =>
       range.start === 0

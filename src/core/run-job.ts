@@ -42,9 +42,10 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
 }
 
 /**
- * `runJob` over an input that can be read from any offset, read in slices on two threads
- * (fastq-slices.ts: each thread reads and parses its own slices, which a stream cannot do).
- * Undefined where it must be read as a stream instead: no second CPU is free, it is not a plain
+ * `runJob` over an input that can be read from any offset, read in slices (fastq-slices.ts: each
+ * slice read and parsed by a parser of its own, on the thread the source chooses, which a stream
+ * cannot do). Undefined where it must be read as a stream instead: no second CPU is free and the
+ * source's slices do not pay without one (`paysOnOneCpu`), it is not a plain
  * FASTQ of at least 16 MiB, or the slices cannot be trusted (a record cut out of step, an error:
  * the stream then gives the error one reading names).
  */
@@ -57,7 +58,8 @@ export async function runJobInSlices(
   const secondThread = options.parseOnThread ?? availableParallelism() > 1;
   // A name ending in .gz is gzip (a misnamed one fails the first slice at its first byte).
   const gzipName = describeFile(options.name)?.gzip ?? false;
-  if (!secondThread || format !== 'fastq' || gzipName || source.size < SLICES_MIN_BYTES) return undefined;
+  if (!(secondThread || source.paysOnOneCpu)) return undefined;
+  if (format !== 'fastq' || gzipName || source.size < SLICES_MIN_BYTES) return undefined;
   const fastq = await fastqInSlices(source, options.signal);
   if (fastq === undefined) return undefined;
   const { size } = source;

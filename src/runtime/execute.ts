@@ -98,7 +98,7 @@ export function readInParallel(name: string, format?: Format): boolean {
 
 /**
  * The core's report on one version of an object, and that version's LastModified. A plain FASTQ
- * is read in slices on two threads where the core can (`runJobInSlices`); anything else, or an
+ * is read in slices where the core can (`runJobInSlices`, `Objects.slices`); anything else, or an
  * input the slices leave to one reading, as one stream (`Objects.open`): with parallel ranged
  * GETs only where `readInParallel` says so.
  */

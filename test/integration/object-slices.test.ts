@@ -113,6 +113,32 @@ describe('an S3 object read in slices', () => {
     for (let i = 1; i < bounds.length; i++) expect(bounds[i]![0]).toBe(bounds[i - 1]![1] + 1);
   });
 
+  it('on one CPU, takes as many ranged GETs as the read concurrency, all here; one GET with a concurrency of 1', async () => {
+    const key = 'incoming/slices/one-cpu.fq';
+    const versionId = await put(key, large);
+    const object = { bucket: test.cloud.bucket, key, versionId, size: large.length };
+    // As deployed without a second CPU: no HTTP thread, parsed on the main thread.
+    const oneCpu = { name: key, parseOnThread: false };
+    const expected = JSON.stringify(await runJob(once(large), oneCpu));
+    const four = new Objects(clients.s3, { readConcurrency: 4 });
+    const sliced = await rangesOf(() => runJobOnObject(four, object, oneCpu));
+    expect(JSON.stringify(sliced.result.report)).toBe(expected);
+    expect(sliced.counter).toEqual([]);
+    // Three windows around the cuts, then the four slices: contiguous, the whole object.
+    const bounds = sliced.main
+      .slice(3)
+      .map((range) => /^bytes=(\d+)-(\d+)$/.exec(range)!.slice(1).map(Number) as [number, number])
+      .sort((a, b) => a[0] - b[0]);
+    expect(bounds).toHaveLength(4);
+    expect(bounds[0]![0]).toBe(0);
+    expect(bounds.at(-1)![1]).toBe(large.length - 1);
+    for (let i = 1; i < bounds.length; i++) expect(bounds[i]![0]).toBe(bounds[i - 1]![1] + 1);
+    const one = new Objects(clients.s3, { readConcurrency: 1 });
+    const stream = await rangesOf(() => runJobOnObject(one, object, oneCpu));
+    expect(JSON.stringify(stream.result.report)).toBe(expected);
+    expect(stream.main).toEqual(['']);
+  });
+
   it('leaves a bad input to one stream, which names the error one reading names', async () => {
     const text = large.toString('latin1');
     const late = text.lastIndexOf('\n@', text.length - 10_000) + 1;

@@ -93,4 +93,36 @@ describe.skipIf(!pacedServerAvailable())('the paced server', () => {
       { bytesPerSecondPerRequest: rate },
     );
   });
+
+  it('waits before each GET answers where told to, as S3 does before its first byte', async () => {
+    const file = path.join(dir, 'small.fq');
+    writeFileSync(file, '@r\nACGT\n+\nIIII\n');
+    const firstByteSeconds = 0.4;
+    await withStaticS3(
+      { 'small.fq': file },
+      async ({ endpoint, bucket }) => {
+        const url = `${endpoint}/${bucket}/small.fq`;
+        const timed = async (method: string) => {
+          const started = performance.now();
+          const response = await fetch(url, { method });
+          await response.arrayBuffer();
+          return (performance.now() - started) / 1000;
+        };
+        // Two GETs at once, each on a connection of its own: each waits, not one after the other.
+        const started = performance.now();
+        const both = await Promise.all([timed('GET'), timed('GET')]);
+        const together = (performance.now() - started) / 1000;
+        for (const seconds of both) expect(seconds).toBeGreaterThanOrEqual(firstByteSeconds);
+        expect(together).toBeLessThan(2 * firstByteSeconds);
+        expect(await timed('HEAD')).toBeLessThan(firstByteSeconds);
+      },
+      { bytesPerSecondPerRequest: 50_000_000, firstByteSeconds },
+    );
+  });
+
+  it('plays a first-byte wait only with a rate: nginx does not', async () => {
+    await expect(withStaticS3({}, async () => undefined, { firstByteSeconds: 0.1 })).rejects.toThrow(
+      'bytesPerSecondPerRequest',
+    );
+  });
 });

@@ -35,9 +35,9 @@ export interface ObjectsOptions {
    */
   reader?: S3Client;
   /**
-   * Lets a plain FASTQ input be read in slices (`slices`): a client that counts a body on its
-   * HTTP thread (`Clients.s3FastqCounter`), for half of them.
-   * @default - no slices
+   * A client that counts a body on its HTTP thread (`Clients.s3FastqCounter`), for half of the
+   * slices of a plain FASTQ input (`slices`).
+   * @default - every slice received and parsed on this thread
    */
   fastqCounter?: S3Client;
   /**
@@ -73,12 +73,13 @@ export class Objects {
 
   /**
    * The object as a source the job core can read in slices (`runJobInSlices`), one ranged GET
-   * each, `readConcurrency` of them (at least 2), half counted on this thread and half on the
-   * HTTP thread; undefined without `fastqCounter`.
+   * each, `readConcurrency` of them: half counted on this thread and half on the HTTP thread with
+   * `fastqCounter` (2 at least), all on this thread without it. Undefined where one connection
+   * is asked for (a `readConcurrency` of 1) and no HTTP thread counts.
    */
   slices(bucket: string, key: string, versionId: string | null, size: number): ObjectSlices | undefined {
     const { fastqCounter: counter, stallSeconds, readConcurrency: slices } = this.options;
-    if (counter === undefined) return undefined;
+    if (counter === undefined && slices < 2) return undefined;
     return new ObjectSlices({ bucket, key, versionId, size, slices, s3: this.s3, counter, stallSeconds });
   }
 

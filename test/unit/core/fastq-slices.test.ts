@@ -13,7 +13,14 @@ import {
 } from '../../../src/core/fastq-slices.js';
 import type { ByteRange } from '../../../src/core/file-source.js';
 import { FastqParser } from '../../../src/core/fastq.js';
-import { InputError, JobAbortedError, runJob, runJobOnFile, fileChunks } from '../../../src/core/index.js';
+import {
+  InputError,
+  JobAbortedError,
+  fileChunks,
+  runJob,
+  runJobInSlices,
+  runJobOnFile,
+} from '../../../src/core/index.js';
 import { fastqBuffer } from '../../../local/synthetic-inputs.js';
 
 let dir: string;
@@ -204,35 +211,37 @@ describe('runJobOnFile', () => {
   });
 });
 
-describe('fastqInSlices, whatever the source', () => {
-  const data = Buffer.from(atQualities(20_000));
+const data = Buffer.from(atQualities(20_000));
 
-  /**
-   * `data` as a source of `slices` slices counted here, or by `countSlice` where it answers; the
-   * signals each slice was given are kept.
-   */
-  function memorySource(
-    countSlice: (index: number, signal: AbortSignal) => Promise<SliceCounts | undefined> | undefined = () =>
-      undefined,
-    slices = 2,
-    bytes: Buffer = data,
-  ) {
-    const signals: AbortSignal[] = [];
-    async function* read(range: ByteRange) {
-      yield bytes.subarray(range.start, range.end);
-    }
-    const source: SlicesSource = {
-      size: bytes.length,
-      slices,
-      read,
-      count: (index, range, signal) => {
-        signals.push(signal);
-        return countSlice(index, signal) ?? countFastq(read(range), { toEnd: range.end === bytes.length });
-      },
-    };
-    return { source, signals };
+/**
+ * `data` as a source of `slices` slices counted here, or by `countSlice` where it answers; the
+ * signals each slice was given are kept.
+ */
+function memorySource(
+  countSlice: (index: number, signal: AbortSignal) => Promise<SliceCounts | undefined> | undefined = () =>
+    undefined,
+  slices = 2,
+  bytes: Buffer = data,
+  paysOnOneCpu = false,
+) {
+  const signals: AbortSignal[] = [];
+  async function* read(range: ByteRange) {
+    yield bytes.subarray(range.start, range.end);
   }
+  const source: SlicesSource = {
+    size: bytes.length,
+    slices,
+    paysOnOneCpu,
+    read,
+    count: (index, range, signal) => {
+      signals.push(signal);
+      return countSlice(index, signal) ?? countFastq(read(range), { toEnd: range.end === bytes.length });
+    },
+  };
+  return { source, signals };
+}
 
+describe('fastqInSlices, whatever the source', () => {
   /** Never answers until its signal aborts, then fails as an aborted request does. */
   const untilAborted = (signal: AbortSignal) =>
     new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
@@ -290,5 +299,25 @@ describe('fastqInSlices, whatever the source', () => {
     const run = fastqInSlices(source, job.signal);
     setImmediate(() => job.abort());
     await expect(run).rejects.toBeInstanceOf(JobAbortedError);
+  });
+});
+
+describe('runJobInSlices without a second CPU', () => {
+  const reads = fastqBuffer({ bytes: 17 << 20, seed: 7 });
+
+  it('reads in slices a source whose slices pay on one CPU (connections of their own), all here', async () => {
+    const { source, signals } = memorySource(undefined, 4, reads, true);
+    const report = await runJobInSlices(source, { name: 'x.fq', parseOnThread: false });
+    expect(signals).toHaveLength(4);
+    expect(JSON.stringify(report)).toBe(
+      JSON.stringify(await runJob(fileChunks(await fileOf(reads)), { name: 'x.fq', parseOnThread: false })),
+    );
+  });
+
+  it("leaves to a stream a source whose slices only add a parser (a file's)", async () => {
+    const { source, signals } = memorySource(undefined, 2, reads, false);
+    expect(await runJobInSlices(source, { name: 'x.fq', parseOnThread: false })).toBeUndefined();
+    expect(signals).toHaveLength(0);
+    expect(await runJobInSlices(source, { name: 'x.fq', parseOnThread: true })).toBeDefined();
   });
 });
