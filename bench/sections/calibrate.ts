@@ -1,6 +1,6 @@
 /**
  * `--calibrate`: the core's throughput per format, plain and gzip, reading its input from S3 as
- * deployed (through `Objects.open`, with the stack's read concurrency): pinned to one core (taken
+ * deployed (through `runJobOnObject`, with the stack's read concurrency): pinned to one core (taken
  * as one vCPU, i.e. Lambda at 1,769 MB) read and parsed on one thread, and on both cores
  * (Fargate's 2 vCPU) as deployed there, alternately. S3 is played by a server that paces each
  * request at S3's documented rate (bench/lib/paced-s3-server.py, on Linux): S3 serves from other
@@ -164,7 +164,7 @@ async function calibrate(ctx: BenchContext, inputs: Calibrated[], served: Served
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
     source: served
-      ? `reading from S3 (${served.server}; Objects.open; its wait for the first byte left out) as deployed: on one core, a plain FASTQ with ${DEPLOYED_READ_CONCURRENCY} ranged GETs and the others with one GET, read and parsed on one thread; on two, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, half received on the main thread and half on the HTTP thread, the others with one GET received on the HTTP thread (a gzipped FASTQ parsed on the parse thread, a CSV profiled on two threads)`
+      ? `reading from S3 (${served.server}; runJobOnObject; its wait for the first byte left out) as deployed: on one core, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices and the others with one GET, received and parsed on the main thread; on two, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, half received on the main thread and half on the HTTP thread, the others with one GET received on the HTTP thread (a gzipped FASTQ parsed on the parse thread, a CSV profiled on two threads)`
       : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;

@@ -22,8 +22,9 @@ import { ARCHIVE_STORAGE_CLASSES, DEFAULTS, type ArchiveStorageClass } from '../
 
 export interface DataBucketReadOptions {
   /**
-   * Ranged GETs a job keeps in flight when it reads an input of 8 MiB or more; one S3
-   * connection delivers far less than the job core parses. Memory held: this × 4 MiB.
+   * Ranged GETs a job keeps in flight when it reads a plain FASTQ of 8 MiB or more, one per
+   * slice from 16 MiB (`s3ReadConcurrency` in lib/config.ts); one S3 connection delivers far less
+   * than the job core parses.
    * @default 4
    */
   readonly readConcurrency?: number;
