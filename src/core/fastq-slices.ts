@@ -8,10 +8,11 @@
  * Only an input that can be read from any offset can be sliced: a file (fastq-file-slices.ts,
  * two slices, one on each thread), an S3 object (object-slices.ts in the runtime: a ranged GET
  * per slice, as many as it reads an object with, half of them received and parsed on the main
- * thread and half on an HTTP thread, or all on the main thread where there is no second CPU). Where the slices cannot be trusted to give what a reading
- * from the start gives (one fails, or one but the last does not end where a record may start),
- * the caller reads the input from the start: its figures, or its error, are then those of one
- * reading. A gzip input fails at its first byte here, and is left to that reading too.
+ * thread and half on an HTTP thread, or all on the main thread where there is no second CPU).
+ * Where the slices cannot be trusted to give what a reading from the start gives (one fails, or
+ * one but the last does not end where a record may start), the caller reads the input from the
+ * start: its figures, or its error, are then those of one reading. A gzip input fails at its
+ * first byte here, and is left to that reading too.
  */
 import { coalesce } from './coalesce.js';
 import { FASTQ_CHUNK_BYTES, FastqParser, type FastqState } from './fastq.js';

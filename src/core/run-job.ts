@@ -45,9 +45,9 @@ export async function runJob(source: ByteSource, options: RunJobOptions): Promis
  * `runJob` over an input that can be read from any offset, read in slices (fastq-slices.ts: each
  * slice read and parsed by a parser of its own, on the thread the source chooses, which a stream
  * cannot do). Undefined where it must be read as a stream instead: no second CPU is free and the
- * source's slices do not pay without one (`paysOnOneCpu`), it is not a plain
- * FASTQ of at least 16 MiB, or the slices cannot be trusted (a record cut out of step, an error:
- * the stream then gives the error one reading names).
+ * source's slices do not pay without one (`paysOnOneCpu`), it is not a plain FASTQ of at least
+ * 16 MiB, or the slices cannot be trusted (a record cut out of step, an error: the stream then
+ * gives the error one reading names).
  */
 export async function runJobInSlices(
   source: SlicesSource,
