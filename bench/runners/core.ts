@@ -115,7 +115,7 @@ async function open(): Promise<Opened> {
     // The pipeline knows the size from its HEAD before it opens the object.
     const { size } = await objects.head(bucket, key);
     const started = process.hrtime.bigint();
-    const opened = await objects.open(bucket, key, null, undefined, size);
+    const opened = await objects.open(bucket, key, null, { size });
     const firstByte: { at?: bigint } = {};
     return { source: timingFirstByte(opened.body, firstByte), name: key, started, firstByte };
   }

@@ -5,11 +5,11 @@
  * deployed where a second vCPU is there, a plain FASTQ is read in slices, one ranged GET each
  * (the deployed read concurrency, 4; and 2 beside it), half of them received and parsed on the
  * main thread and half on the HTTP thread; one GET received on the HTTP thread and parsed on the
- * main one (how a gzip or CSV input is read), and one GET read and parsed on one thread (smaller
+ * main one (how a plain CSV input is read), and one GET read and parsed on one thread (smaller
  * Lambdas), are measured beside it, and the local file is read both as one stream (the
- * reference) and in two slices, as the CLI reads it. The object is stored twice: without a checksum (the transfer
- * path alone) and with a full-object CRC64NVME checksum, which is what S3 gives new objects by
- * default and which the SDK then verifies on every GET of the whole object. Reading the body
+ * reference) and in two slices, as the CLI reads it. The object is stored twice: without a
+ * checksum (the transfer path alone) and with a full-object CRC64NVME checksum, which is what S3
+ * gives new objects by default and which the SDK then verifies on every GET of the whole object. Reading the body
  * without the core, and `curl` fetching the object, show where the time goes: our reader or the
  * emulator. Where nginx is installed, the same GETs are served by it as well (static-s3.ts): S3
  * serves from other machines, the emulator from the two cores the reader and the parser share, so
@@ -21,7 +21,8 @@
  * on one CPU. The reads as deployed are measured again from a server pacing each request at S3's
  * documented rate (paced-s3-server.py), where the number of connections bounds the speed, and
  * from one that also waits before each GET's first byte as S3 does, which a read pays per
- * request.
+ * request. The inputs read with one GET, a gzipped FASTQ and a CSV, are read as deployed at S3's
+ * rate too, for their memory.
  */
 import { parseCoreRun } from '../lib/core-run.js';
 import { DEFAULT_PART_BYTES } from '../../src/runtime/aws/ranged-read.js';
@@ -34,7 +35,7 @@ import {
   withStaticS3,
   type StaticS3,
 } from '../lib/static-s3.js';
-import { REPO_ROOT } from '../lib/inputs.js';
+import { REPO_ROOT, type ReadyInput } from '../lib/inputs.js';
 import { runTimed, type RunResult } from '../lib/measure.js';
 import { maxOf, median } from '../lib/stats.js';
 import { throughputOf, type Check, type Measured } from '../lib/table.js';
@@ -56,6 +57,9 @@ import {
 
 const GROUP = 'S3 path';
 const PLAIN_KEY = 'bench/no-checksum/reads.fq';
+/** Inputs read with one GET, as a gzipped or CSV input is: served by the paced server only. */
+const GZIP_KEY = 'bench/no-checksum/reads.fq.gz';
+const CSV_KEY = 'bench/no-checksum/table.csv';
 const CHECKSUM_KEY = 'bench/crc64nvme/reads.fq';
 const RANGE_BYTES = DEFAULT_PART_BYTES;
 /** The CPU a run is pinned to where it plays a function or task of one vCPU. */
@@ -74,6 +78,8 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     return;
   }
   const file = await input(ctx, ctx.inputs.fastq);
+  const gzipped = await input(ctx, ctx.inputs.fastqGz);
+  const csv = await input(ctx, ctx.inputs.csv);
   await withEmulatorBucket(async (cloud) => {
     const { env, credentials } = cloud;
     ctx.log(`  uploading ${label(file)} to the emulator, twice …`);
@@ -101,13 +107,21 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const oneThread = ['--reader', 'main-thread', '--parse-thread', 'no'];
     const stream = ['--slices', 'no'];
     const twoSlices = ['--read-concurrency', '2'];
-    const served = await withStaticS3IfInstalled(ctx, { [PLAIN_KEY]: file.path }, (servers) => {
+    const objects = { [PLAIN_KEY]: file.path, [GZIP_KEY]: gzipped.path, [CSV_KEY]: csv.path };
+    const served = await withStaticS3IfInstalled(ctx, objects, (servers) => {
       const { server, atS3Rate, withFirstByte } = servers ?? {};
-      // The same reads from nginx: S3's side of the transfer off this machine's cores.
-      const fromServer = ({ endpoint, bucket }: StaticS3, ...extra: string[]) => ({
-        argv: coreRunnerCommand('--s3', `s3://${bucket}/${PLAIN_KEY}`, '--format', 'fastq', ...extra),
+      const fromServerAt = (
+        { endpoint, bucket }: StaticS3,
+        key: string,
+        format: string,
+        ...extra: string[]
+      ) => ({
+        argv: coreRunnerCommand('--s3', `s3://${bucket}/${key}`, '--format', format, ...extra),
         options: { env: { ...process.env, ...env, AWS_ENDPOINT_URL: endpoint } },
       });
+      // The same reads from nginx: S3's side of the transfer off this machine's cores.
+      const fromServer = (served: StaticS3, ...extra: string[]) =>
+        fromServerAt(served, PLAIN_KEY, 'fastq', ...extra);
       return alternate(
         ctx,
         [
@@ -161,6 +175,20 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
                         name: "S3's first byte, one vCPU, ranged GETs",
                         ...fromServer(withFirstByte, ...stream, ...ranged),
                       }),
+                      // Read as deployed, with one GET (the read concurrency does not apply).
+                      {
+                        name: "S3's rate, gzipped FASTQ",
+                        ...fromServerAt(atS3Rate, GZIP_KEY, 'fastq', ...ranged),
+                      },
+                      onOneCpu({
+                        name: "S3's rate, gzipped FASTQ, one vCPU",
+                        ...fromServerAt(atS3Rate, GZIP_KEY, 'fastq', ...ranged),
+                      }),
+                      { name: "S3's rate, CSV", ...fromServerAt(atS3Rate, CSV_KEY, 'csv', ...ranged) },
+                      onOneCpu({
+                        name: "S3's rate, CSV, one vCPU",
+                        ...fromServerAt(atS3Rate, CSV_KEY, 'csv', ...ranged),
+                      }),
                     ]
                   : []),
                 {
@@ -202,6 +230,10 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       firstByteDeployed,
       firstByteOneCpu,
       firstByteOneCpuRanged,
+      gzipDeployed,
+      gzipOneCpu,
+      csvDeployed,
+      csvOneCpu,
       nginxCurl,
     ] = served;
     // The emulator serves each ranged GET by reading the whole object, so ranged reads of a large
@@ -262,7 +294,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         : { agrees: reads(runs) === reads(local) ? 'yes (reads)' : 'no: reads differ' }),
     });
     const receivedOnThread = 'received on the HTTP thread, parsed on the main one';
-    const onThread = `${receivedOnThread} (a gzip or CSV input as deployed)`;
+    const onThread = `${receivedOnThread} (a plain CSV input as deployed)`;
     // With two vCPUs, ranged GETs read only a plain FASTQ whose slices failed (a bad input).
     const slicesLeftIt = 'a plain FASTQ the slices leave to one reading';
     const inSlices = `as deployed with a second vCPU: a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, half received and parsed on the main thread, half on the HTTP thread`;
@@ -376,6 +408,47 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         `core, Objects.open, ${withWait}, one vCPU, ${rangedHere} (in-process time)`,
         firstByteOneCpuRanged,
       );
+    // The inputs read with one GET, each in a group of its own (no reference: the target is their
+    // memory), as deployed: on the HTTP thread a plain CSV, on the main thread a gzipped input.
+    const oneGetRow = (
+      group: string,
+      tool: string,
+      check: string,
+      read: ReadyInput,
+      runs: RunResult[] | undefined,
+    ) =>
+      runs && {
+        check: `${group} ${check}`,
+        row: {
+          group,
+          tool: `core, runJobOnObject, ${atS3Rate}, ${tool} (in-process time)`,
+          input: label(read),
+          bytes: read.uncompressedBytes,
+          seconds: runs.map((r) => parseCoreRun(r.stdout).seconds),
+          peakRssKiB: peakOf(runs),
+        } satisfies Measured,
+      };
+    const gzipGroup = 'S3 path, gzipped FASTQ';
+    const csvGroup = 'S3 path, CSV';
+    const withSecondVcpu = 'as deployed with a second vCPU';
+    const oneGetRows = [
+      oneGetRow(
+        gzipGroup,
+        `${withSecondVcpu}: one GET received and inflated on the main thread`,
+        'as deployed',
+        gzipped,
+        gzipDeployed,
+      ),
+      oneGetRow(gzipGroup, `as deployed on one vCPU (${oneVcpu})`, 'on one vCPU', gzipped, gzipOneCpu),
+      oneGetRow(
+        csvGroup,
+        `${withSecondVcpu}: one GET received on the HTTP thread`,
+        'as deployed',
+        csv,
+        csvDeployed,
+      ),
+      oneGetRow(csvGroup, `as deployed on one vCPU (${oneVcpu})`, 'on one vCPU', csv, csvOneCpu),
+    ].filter((row) => row !== undefined);
     const nginxCurlRow =
       nginxCurl &&
       wholeProcessRow(
@@ -425,6 +498,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         nginxCurlRow,
       ].filter((row) => row !== undefined),
       rangedRow,
+      ...oneGetRows.map(({ row }) => row),
     );
     const versus = (row: Measured, reference = localRow) => throughputOf(row) / throughputOf(reference);
     const informative = (check: Check): Check => ({ ...check, met: undefined });
@@ -639,6 +713,9 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
           MEMORY_LIMIT_MIB,
           'MiB',
         ),
+      ),
+      ...oneGetRows.map(({ check, row }) =>
+        atMost(`${check} at S3's rate: peak RSS`, rssMiB(row.peakRssKiB), MEMORY_LIMIT_MIB, 'MiB'),
       ),
     );
   });

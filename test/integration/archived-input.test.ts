@@ -41,7 +41,7 @@ describe('an archived input', () => {
     const { s3, versionId } = await put(key, body, 'DEEP_ARCHIVE');
     const objects = new Objects(s3, { readConcurrency, partBytes: 1024 * 1024 });
     const error = await objects
-      .open(test.cloud.bucket, key, versionId, undefined, body.length)
+      .open(test.cloud.bucket, key, versionId, { size: body.length })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ code: 'INPUT_ARCHIVED' });

@@ -168,13 +168,9 @@ describe('HttpThreadHandler', () => {
     const body = randomBytes(9 * MiB + 7);
     const versionId = await put('incoming/threaded/ranged.bin', body);
     const objects = new Objects(clients.s3, { reader: threaded, readConcurrency: 3, partBytes: 2 * MiB });
-    const opened = await objects.open(
-      test.cloud.bucket,
-      'incoming/threaded/ranged.bin',
-      versionId ?? null,
-      undefined,
-      body.length,
-    );
+    const opened = await objects.open(test.cloud.bucket, 'incoming/threaded/ranged.bin', versionId ?? null, {
+      size: body.length,
+    });
     const copies: Buffer[] = [];
     for await (const chunk of opened.body) copies.push(Buffer.from(chunk));
     expect(sha(Buffer.concat(copies))).toBe(sha(body));

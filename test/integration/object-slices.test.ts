@@ -179,23 +179,29 @@ describe('an S3 object read in slices', () => {
     }
   });
 
-  it('reads a gzipped or CSV input with one GET, whatever the read concurrency', async () => {
+  it('reads a gzipped or CSV input with one GET, whatever the read concurrency: a gzipped one on this thread, a plain CSV on the HTTP thread', async () => {
     const four = new Objects(clients.s3, {
       readConcurrency: 4,
-      partBytes: 1 << 20,
+      partBytes: 512 << 10,
+      reader: clients.s3Reader,
       fastqCounter: clients.s3FastqCounter,
     });
-    const inputs: [string, Buffer][] = [
-      ['incoming/one-get/reads.fq.gz', gzipSync(large, { level: 1 })],
-      ['incoming/one-get/table.csv', csvBuffer({ bytes: 5 << 20, seed: 93 })],
+    const csv = csvBuffer({ bytes: 5 << 20, seed: 93 });
+    const inputs: [string, Buffer, 'here' | 'thread'][] = [
+      ['incoming/one-get/reads.fq.gz', gzipSync(large, { level: 1 }), 'here'],
+      ['incoming/one-get/table.csv.gz', gzipSync(csv, { level: 1 }), 'here'],
+      ['incoming/one-get/table.csv', csv, 'thread'],
     ];
-    for (const [key, body] of inputs) {
-      expect(body.length).toBeGreaterThan(2 << 20); // two parts and more: ranged GETs were allowed
+    for (const [key, body, where] of inputs) {
+      expect(body.length).toBeGreaterThan(1 << 20); // two parts and more: ranged GETs were allowed
       const versionId = await put(key, body);
+      const thread = recordRanges(clients.s3Reader);
       const { result, main, counter } = await rangesOf(() =>
         runJobOnObject(four, { bucket: test.cloud.bucket, key, versionId, size: body.length }, { name: key }),
       );
-      expect(main).toEqual(['']);
+      expect({ main, thread: [...thread] }).toEqual(
+        where === 'here' ? { main: [''], thread: [] } : { main: [], thread: [''] },
+      );
       expect(counter).toEqual([]);
       expect(JSON.stringify(result.report)).toBe(
         JSON.stringify(await runJob(once(body), { name: key, parseOnThread: false })),

@@ -137,23 +137,15 @@ describe('rangedRead', () => {
     const reader = new S3Client({ forcePathStyle: true });
     const ranges = recordRanges(reader);
     const objects = new Objects(clients.s3, { readConcurrency: 4, partBytes: PART, reader });
-    const opened = await objects.open(
-      test.cloud.bucket,
-      'incoming/ranged/open.bin',
-      versionId ?? null,
-      undefined,
-      big.length,
-    );
+    const opened = await objects.open(test.cloud.bucket, 'incoming/ranged/open.bin', versionId ?? null, {
+      size: big.length,
+    });
     expect(sha(await drain(opened.body))).toBe(sha(big));
     expect(ranges).toEqual([0, 1, 2, 3, 4].map((part) => `bytes=${part * PART}-${(part + 1) * PART - 1}`));
     ranges.length = 0;
-    const small = await objects.open(
-      test.cloud.bucket,
-      'incoming/ranged/open.bin',
-      versionId ?? null,
-      undefined,
-      PART,
-    );
+    const small = await objects.open(test.cloud.bucket, 'incoming/ranged/open.bin', versionId ?? null, {
+      size: PART,
+    });
     expect(sha(await drain(small.body))).toBe(sha(big));
     expect(ranges).toEqual(['']);
     reader.destroy();

@@ -50,7 +50,7 @@ describe.each(servers)('the bench serving objects with $name', ({ options }) => 
               const objects = new Objects(s3, { readConcurrency, partBytes: 1024 * 1024, reader });
               const head = await objects.head(bucket, 'runs/one/reads.fq');
               expect(head.size).toBe(body.length);
-              const opened = await objects.open(bucket, 'runs/one/reads.fq', null, undefined, head.size);
+              const opened = await objects.open(bucket, 'runs/one/reads.fq', null, { size: head.size });
               expect(sha(await drain(opened.body))).toBe(sha(body));
             }
           }

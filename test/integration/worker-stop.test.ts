@@ -171,7 +171,7 @@ describe('a stalled input read', () => {
   });
 
   async function drain(objects: Objects, size?: number) {
-    const opened = await objects.open('bucket', 'incoming/stalls.fq', null, undefined, size);
+    const opened = await objects.open('bucket', 'incoming/stalls.fq', null, { size });
     for await (const chunk of opened.body) void chunk;
   }
 

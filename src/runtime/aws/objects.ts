@@ -30,7 +30,8 @@ export interface ObjectsOptions {
   /** Bytes per ranged GET. @default DEFAULT_PART_BYTES (4 MiB) */
   partBytes?: number;
   /**
-   * The client that reads inputs, one with `HttpThreadHandler` say.
+   * The client that reads inputs (but where `OpenObjectOptions.onThisThread` says otherwise), one
+   * with `HttpThreadHandler` say.
    * @default the client given for everything else
    */
   reader?: S3Client;
@@ -94,13 +95,12 @@ export class Objects {
     bucket: string,
     key: string,
     versionId: string | null,
-    signal?: AbortSignal,
-    size?: number,
+    options: OpenObjectOptions = {},
   ): Promise<OpenedObject> {
     return openWatched(
-      (watched) => this.read(bucket, key, versionId, watched, size),
+      (signal) => this.read(bucket, key, versionId, { ...options, signal }),
       this.options.stallSeconds,
-      signal,
+      options.signal,
     );
   }
 
@@ -108,11 +108,10 @@ export class Objects {
     bucket: string,
     key: string,
     versionId: string | null,
-    signal?: AbortSignal,
-    size?: number,
+    options: OpenObjectOptions,
   ): Promise<OpenedObject> {
     try {
-      return await this.readVersion(bucket, key, versionId, signal, size);
+      return await this.readVersion(bucket, key, versionId, options);
     } catch (error) {
       if ((error as { name?: string }).name !== 'InvalidObjectState') throw error;
       // Archived after the dispatcher looked (a lifecycle rule, an Intelligent-Tiering move):
@@ -128,12 +127,11 @@ export class Objects {
     bucket: string,
     key: string,
     versionId: string | null,
-    signal?: AbortSignal,
-    size?: number,
+    { signal, size, onThisThread }: OpenObjectOptions,
   ): Promise<OpenedObject> {
     const concurrency = this.options.readConcurrency;
     const partBytes = this.options.partBytes ?? DEFAULT_PART_BYTES;
-    const reader = this.options.reader ?? this.s3;
+    const reader = onThisThread ? this.s3 : (this.options.reader ?? this.s3);
     if (concurrency > 1 && size !== undefined && size >= 2 * partBytes) {
       const read = await rangedRead(reader, {
         bucket,
@@ -231,6 +229,21 @@ export const SOURCE_MODIFIED_METADATA = 'source-last-modified';
 
 /** Result metadata: the version id of the input version the result was computed from. */
 export const SOURCE_VERSION_METADATA = 'source-version-id';
+
+export interface OpenObjectOptions {
+  signal?: AbortSignal;
+  /**
+   * The object's size, from its HEAD: an input of at least two parts is then read with parallel
+   * ranged GETs where `readConcurrency` allows.
+   * @default - unknown: one GET
+   */
+  size?: number;
+  /**
+   * Receive it on this thread with the client given for everything else, not with `reader`.
+   * @default false
+   */
+  onThisThread?: boolean;
+}
 
 export interface OpenedObject {
   body: AsyncIterable<Uint8Array>;
