@@ -231,8 +231,6 @@ export const Entry = {
 export const THREADS = {
   /** The job core's parse thread (src/core/parse-thread.ts). */
   parse: { entry: 'src/core/parse-thread-entry.ts', bundle: 'parse-thread.mjs' },
-  /** Receives S3 inputs (src/runtime/aws/http-thread.ts). */
-  http: { entry: 'src/runtime/aws/http-thread-entry.ts', bundle: 'http-thread.mjs' },
 } as const;
 
 /** Where the worker bundle is written; the Dockerfile copies it and the threads' bundles beside it. */

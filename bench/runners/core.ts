@@ -5,18 +5,15 @@
  *
  *   node scripts/bundled.mjs bench/runners/core.ts --file F [--format fastq|csv]
  *   … | node scripts/bundled.mjs bench/runners/core.ts --stdin --format fastq     (any length, streamed)
- *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N] [--reader R]
+ *   node scripts/bundled.mjs bench/runners/core.ts --s3 s3://bucket/key [--read-concurrency N]
  *       (Objects.open against AWS_ENDPOINT_URL; N > 1 reads with that many ranged GETs in flight)
  *
- * `--reader thread|main-thread` receives an S3 body on a thread of its own (HttpThreadHandler)
- * or through the SDK's own handler on the main thread. `--parse-thread yes|no` parses on the
- * core's parse thread or on the main thread. By default both as the runtime chooses
- * (src/runtime/wiring.ts): the HTTP thread and the core's default where `hasSecondCpu` says the
- * quota allows two CPUs, neither where it does not.
- * `--slices yes|no`: read a plain FASTQ in slices on two threads (`runJobInSlices`), or
- * as one stream. By default a file as one stream (the reference the S3 rows are compared with)
- * and an S3 object as the runtime reads it (`runJobOnObject`: in slices, half on the main thread
- * and half on the HTTP thread).
+ * `--parse-thread yes|no` parses on the core's parse thread or on the main thread. By default
+ * as the runtime chooses (src/runtime/wiring.ts): the core's default where `hasSecondCpu` says
+ * the quota allows two CPUs, the main thread where it does not.
+ * `--slices yes|no`: read a plain FASTQ in slices (`runJobInSlices`), or as one stream. By
+ * default a file as one stream (the reference the S3 rows are compared with) and an S3 object as
+ * the runtime reads it (`runJobOnObject`: in slices, all received and parsed on the main thread).
  * `--drain` reads the source to the end without running the core, to time the source alone.
  */
 import { parseArgs } from 'node:util';
@@ -39,7 +36,6 @@ const { values } = parseArgs({
     drain: { type: 'boolean', default: false },
     'read-concurrency': { type: 'string', default: '1' },
     'parse-thread': { type: 'string' },
-    reader: { type: 'string' },
     slices: { type: 'string' },
   },
 });
@@ -64,15 +60,7 @@ async function s3Objects() {
   // Loaded only here, so the file and stdin runs do not pay for the SDK's import.
   const { createClients } = await import('../../src/runtime/aws/clients.js');
   const { Objects } = await import('../../src/runtime/aws/objects.js');
-  const { hasSecondCpu } = await import('../../src/runtime/settings.js');
-  const reader = values.reader ?? (hasSecondCpu(process.env) ? 'thread' : 'main-thread');
-  if (reader !== 'thread' && reader !== 'main-thread') throw new Error(`unknown --reader ${reader}`);
-  const clients = createClients(process.env, { readOnThread: reader === 'thread' });
-  return new Objects(clients.s3, {
-    readConcurrency: Number(values['read-concurrency']),
-    reader: clients.s3Reader,
-    fastqCounter: slicesFlag() === false ? undefined : clients.s3FastqCounter,
-  });
+  return new Objects(createClients(process.env).s3, { readConcurrency: Number(values['read-concurrency']) });
 }
 
 /** Opens the source; the clock starts here, as a file's read starts at its open. */

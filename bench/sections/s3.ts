@@ -2,11 +2,9 @@
  * Is the path from S3 a bottleneck? The same plain FASTQ runs through the core from a local file
  * and from the local cloud's emulator (`runJobOnObject`, as the dispatcher and the worker read),
  * alternately; the core's own time is compared (process start-up excluded from both). As
- * deployed where a second vCPU is there, a plain FASTQ is read in slices, one ranged GET each
- * (the deployed read concurrency, 4; and 2 beside it), half of them received and parsed on the
- * main thread and half on the HTTP thread; one GET received on the HTTP thread and parsed on the
- * main one (how a plain CSV input is read), and one GET read and parsed on one thread (smaller
- * Lambdas), are measured beside it, and the local file is read both as one stream (the
+ * deployed, a plain FASTQ is read in slices, one ranged GET each (the deployed read concurrency,
+ * 4; and 2 beside it), all received and parsed on the main thread; one GET (how a gzipped or CSV
+ * input is read) is measured beside it, and the local file is read both as one stream (the
  * reference) and in two slices, as the CLI reads it. The object is stored twice: without a
  * checksum (the transfer path alone) and with a full-object CRC64NVME checksum, which is what S3
  * gives new objects by default and which the SDK then verifies on every GET of the whole object. Reading the body
@@ -104,7 +102,6 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
       `${cloud.endpoint}/${cloud.bucket}/${PLAIN_KEY}`,
     ];
-    const oneThread = ['--reader', 'main-thread', '--parse-thread', 'no'];
     const stream = ['--slices', 'no'];
     const twoSlices = ['--read-concurrency', '2'];
     const objects = { [PLAIN_KEY]: file.path, [GZIP_KEY]: gzipped.path, [CSV_KEY]: csv.path };
@@ -131,8 +128,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
             argv: coreRunnerCommand('--file', file.path, '--format', 'fastq', '--slices', 'yes'),
           },
           { name: 'as deployed', ...fromS3(PLAIN_KEY, ...ranged) },
-          { name: 'one GET, HTTP thread', ...fromS3(PLAIN_KEY, ...stream) },
-          { name: 'one GET, one thread', ...fromS3(PLAIN_KEY, ...oneThread) },
+          { name: 'one GET', ...fromS3(PLAIN_KEY, ...stream) },
           { name: 'one GET, CRC64NVME', ...fromS3(CHECKSUM_KEY, ...stream) },
           { name: 'one GET, drained', ...fromS3(PLAIN_KEY, '--drain') },
           // curl prints when the first byte came: the emulator's wait, for comparison with ours.
@@ -144,8 +140,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
             ? [
                 { name: 'nginx, as deployed', ...fromServer(server, ...ranged) },
                 { name: 'nginx, two slices', ...fromServer(server, ...twoSlices) },
-                { name: 'nginx, one GET, HTTP thread', ...fromServer(server, ...stream) },
-                { name: 'nginx, one GET, one thread', ...fromServer(server, ...oneThread) },
+                { name: 'nginx, one GET', ...fromServer(server, ...stream) },
                 { name: 'nginx, ranged GETs', ...fromServer(server, ...stream, ...ranged) },
                 // Pinned to one CPU, the runner makes the deployed code's own choices for one vCPU.
                 {
@@ -212,14 +207,12 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       localSlices = [],
       deployed = [],
       streamed = [],
-      single = [],
       checked = [],
       drained = [],
       transfer = [],
       nginxDeployed,
       nginxTwoSlices,
       nginxStreamed,
-      nginxSingle,
       nginxRanged,
       localOneCpu,
       nginxOneCpu,
@@ -293,11 +286,10 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         ? { reference: true }
         : { agrees: reads(runs) === reads(local) ? 'yes (reads)' : 'no: reads differ' }),
     });
-    const receivedOnThread = 'received on the HTTP thread, parsed on the main one';
-    const onThread = `${receivedOnThread} (a plain CSV input as deployed)`;
-    // With two vCPUs, ranged GETs read only a plain FASTQ whose slices failed (a bad input).
+    const onMainThread = 'received and parsed on the main thread';
+    // Ranged GETs read only a plain FASTQ whose slices failed (a bad input).
     const slicesLeftIt = 'a plain FASTQ the slices leave to one reading';
-    const inSlices = `as deployed with a second vCPU: a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, half received and parsed on the main thread, half on the HTTP thread`;
+    const inSlices = `as deployed with a second vCPU: a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, all ${onMainThread}`;
     const fromNginx = "from nginx (S3's side off this machine's cores)";
     const localRow = core('core, local file as one stream (in-process time)', local, { reference: true });
     const localSlicesRow = core(
@@ -306,25 +298,23 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     );
     // Three ranged GETs, each answered at once: the whole time is the one compared.
     const deployedRow = core(`core, runJobOnObject, ${inSlices} (in-process time)`, deployed);
-    const streamedRow = core(`core, Objects.open, one GET ${onThread} (in-process time)`, streamed);
-    const streamedStreamingRow = core(`… the same, after the first byte`, streamed, { streaming: true });
-    const singleRow = core(
-      'core, Objects.open, one GET read and parsed on the main thread (s3ReadConcurrency 1; two CPUs) (in-process time)',
-      single,
+    const streamedRow = core(
+      `core, Objects.open, one GET ${onMainThread} (as a gzipped or CSV input is read; s3ReadConcurrency 1 for this plain FASTQ) (in-process time)`,
+      streamed,
     );
-    const singleStreamingRow = core('… the same, after the first byte', single, { streaming: true });
+    const streamedStreamingRow = core(`… the same, after the first byte`, streamed, { streaming: true });
     const checkedRow = core(
-      `core, Objects.open, one GET ${onThread}, CRC64NVME verified by the SDK, after the first byte`,
+      `core, Objects.open, one GET ${onMainThread}, CRC64NVME verified by the SDK, after the first byte`,
       checked,
       { streaming: true },
     );
     const rangedRow = rangedFromEmulator
       ? core(
-          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight (${slicesLeftIt}), ${receivedOnThread} (in-process time)`,
+          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight (${slicesLeftIt}), ${onMainThread} (in-process time)`,
           rangedRuns,
         )
       : core(
-          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight ${fromNginx} (${slicesLeftIt}), ${receivedOnThread}, after the first byte`,
+          `core, Objects.open, ${DEPLOYED_READ_CONCURRENCY} ranged GETs in flight ${fromNginx} (${slicesLeftIt}), ${onMainThread}, after the first byte`,
           rangedRuns,
           { streaming: true },
         );
@@ -340,27 +330,18 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const nginxTwoSlicesRow =
       nginxTwoSlices &&
       core(
-        `core, runJobOnObject, ${fromNginx}, a plain FASTQ in 2 slices (read concurrency 2), one on the main thread, one on the HTTP thread (in-process time)`,
+        `core, runJobOnObject, ${fromNginx}, a plain FASTQ in 2 slices (read concurrency 2), both ${onMainThread} (in-process time)`,
         nginxTwoSlices,
       );
     // The whole time too, for a fair look at the slices, whose time includes their GETs' waits.
     const nginxStreamedWholeRow =
       nginxStreamed &&
-      core(`core, Objects.open, one GET ${fromNginx}, ${onThread} (in-process time)`, nginxStreamed);
+      core(`core, Objects.open, one GET ${fromNginx}, ${onMainThread} (in-process time)`, nginxStreamed);
     const nginxStreamedRow =
       nginxStreamed &&
       core(`… the same, after the first byte`, nginxStreamed, {
         streaming: true,
       });
-    const nginxSingleRow =
-      nginxSingle &&
-      core(
-        `core, Objects.open, one GET ${fromNginx}, read and parsed on one thread, after the first byte`,
-        nginxSingle,
-        {
-          streaming: true,
-        },
-      );
     const oneVcpu = 'a function below 3,538 MB or a task of 1 vCPU, pinned to one CPU here';
     const inSlicesHere = `a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, all received and parsed on the main thread`;
     // How a plain FASTQ was read on one vCPU before the slices, and still is where they leave it.
@@ -409,7 +390,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         firstByteOneCpuRanged,
       );
     // The inputs read with one GET, each in a group of its own (no reference: the target is their
-    // memory), as deployed: on the HTTP thread a plain CSV, on the main thread a gzipped input.
+    // memory), as deployed: received on the main thread, parsed on the parse thread too.
     const oneGetRow = (
       group: string,
       tool: string,
@@ -434,7 +415,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
     const oneGetRows = [
       oneGetRow(
         gzipGroup,
-        `${withSecondVcpu}: one GET received and inflated on the main thread`,
+        `${withSecondVcpu}: one GET received and inflated on the main thread, parsed on the parse thread`,
         'as deployed',
         gzipped,
         gzipDeployed,
@@ -442,7 +423,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       oneGetRow(gzipGroup, `as deployed on one vCPU (${oneVcpu})`, 'on one vCPU', gzipped, gzipOneCpu),
       oneGetRow(
         csvGroup,
-        `${withSecondVcpu}: one GET received on the HTTP thread`,
+        `${withSecondVcpu}: one GET received on the main thread, profiled there and on the parse thread`,
         'as deployed',
         csv,
         csvDeployed,
@@ -475,8 +456,6 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       deployedRow,
       streamedRow,
       streamedStreamingRow,
-      singleRow,
-      singleStreamingRow,
       checkedRow,
       drainedRow,
       curlRow,
@@ -485,7 +464,6 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         nginxTwoSlicesRow,
         nginxStreamedWholeRow,
         nginxStreamedRow,
-        nginxSingleRow,
         localOneCpuRow,
         nginxOneCpuRow,
         nginxOneCpuOneGetRow,
@@ -551,22 +529,11 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         : []),
       informative(
         atLeast(
-          `S3 path, one GET ${nginxStreamedRow ? 'from nginx ' : ''}received on the HTTP thread ÷ local file, after the first byte`,
+          `S3 path, one GET ${nginxStreamedRow ? 'from nginx ' : ''}÷ local file, after the first byte`,
           versus(nginxStreamedRow ?? streamedStreamingRow),
           0.8,
         ),
       ),
-      ...(nginxSingleRow
-        ? [
-            informative(
-              atLeast(
-                'S3 path, one GET from nginx read and parsed on one thread ÷ local file, after the first byte',
-                versus(nginxSingleRow),
-                0.8,
-              ),
-            ),
-          ]
-        : []),
       ...(nginxOneCpuRow && localOneCpuRow && nginxOneCpuOneGetRow
         ? [
             atLeast(
@@ -650,13 +617,6 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         : []),
       informative(
         atLeast(
-          'S3 path, one GET read and parsed on one thread ÷ local file, after the first byte',
-          versus(singleStreamingRow),
-          0.8,
-        ),
-      ),
-      informative(
-        atLeast(
           'S3 path, one GET, CRC64NVME verified ÷ local file, after the first byte',
           versus(checkedRow),
           0.8,
@@ -676,23 +636,15 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         'MiB',
       ),
       atMost(
-        'S3 path, one GET received on the HTTP thread: peak RSS',
+        'S3 path, one GET: peak RSS',
         rssMiB(maxOf([streamedRow.peakRssKiB, nginxStreamedRow?.peakRssKiB])),
         MEMORY_LIMIT_MIB,
         'MiB',
       ),
-      informative(
-        atMost(
-          'S3 path, one GET read and parsed on one thread: peak RSS',
-          rssMiB(singleRow.peakRssKiB),
-          MEMORY_LIMIT_MIB,
-          'MiB',
-        ),
-      ),
       rangedFromEmulator
         ? {
             ...atLeast(
-              `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs on the HTTP thread ÷ local file`,
+              `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs ÷ local file`,
               versus(rangedRow),
               0.8,
             ),
@@ -701,14 +653,14 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
           }
         : informative(
             atLeast(
-              `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs from nginx on the HTTP thread ÷ local file, after the first byte`,
+              `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs from nginx ÷ local file, after the first byte`,
               versus(rangedRow),
               0.8,
             ),
           ),
       informative(
         atMost(
-          `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs on the HTTP thread: peak RSS`,
+          `S3 path, ${DEPLOYED_READ_CONCURRENCY} ranged GETs: peak RSS`,
           rssMiB(rangedRow.peakRssKiB),
           MEMORY_LIMIT_MIB,
           'MiB',

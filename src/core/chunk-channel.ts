@@ -8,32 +8,17 @@
  * Copying into large buffers also spares the receiver the many small chunks a socket or a pipe
  * delivers: one message per MiB, whatever the source.
  */
-import { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 
-/** Why the sender gave up, as it crosses the channel (an `Error` does not keep its code). */
-export interface ChannelFailure {
-  message: string;
-  name?: string;
-  code?: string;
-}
-
 /** Sender to receiver. */
-type Forward =
-  | { type: 'chunk'; buffer: ArrayBuffer; length: number }
-  | { type: 'end' }
-  | { type: 'error'; failure: ChannelFailure };
-/** Receiver to sender: a chunk was taken (the window has room again), with its buffer when done with it. */
+type Forward = { type: 'chunk'; buffer: ArrayBuffer; length: number } | { type: 'end' };
+/** Receiver to sender: a chunk was taken and its buffer is free (the window has room again). */
 interface Taken {
   type: 'taken';
-  buffer?: ArrayBuffer;
+  buffer: ArrayBuffer;
 }
 
-/**
- * Empty buffers to fill again instead of allocating new ones. Senders on one thread may share a
- * pool, so that buffers handed back after their channel closed (see `readableFromChannel`) are
- * used again by the next one.
- */
+/** Empty buffers to fill again instead of allocating new ones. */
 export class BufferPool {
   private readonly buffers: ArrayBuffer[] = [];
 
@@ -58,8 +43,6 @@ export interface ChunkSenderOptions {
   chunkBytes: number;
   /** Buffers sent and not yet taken by the receiver before `write` waits. */
   window: number;
-  /** Where buffers handed back go, and new ones come from. @default a pool of `window` buffers */
-  pool?: BufferPool;
 }
 
 /** The sending end. `write` and `end` must not be called concurrently. */
@@ -75,9 +58,9 @@ export class ChunkSender {
     private readonly port: MessagePort,
     private readonly options: ChunkSenderOptions,
   ) {
-    this.pool = options.pool ?? new BufferPool(options.window);
+    this.pool = new BufferPool(options.window);
     port.on('message', (message: Taken) => {
-      if (message.buffer) this.pool.give(message.buffer);
+      this.pool.give(message.buffer);
       this.away--;
       this.wake();
     });
@@ -113,13 +96,6 @@ export class ChunkSender {
   async end(): Promise<void> {
     if (this.filling !== undefined && this.filled > 0) await this.send();
     if (!this.closed) this.post({ type: 'end' });
-  }
-
-  /** Tells the receiver that the input failed (with the error's name and code), and closes. */
-  fail(error: unknown): void {
-    if (this.closed) return;
-    this.post({ type: 'error', failure: channelFailure(error) });
-    this.close();
   }
 
   /** Stops sending, wakes a waiting `write`, and closes the port. */
@@ -167,11 +143,9 @@ export async function* receiveChunks(port: MessagePort): AsyncGenerator<Buffer> 
     waiting = undefined;
     resolve?.();
   };
-  let failed: Error | undefined;
   port.on('message', (message: Forward) => {
     if (message.type === 'chunk') queue.push(Buffer.from(message.buffer, 0, message.length));
-    else if (message.type === 'end') ended = true;
-    else failed ??= channelError(message.failure);
+    else ended = true;
     wake();
   });
   port.on('close', () => {
@@ -188,91 +162,10 @@ export async function* receiveChunks(port: MessagePort): AsyncGenerator<Buffer> 
         continue;
       }
       if (ended) return;
-      if (failed) throw failed;
       if (closed) throw new Error('the sender closed the channel before the end of the input');
       await new Promise<void>((resolve) => (waiting = resolve));
     }
   } finally {
     port.close();
   }
-}
-
-/** An error as it crosses a channel: its message, name and code (the SDK's retries look at the last two). */
-export function channelFailure(error: unknown): ChannelFailure {
-  const { message, name, code } = (error ?? {}) as { message?: unknown; name?: unknown; code?: unknown };
-  return {
-    message: typeof message === 'string' ? message : String(error),
-    name: typeof name === 'string' ? name : undefined,
-    code: typeof code === 'string' ? code : undefined,
-  };
-}
-
-/** A failure sent across a channel as an `Error` on this side again, with its name and code. */
-export function channelError(failure: ChannelFailure): Error {
-  const error = Object.assign(new Error(failure.message), failure.code ? { code: failure.code } : {});
-  if (failure.name) error.name = failure.name;
-  return error;
-}
-
-export interface ChannelReadableOptions {
-  /** Bytes the stream holds before it takes no more from the channel. */
-  highWaterMark: number;
-  /** Told of every chunk's buffer as it arrives (to hand it back to a pool once consumed, say). */
-  onChunk?: (buffer: ArrayBuffer) => void;
-}
-
-/**
- * The receiving end as a Node.js stream, for consumers that keep chunks as long as they like
- * (the body of an SDK response, say): a chunk is the consumer's, and is handed back only if the
- * consumer does so itself. The window follows the stream: a chunk counts as taken when the
- * stream asks for it. Destroying the stream closes the channel, which tells the sender to stop.
- */
-export function readableFromChannel(port: MessagePort, options: ChannelReadableOptions): Readable {
-  // Chunks arrived and not yet in the stream. A chunk goes in only when the stream asks, so that
-  // a read takes one chunk, the one that arrived (a byte stream holding several would join them
-  // into a new buffer, a copy whose parts never go back to the sender).
-  const queue: Buffer[] = [];
-  let wanted = false;
-  let ended = false;
-  let finished = false;
-  const pump = (): void => {
-    while (wanted && queue.length > 0) {
-      port.postMessage({ type: 'taken' } satisfies Taken);
-      wanted = stream.push(queue.shift());
-    }
-    if (ended && queue.length === 0 && !finished) {
-      finished = true;
-      stream.push(null);
-    }
-  };
-  const stream = new Readable({
-    highWaterMark: options.highWaterMark,
-    read: () => {
-      wanted = true;
-      pump();
-    },
-    destroy: (error, callback) => {
-      port.close();
-      callback(error);
-    },
-  });
-  port.on('message', (message: Forward) => {
-    if (message.type === 'chunk') {
-      options.onChunk?.(message.buffer);
-      queue.push(Buffer.from(message.buffer, 0, message.length));
-      pump();
-    } else if (message.type === 'end') {
-      ended = true;
-      port.close();
-      pump();
-    } else {
-      stream.destroy(channelError(message.failure));
-    }
-  });
-  port.on('close', () => {
-    if (!ended && !stream.destroyed) {
-      stream.destroy(new Error('the sender closed the channel before the end of the input'));
-    }
-  });
-  return stream;
 }

@@ -1,14 +1,13 @@
 /**
- * A plain FASTQ input read in slices on two threads, each slice by a parser of its own: the input
- * is cut where a record starts near each of `slices - 1` evenly spaced offsets, and the parsers'
- * counts are merged at the end into the statistics one reading gives. Each thread parses bytes it
- * read itself: 1.4–1.6 times as fast as one thread on the bench's file, where handing bytes read
- * here to the other thread was no faster than one thread (BENCHMARKS.md).
+ * A plain FASTQ input read in slices, each by a parser of its own: the input is cut where a record
+ * starts near each of `slices - 1` evenly spaced offsets, and the parsers' counts are merged at
+ * the end into the statistics one reading gives. Where the slices are on two threads, each thread
+ * parses bytes it read itself: 1.4–1.6 times as fast as one thread on the bench's file, where
+ * handing bytes read here to the other thread was no faster than one thread (BENCHMARKS.md).
  *
  * Only an input that can be read from any offset can be sliced: a file (fastq-file-slices.ts,
  * two slices, one on each thread), an S3 object (object-slices.ts in the runtime: a ranged GET
- * per slice, as many as it reads an object with, half of them received and parsed on the main
- * thread and half on an HTTP thread, or all on the main thread where there is no second CPU).
+ * per slice, as many as it reads an object with, all received and parsed on the main thread).
  * Where the slices cannot be trusted to give what a reading from the start gives (one fails, or
  * one but the last does not end where a record may start), the caller reads the input from the
  * start: its figures, or its error, are then those of one reading. A gzip input fails at its

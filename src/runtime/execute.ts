@@ -97,18 +97,6 @@ export function readInParallel(name: string, format?: Format): boolean {
 }
 
 /**
- * Whether an input read as one stream is received on the HTTP thread where there is one (a
- * second vCPU). A gzipped input is not: the main thread inflates it as it arrives, and received
- * on the HTTP thread it read no faster, from S3's rate or from nginx, and held 25–45 MiB more
- * (BENCHMARKS.md). A plain CSV is: its profile keeps the main thread from a paced connection,
- * which the HTTP thread keeps going (10–20% faster at S3's rate). By the name, as the routing
- * reads it.
- */
-export function receiveOnHttpThread(name: string): boolean {
-  return !namesGzip(name);
-}
-
-/**
  * The core's report on one version of an object, and that version's LastModified. A plain FASTQ
  * is read in slices where the core can (`runJobInSlices`, `Objects.slices`); anything else, or an
  * input the slices leave to one reading, as one stream (`Objects.open`): with parallel ranged
@@ -134,7 +122,6 @@ export async function runJobOnObject(
   const input = await objects.open(bucket, key, versionId, {
     signal: options.signal,
     size: parallel ? size : undefined,
-    onThisThread: !receiveOnHttpThread(options.name),
   });
   return { report: await runJob(input.body, options), lastModified: input.lastModified };
 }

@@ -106,22 +106,16 @@ function executeDeps(
   settings: CommonSettings,
   telemetry: Telemetry,
 ): { deps: ExecuteDeps; clients: Clients } {
-  const secondCpu = hasSecondCpu(env);
-  const clients = createClients(env, {
-    readOnThread: secondCpu,
-    readStallSeconds: settings.inputStallSeconds,
-  });
+  const clients = createClients(env);
   const deps: ExecuteDeps = {
     jobs: new JobsTable(clients.ddb, settings.jobsTable),
     objects: new Objects(clients.s3, {
       readConcurrency: settings.s3ReadConcurrency,
-      reader: clients.s3Reader,
-      fastqCounter: clients.s3FastqCounter,
       stallSeconds: settings.inputStallSeconds,
     }),
     sharedMountPath: settings.sharedMountPath,
     telemetry,
-    parseOnThread: secondCpu ? undefined : false,
+    parseOnThread: hasSecondCpu(env) ? undefined : false,
     now: () => new Date(),
   };
   return { deps, clients };

@@ -2,6 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvBuffer, fastqBuffer } from '../../local/synthetic-inputs.js';
+import { FastqParser } from '../../src/core/fastq.js';
 import { InputError, runJob } from '../../src/core/index.js';
 import { createClients, type Clients } from '../../src/runtime/aws/clients.js';
 import { Objects } from '../../src/runtime/aws/objects.js';
@@ -16,15 +17,11 @@ const large = fastqBuffer({ bytes: 17 << 20, seed: 91 });
 
 beforeAll(async () => {
   test = await startTestCloud();
-  clients = createClients(process.env, { readOnThread: true });
-  objects = new Objects(clients.s3, {
-    readConcurrency: 1,
-    reader: clients.s3Reader,
-    fastqCounter: clients.s3FastqCounter,
-  });
+  clients = createClients(process.env);
+  objects = new Objects(clients.s3, { readConcurrency: 2 });
 });
 afterAll(async () => {
-  for (const client of [clients?.s3Reader, clients?.s3FastqCounter]) client?.destroy();
+  clients?.s3.destroy();
   await test?.stop();
 });
 
@@ -50,13 +47,26 @@ function recordRanges(client: S3Client): string[] {
   return ranges;
 }
 
-/** Ranges each client sent during `run`: the main thread's client's, then the counter's. */
-async function rangesOf<T>(run: () => Promise<T>): Promise<{ result: T; main: string[]; counter: string[] }> {
-  const counter = recordRanges(clients.s3FastqCounter!);
-  const main = recordRanges(clients.s3);
+/** The ranges the client sent during `run`. */
+async function rangesOf<T>(run: () => Promise<T>): Promise<{ result: T; ranges: string[] }> {
+  const ranges = recordRanges(clients.s3);
   const result = await run();
-  // Recording stops: the middleware stays, but its arrays are no longer looked at.
-  return { result, main: [...main], counter: [...counter] };
+  // Recording stops: the middleware stays, but its array is no longer looked at.
+  return { result, ranges: [...ranges] };
+}
+
+/** The [first, last] bytes of each range, in order of the first. */
+function boundsOf(ranges: string[]): [number, number][] {
+  return ranges
+    .map((range) => /^bytes=(\d+)-(\d+)$/.exec(range)!.slice(1).map(Number) as [number, number])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+/** Ranges that cover `size` bytes from the start, one after the other. */
+function expectContiguous(bounds: [number, number][], size: number): void {
+  expect(bounds[0]![0]).toBe(0);
+  expect(bounds.at(-1)![1]).toBe(size - 1);
+  for (let i = 1; i < bounds.length; i++) expect(bounds[i]![0]).toBe(bounds[i - 1]![1] + 1);
 }
 
 async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
@@ -70,73 +80,30 @@ const errorOf = (promise: Promise<unknown>) =>
   );
 
 describe('an S3 object read in slices', () => {
-  it('gives the report one stream of it gives, in two slices at least, the first here and the second on the HTTP thread', async () => {
+  it('gives the report one stream of it gives, with as many ranged GETs as the read concurrency; one GET with a concurrency of 1', async () => {
     const key = 'incoming/slices/reads.fq';
     const versionId = await put(key, large);
-    const expected = await runJob(once(large), { name: key, parseOnThread: false });
-    const { result, main, counter } = await rangesOf(() =>
-      runJobOnObject(
-        objects,
-        { bucket: test.cloud.bucket, key, versionId, size: large.length },
-        { name: key },
-      ),
-    );
-    expect(JSON.stringify(result.report)).toBe(JSON.stringify(expected));
-    expect(result.lastModified.getTime()).toBeGreaterThan(0);
-    // The bytes around the middle and the first slice on this thread, the second on the HTTP thread.
-    expect(main).toHaveLength(2);
-    expect(counter).toHaveLength(1);
-    const cut = Number(/^bytes=0-(\d+)$/.exec(main[1]!)?.[1]) + 1;
-    expect(counter[0]).toBe(`bytes=${cut}-${large.length - 1}`);
-    expect(large[cut]).toBe(64); // '@': a record starts there
-  });
-
-  it('takes as many ranged GETs as the read concurrency, half here and half on the HTTP thread', async () => {
-    const key = 'incoming/slices/four.fq';
-    const versionId = await put(key, large);
-    const four = new Objects(clients.s3, { readConcurrency: 4, fastqCounter: clients.s3FastqCounter });
-    const { result, main, counter } = await rangesOf(() =>
-      runJobOnObject(four, { bucket: test.cloud.bucket, key, versionId, size: large.length }, { name: key }),
-    );
-    expect(JSON.stringify(result.report)).toBe(
-      JSON.stringify(await runJob(once(large), { name: key, parseOnThread: false })),
-    );
-    // Three windows around the cuts, then the first two slices, which start at 0 and at a cut.
-    const here = main.slice(3);
-    expect([here.length, counter.length]).toEqual([2, 2]);
-    // Contiguous, the whole object, in order of their first byte.
-    const bounds = [...here, ...counter]
-      .map((range) => /^bytes=(\d+)-(\d+)$/.exec(range)!.slice(1).map(Number) as [number, number])
-      .sort((a, b) => a[0] - b[0]);
-    expect(bounds[0]![0]).toBe(0);
-    expect(bounds.at(-1)![1]).toBe(large.length - 1);
-    for (let i = 1; i < bounds.length; i++) expect(bounds[i]![0]).toBe(bounds[i - 1]![1] + 1);
-  });
-
-  it('on one CPU, takes as many ranged GETs as the read concurrency, all here; one GET with a concurrency of 1', async () => {
-    const key = 'incoming/slices/one-cpu.fq';
-    const versionId = await put(key, large);
     const object = { bucket: test.cloud.bucket, key, versionId, size: large.length };
-    // As deployed without a second CPU: no HTTP thread, parsed on the main thread.
-    const oneCpu = { name: key, parseOnThread: false };
-    const expected = JSON.stringify(await runJob(once(large), oneCpu));
-    const four = new Objects(clients.s3, { readConcurrency: 4 });
-    const sliced = await rangesOf(() => runJobOnObject(four, object, oneCpu));
-    expect(JSON.stringify(sliced.result.report)).toBe(expected);
-    expect(sliced.counter).toEqual([]);
-    // Three windows around the cuts, then the four slices: contiguous, the whole object.
-    const bounds = sliced.main
-      .slice(3)
-      .map((range) => /^bytes=(\d+)-(\d+)$/.exec(range)!.slice(1).map(Number) as [number, number])
-      .sort((a, b) => a[0] - b[0]);
-    expect(bounds).toHaveLength(4);
-    expect(bounds[0]![0]).toBe(0);
-    expect(bounds.at(-1)![1]).toBe(large.length - 1);
-    for (let i = 1; i < bounds.length; i++) expect(bounds[i]![0]).toBe(bounds[i - 1]![1] + 1);
-    const one = new Objects(clients.s3, { readConcurrency: 1 });
-    const stream = await rangesOf(() => runJobOnObject(one, object, oneCpu));
-    expect(JSON.stringify(stream.result.report)).toBe(expected);
-    expect(stream.main).toEqual(['']);
+    for (const parseOnThread of [false, undefined]) {
+      // Without a second CPU (no parse thread) and with one: the slices are read alike.
+      const options = { name: key, parseOnThread };
+      const expected = JSON.stringify(await runJob(once(large), { name: key, parseOnThread: false }));
+      for (const readConcurrency of [2, 4]) {
+        const sliced = new Objects(clients.s3, { readConcurrency });
+        const { result, ranges } = await rangesOf(() => runJobOnObject(sliced, object, options));
+        expect(JSON.stringify(result.report)).toBe(expected);
+        expect(result.lastModified.getTime()).toBeGreaterThan(0);
+        // A window around each cut, then the slices: contiguous, the whole object.
+        const slices = boundsOf(ranges.slice(readConcurrency - 1));
+        expect(slices).toHaveLength(readConcurrency);
+        expectContiguous(slices, large.length);
+        expect(large[slices[1]![0]]).toBe(64); // '@': a record starts at a cut
+      }
+      const one = new Objects(clients.s3, { readConcurrency: 1 });
+      const stream = await rangesOf(() => runJobOnObject(one, object, options));
+      expect(JSON.stringify(stream.result.report)).toBe(expected);
+      expect(stream.ranges).toEqual(['']);
+    }
   });
 
   it('leaves a bad input to one stream, which names the error one reading names', async () => {
@@ -147,7 +114,7 @@ describe('an S3 object read in slices', () => {
     const versionId = await put(key, bad);
     const expected = await errorOf(runJob(once(bad), { name: key, parseOnThread: false }));
     expect(expected).toBeInstanceOf(InputError);
-    const { result: error, counter } = await rangesOf(() =>
+    const { result: error, ranges } = await rangesOf(() =>
       errorOf(
         runJobOnObject(
           objects,
@@ -159,8 +126,15 @@ describe('an S3 object read in slices', () => {
     expect(error).toBeInstanceOf(InputError);
     const fields = (e: InputError) => ({ message: e.message, code: e.code, line: e.line, record: e.record });
     expect(fields(error as InputError)).toEqual(fields(expected as InputError));
-    // The second half failed on the HTTP thread, as an InputError, and the object was read again.
-    expect(counter).toHaveLength(1);
+    // The window around the cut and the two slices, then the object read again from the start,
+    // in 4 MiB parts.
+    const part = 4 << 20;
+    expect(ranges.slice(3)).toEqual(
+      Array.from(
+        { length: Math.ceil(bad.length / part) },
+        (_, i) => `bytes=${i * part}-${(i + 1) * part - 1}`,
+      ),
+    );
   });
 
   it('reads a gzipped object as one stream, whatever its name says', async () => {
@@ -179,30 +153,21 @@ describe('an S3 object read in slices', () => {
     }
   });
 
-  it('reads a gzipped or CSV input with one GET, whatever the read concurrency: a gzipped one on this thread, a plain CSV on the HTTP thread', async () => {
-    const four = new Objects(clients.s3, {
-      readConcurrency: 4,
-      partBytes: 512 << 10,
-      reader: clients.s3Reader,
-      fastqCounter: clients.s3FastqCounter,
-    });
+  it('reads a gzipped or CSV input with one GET, whatever the read concurrency', async () => {
+    const four = new Objects(clients.s3, { readConcurrency: 4, partBytes: 512 << 10 });
     const csv = csvBuffer({ bytes: 5 << 20, seed: 93 });
-    const inputs: [string, Buffer, 'here' | 'thread'][] = [
-      ['incoming/one-get/reads.fq.gz', gzipSync(large, { level: 1 }), 'here'],
-      ['incoming/one-get/table.csv.gz', gzipSync(csv, { level: 1 }), 'here'],
-      ['incoming/one-get/table.csv', csv, 'thread'],
+    const inputs: [string, Buffer][] = [
+      ['incoming/one-get/reads.fq.gz', gzipSync(large, { level: 1 })],
+      ['incoming/one-get/table.csv.gz', gzipSync(csv, { level: 1 })],
+      ['incoming/one-get/table.csv', csv],
     ];
-    for (const [key, body, where] of inputs) {
+    for (const [key, body] of inputs) {
       expect(body.length).toBeGreaterThan(1 << 20); // two parts and more: ranged GETs were allowed
       const versionId = await put(key, body);
-      const thread = recordRanges(clients.s3Reader);
-      const { result, main, counter } = await rangesOf(() =>
+      const { result, ranges } = await rangesOf(() =>
         runJobOnObject(four, { bucket: test.cloud.bucket, key, versionId, size: body.length }, { name: key }),
       );
-      expect({ main, thread: [...thread] }).toEqual(
-        where === 'here' ? { main: [''], thread: [] } : { main: [], thread: [''] },
-      );
-      expect(counter).toEqual([]);
+      expect(ranges).toEqual(['']);
       expect(JSON.stringify(result.report)).toBe(
         JSON.stringify(await runJob(once(body), { name: key, parseOnThread: false })),
       );
@@ -216,14 +181,13 @@ describe('an S3 object read in slices', () => {
     // The first GET: its ETag pins the rest.
     for await (const chunk of halves.read({ start: 0, end: 100 })) expect(chunk.length).toBeGreaterThan(0);
     await put(key, fastqBuffer({ bytes: 17 << 20, seed: 92 }));
-    // Slice 0 is counted on this thread, slice 1 on the HTTP thread.
     for (const index of [0, 1]) {
       const error = await errorOf(halves.count(index, { start: 0, end: 1000 }, new AbortController().signal));
       expect((error as { name?: string }).name).toBe('PreconditionFailed');
     }
   });
 
-  it('answers a slice with S3 errors as the SDK parses them, and bytes that are not FASTQ as none, on either thread', async () => {
+  it('answers a slice with S3 errors as the SDK parses them, and bytes that are not FASTQ as none', async () => {
     const halves = objects.slices(test.cloud.bucket, 'incoming/slices/missing.fq', null, large.length)!;
     const key = 'incoming/slices/not-fastq.fq';
     await put(key, Buffer.from('this is not FASTQ\n'.repeat(1000)));
@@ -237,16 +201,22 @@ describe('an S3 object read in slices', () => {
     }
   });
 
-  it('counts a slice alike on either thread, a record cut short at the end failing only the last', async () => {
+  it('counts a slice, a record cut short at the end failing only the last', async () => {
     const key = 'incoming/slices/either.fq';
     const small = fastqBuffer({ reads: 2000, seed: 94 });
     await put(key, small);
     const halves = objects.slices(test.cloud.bucket, key, null, small.length)!;
     const signal = new AbortController().signal;
     const whole = { start: 0, end: small.length };
-    const [here, there] = await Promise.all([halves.count(0, whole, signal), halves.count(1, whole, signal)]);
-    expect(here).toEqual(there);
-    expect(here?.atRecordStart).toBe(true);
+    const [first, second] = await Promise.all([
+      halves.count(0, whole, signal),
+      halves.count(1, whole, signal),
+    ]);
+    expect(first).toEqual(second);
+    const merged = new FastqParser();
+    merged.merge(first!.state);
+    expect(merged.finish().reads).toBe(2000);
+    expect(first?.atRecordStart).toBe(true);
     // Ends inside a record: a slice before the last may, and says so; the last may not.
     const cutShort = { start: 0, end: small.length - 5 };
     const early = await halves.count(0, cutShort, signal);

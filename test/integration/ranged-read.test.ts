@@ -134,9 +134,9 @@ describe('rangedRead', () => {
   it('lets Objects.open choose it for large inputs and a single stream for small ones', async () => {
     const big = randomBytes(5 * PART);
     const versionId = await put('incoming/ranged/open.bin', big);
-    const reader = new S3Client({ forcePathStyle: true });
-    const ranges = recordRanges(reader);
-    const objects = new Objects(clients.s3, { readConcurrency: 4, partBytes: PART, reader });
+    const s3 = new S3Client({ forcePathStyle: true });
+    const ranges = recordRanges(s3);
+    const objects = new Objects(s3, { readConcurrency: 4, partBytes: PART });
     const opened = await objects.open(test.cloud.bucket, 'incoming/ranged/open.bin', versionId ?? null, {
       size: big.length,
     });
@@ -148,6 +148,6 @@ describe('rangedRead', () => {
     });
     expect(sha(await drain(small.body))).toBe(sha(big));
     expect(ranges).toEqual(['']);
-    reader.destroy();
+    s3.destroy();
   });
 });

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nginxBinary, pacedServerAvailable, withStaticS3 } from '../../bench/lib/static-s3.js';
-import { HttpThreadHandler } from '../../src/runtime/aws/http-thread.js';
 import { Objects } from '../../src/runtime/aws/objects.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'static-s3-test-'));
@@ -20,7 +19,7 @@ async function drain(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 // The bench's stand-ins for S3's serving side must give the reader exactly what S3 would: the
-// object whole, and in ranges, through the reader as deployed (the HTTP thread) and without it.
+// object whole, and in ranges, through the reader as deployed.
 const servers = [
   ...(nginxBinary() === undefined ? [] : [{ name: 'nginx', options: {} }]),
   ...(pacedServerAvailable()
@@ -43,20 +42,16 @@ describe.each(servers)('the bench serving objects with $name', ({ options }) => 
           credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
         };
         const s3 = new S3Client(config);
-        const onThread = new S3Client({ ...config, requestHandler: new HttpThreadHandler() });
         try {
-          for (const reader of [s3, onThread]) {
-            for (const readConcurrency of [1, 4]) {
-              const objects = new Objects(s3, { readConcurrency, partBytes: 1024 * 1024, reader });
-              const head = await objects.head(bucket, 'runs/one/reads.fq');
-              expect(head.size).toBe(body.length);
-              const opened = await objects.open(bucket, 'runs/one/reads.fq', null, { size: head.size });
-              expect(sha(await drain(opened.body))).toBe(sha(body));
-            }
+          for (const readConcurrency of [1, 4]) {
+            const objects = new Objects(s3, { readConcurrency, partBytes: 1024 * 1024 });
+            const head = await objects.head(bucket, 'runs/one/reads.fq');
+            expect(head.size).toBe(body.length);
+            const opened = await objects.open(bucket, 'runs/one/reads.fq', null, { size: head.size });
+            expect(sha(await drain(opened.body))).toBe(sha(body));
           }
         } finally {
           s3.destroy();
-          onThread.destroy();
         }
       },
       options,

@@ -2,17 +2,16 @@ import { isMainThread } from 'node:worker_threads';
 
 /**
  * A socket's chunks (64 KiB each) are garbage once the consumer has copied or parsed them, but
- * their memory is outside the heap, and a thread that allocates little else (the HTTP thread, a
- * parser) does not fill even a small young generation before tens of MiB of them wait for a
- * collection. The threads size their own young generation (1 MiB), and a little heap garbage
- * per chunk (an array of one element per 16 bytes received) brings a collection every MiB or
- * two: one element per 32 bytes was too little on Node 24, one per 8 too much. The main
- * thread's young generation is sized by whoever starts `node`: Lambda's Node.js runtimes give it
- * a tenth of the function's memory (their bootstrap), which that garbage fills only every few
- * tens of MiB received. They also expose V8's collector (`COLLECTOR_FLAG`), as the worker image
- * does, and there the main thread asks for a young-generation collection every
+ * their memory is outside the heap, and a reader that allocates little else (a parser) does not
+ * fill its young generation before tens of MiB of them wait for a collection. That generation
+ * is sized by whoever starts `node`: Lambda's Node.js runtimes give it a tenth of the function's
+ * memory (their bootstrap). They also expose V8's collector (`COLLECTOR_FLAG`), as the worker
+ * image does, and there the reader asks for a young-generation collection every
  * `COLLECT_EVERY_BYTES` received: a 1 GiB read on one vCPU peaked at 76-120 MiB with them,
- * 140-211 without (BENCHMARKS.md).
+ * 140-211 without (BENCHMARKS.md). Where the collector is not exposed (a `node` started without
+ * the flag, a worker thread), a little heap garbage per chunk (an array of one element per 16
+ * bytes received) fills a small young generation every MiB or two: one element per 32 bytes was
+ * too little on Node 24, one per 8 too much.
  */
 const nudge = { garbage: [] as number[] };
 

@@ -5,10 +5,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
 import { DEFAULT_PART_BYTES, rangedRead } from './ranged-read.js';
 import { ObjectSlices } from './object-slices.js';
-import { releaseChunk } from './http-thread.js';
+import { nudgingCollector } from './collector-nudge.js';
 import { openWatched } from '../stall-watchdog.js';
 import { archivedInputError, archiveState, isReadable, type StorageFacts } from '../archive.js';
 import { resultDocumentText, type ResultDocument } from '../job.js';
@@ -29,18 +28,6 @@ export interface ObjectsOptions {
   readConcurrency: number;
   /** Bytes per ranged GET. @default DEFAULT_PART_BYTES (4 MiB) */
   partBytes?: number;
-  /**
-   * The client that reads inputs (but where `OpenObjectOptions.onThisThread` says otherwise), one
-   * with `HttpThreadHandler` say.
-   * @default the client given for everything else
-   */
-  reader?: S3Client;
-  /**
-   * A client that counts a body on its HTTP thread (`Clients.s3FastqCounter`), for half of the
-   * slices of a plain FASTQ input (`slices`).
-   * @default - every slice received and parsed on this thread
-   */
-  fastqCounter?: S3Client;
   /**
    * Seconds an input read may go without a byte (waiting for response headers or for the next
    * chunk) before it fails with `InputStalledError`. Deployments set it from the config
@@ -74,14 +61,13 @@ export class Objects {
 
   /**
    * The object as a source the job core can read in slices (`runJobInSlices`), one ranged GET
-   * each, `readConcurrency` of them: half counted on this thread and half on the HTTP thread with
-   * `fastqCounter` (2 at least), all on this thread without it. Undefined where one connection
-   * is asked for (a `readConcurrency` of 1) and no HTTP thread counts.
+   * each, `readConcurrency` of them. Undefined where one connection is asked for (a
+   * `readConcurrency` of 1).
    */
   slices(bucket: string, key: string, versionId: string | null, size: number): ObjectSlices | undefined {
-    const { fastqCounter: counter, stallSeconds, readConcurrency: slices } = this.options;
-    if (counter === undefined && slices < 2) return undefined;
-    return new ObjectSlices({ bucket, key, versionId, size, slices, s3: this.s3, counter, stallSeconds });
+    const { stallSeconds, readConcurrency: slices } = this.options;
+    if (slices < 2) return undefined;
+    return new ObjectSlices({ bucket, key, versionId, size, slices, s3: this.s3, stallSeconds });
   }
 
   /**
@@ -127,13 +113,12 @@ export class Objects {
     bucket: string,
     key: string,
     versionId: string | null,
-    { signal, size, onThisThread }: OpenObjectOptions,
+    { signal, size }: OpenObjectOptions,
   ): Promise<OpenedObject> {
     const concurrency = this.options.readConcurrency;
     const partBytes = this.options.partBytes ?? DEFAULT_PART_BYTES;
-    const reader = onThisThread ? this.s3 : (this.options.reader ?? this.s3);
     if (concurrency > 1 && size !== undefined && size >= 2 * partBytes) {
-      const read = await rangedRead(reader, {
+      const read = await rangedRead(this.s3, {
         bucket,
         key,
         versionId: versionId ?? undefined,
@@ -143,12 +128,15 @@ export class Objects {
       });
       return { body: read.body, lastModified: read.lastModified };
     }
-    const out = await reader.send(
+    const out = await this.s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId ?? undefined }),
       { abortSignal: signal },
     );
     if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
-    return { body: releasing(out.Body as Readable), lastModified: out.LastModified ?? new Date(0) };
+    return {
+      body: nudgingCollector(out.Body as AsyncIterable<Uint8Array>),
+      lastModified: out.LastModified ?? new Date(0),
+    };
   }
 
   /**
@@ -216,14 +204,6 @@ export class Objects {
   }
 }
 
-/** Releases each chunk (`releaseChunk`) once the consumer asks for the next one. */
-async function* releasing(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of body) {
-    yield chunk;
-    releaseChunk(chunk);
-  }
-}
-
 /** Result metadata: when the input version the result was computed from was uploaded (epoch ms). */
 export const SOURCE_MODIFIED_METADATA = 'source-last-modified';
 
@@ -238,11 +218,6 @@ export interface OpenObjectOptions {
    * @default - unknown: one GET
    */
   size?: number;
-  /**
-   * Receive it on this thread with the client given for everything else, not with `reader`.
-   * @default false
-   */
-  onThisThread?: boolean;
 }
 
 export interface OpenedObject {

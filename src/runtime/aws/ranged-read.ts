@@ -1,5 +1,5 @@
-import { releaseChunk } from './http-thread.js';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { nudgeCollector } from './collector-nudge.js';
 
 /**
  * Bytes per ranged GET unless told otherwise. Memory held is concurrency × this, so for more
@@ -69,7 +69,7 @@ export async function rangedRead(s3: S3Client, options: RangedReadOptions): Prom
         );
       part.set(chunk, length);
       length += chunk.length;
-      releaseChunk(chunk);
+      nudgeCollector(chunk.length);
     }
     return part.subarray(0, length);
   };
