@@ -114,8 +114,7 @@ export interface PipelineConfig {
    * documents 85–90 MB/s per request); each more reads faster and holds more memory (3–9 MiB per
    * connection on one vCPU, more per slice on two: BENCHMARKS.md), well within the default
    * function and task, not within the bench's 128 MiB above 4. A plain FASTQ of 16 MiB and more
-   * is read in this many slices, one ranged GET each (at least 2 where there is a second vCPU; on
-   * one vCPU, 1 reads it as one GET). Gzipped and CSV inputs, parsed slower than one connection
+   * is read in this many slices, one ranged GET each (1 reads it as one GET). Gzipped and CSV inputs, parsed slower than one connection
    * delivers them, are always read with one GET (`readInParallel`).
    * Context key `s3ReadConcurrency`.
    * @default 4

@@ -167,7 +167,7 @@ export function deriveCalibration(input: CalibrationInput): CalibrationFile {
     fargate: {
       note:
         '1 vCPU = one core of the calibration machine (pinned); 2 = both cores unpinned; 0.5 = half of 1 ' +
-        '(CPU quota); 4 = as 2, not measured (conservative: a job runs on at most three threads, the HTTP thread mostly idle)',
+        '(CPU quota); 4 = as 2, not measured (conservative: a job runs on at most two threads)',
       byVcpu: [
         { vcpu: 0.5, ...half },
         { vcpu: 1, ...one },

@@ -164,7 +164,7 @@ async function calibrate(ctx: BenchContext, inputs: Calibrated[], served: Served
     machine: `${machine.cpuModel} (${machine.cpus} cores), Node ${machine.node}, ${machine.code}`,
     runs: ctx.options.runs,
     source: served
-      ? `reading from S3 (${served.server}; runJobOnObject; its wait for the first byte left out) as deployed: on one core, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices and the others with one GET, received and parsed on the main thread; on two, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices, half received on the main thread and half on the HTTP thread, the others with one GET: a gzipped input received and inflated on the main thread (a FASTQ parsed on the parse thread), a plain CSV received on the HTTP thread (profiled on two threads)`
+      ? `reading from S3 (${served.server}; runJobOnObject; its wait for the first byte left out) as deployed: on one core, a plain FASTQ in ${DEPLOYED_READ_CONCURRENCY} slices and the others with one GET, received and parsed on the main thread; on two, the same reads, a gzipped FASTQ parsed on the parse thread`
       : 'reading local files',
   });
   const text = `${JSON.stringify(calibration, null, 2)}\n`;

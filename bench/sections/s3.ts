@@ -390,7 +390,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
         firstByteOneCpuRanged,
       );
     // The inputs read with one GET, each in a group of its own (no reference: the target is their
-    // memory), as deployed: received on the main thread, parsed on the parse thread too.
+    // memory), as deployed: received on the main thread, a gzipped FASTQ parsed on the parse thread.
     const oneGetRow = (
       group: string,
       tool: string,
@@ -423,7 +423,7 @@ export async function s3Section(ctx: BenchContext): Promise<void> {
       oneGetRow(gzipGroup, `as deployed on one vCPU (${oneVcpu})`, 'on one vCPU', gzipped, gzipOneCpu),
       oneGetRow(
         csvGroup,
-        `${withSecondVcpu}: one GET received on the main thread, profiled there and on the parse thread`,
+        `${withSecondVcpu}: one GET received and profiled on the main thread`,
         'as deployed',
         csv,
         csvDeployed,

@@ -27,10 +27,9 @@ export interface RunJobOptions {
    * inflates it; a CSV is profiled on both threads, half the records each. It pays off only when
    * a second CPU is free for it (not, for instance, on a Lambda function with one vCPU), and for
    * a FASTQ only when getting the bytes costs CPU: inflating gzip. A plain FASTQ stream, read
-   * from a file or received on another thread (the runtime's S3 reader), comes faster than it
-   * parses, and the hand-over would cost more than it saves; a plain FASTQ file given to
-   * `runJobOnFile` (or an S3 object, by the runtime) is read in slices instead, on both threads
-   * (`runJobInSlices`, fastq-slices.ts).
+   * from a file or from S3, comes faster than it parses, and the hand-over would cost more than
+   * it saves; a plain FASTQ file given to `runJobOnFile` (or an S3 object, by the runtime) is read
+   * in slices instead (`runJobInSlices`, fastq-slices.ts).
    * @default true when `os.availableParallelism()` is more than 1, except for a plain FASTQ stream
    */
   parseOnThread?: boolean;

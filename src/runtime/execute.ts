@@ -97,6 +97,18 @@ export function readInParallel(name: string, format?: Format): boolean {
 }
 
 /**
+ * Whether an input read from S3 as a stream may be parsed on the core's parse thread where there
+ * is a second vCPU (the core's own choice then): a gzipped FASTQ, which the main thread inflates
+ * as it arrives, yes; a CSV, no. Received at S3's rate for one connection, a CSV profiled on two
+ * threads took as long as on the main thread alone and held 10–58 MiB more (BENCHMARKS.md); the
+ * CLI's files, which arrive faster, are still profiled on two. By the name, as the routing reads
+ * it, or the forced format.
+ */
+export function parseOnThreadFromS3(name: string, format?: Format): boolean {
+  return (format ?? describeFile(name)?.format) !== 'csv';
+}
+
+/**
  * The core's report on one version of an object, and that version's LastModified. A plain FASTQ
  * is read in slices where the core can (`runJobInSlices`, `Objects.slices`); anything else, or an
  * input the slices leave to one reading, as one stream (`Objects.open`): with parallel ranged
@@ -123,7 +135,9 @@ export async function runJobOnObject(
     signal: options.signal,
     size: parallel ? size : undefined,
   });
-  return { report: await runJob(input.body, options), lastModified: input.lastModified };
+  const onThread = parseOnThreadFromS3(options.name, options.format);
+  const report = await runJob(input.body, onThread ? options : { ...options, parseOnThread: false });
+  return { report, lastModified: input.lastModified };
 }
 
 /** Ends the job as FAILED with the reason, for good: nothing retries it. */
