@@ -100,7 +100,7 @@ export function readInParallel(name: string, format?: Format): boolean {
  * Whether an input read from S3 as a stream may be parsed on the core's parse thread where there
  * is a second vCPU (the core's own choice then): a gzipped FASTQ, which the main thread inflates
  * as it arrives, yes; a CSV, no. Received at S3's rate for one connection, a CSV profiled on two
- * threads took as long as on the main thread alone and held 10–58 MiB more (BENCHMARKS.md); the
+ * threads took as long as on the main thread alone and held 9–58 MiB more (BENCHMARKS.md); the
  * CLI's files, which arrive faster, are still profiled on two. By the name, as the routing reads
  * it, or the forced format.
  */

@@ -34,7 +34,7 @@ export interface ObjectSlicesProps {
  * per slice, where an in-order stream of ranged GETs pays it once per part, and no part waits in
  * a buffer for its turn. A second CPU is not given any of them: at S3's rate per connection the
  * connections bound the read, and a thread of its own receiving half of them read no faster and
- * held 12–28 MiB more (BENCHMARKS.md). The main thread's young generation is large enough to let
+ * held 10–28 MiB more (BENCHMARKS.md). The main thread's young generation is large enough to let
  * tens of MiB of a socket's chunks wait for a collection, so the slices nudge the collector as
  * they are received (collector-nudge.ts). Every GET is pinned to one
  * version (or the first GET's ETag), so a concurrent upload cannot mix two versions into one
