@@ -112,10 +112,10 @@ export interface PipelineConfig {
    * Ranged GETs in flight when a job reads a large plain FASTQ from S3 as a stream (1 reads it as
    * one GET). One S3 connection delivers far less than the job core parses a plain FASTQ (AWS
    * documents 85–90 MB/s per request); each more reads faster and holds more memory (3–9 MiB per
-   * connection on one vCPU, more per slice on two: BENCHMARKS.md), well within the default
-   * function and task, not within the bench's 128 MiB above 4. A plain FASTQ of 16 MiB and more
-   * is read in this many slices, one ranged GET each (1 reads it as one GET). Gzipped and CSV inputs, parsed slower than one connection
-   * delivers them, are always read with one GET (`readInParallel`).
+   * connection: BENCHMARKS.md), well within the default function and task, not within the
+   * bench's 128 MiB above 4. A plain FASTQ of 16 MiB and more is read in this many slices, one
+   * ranged GET each (1 reads it as one GET). Gzipped and CSV inputs, parsed slower than one
+   * connection delivers them, are always read with one GET (`readInParallel`).
    * Context key `s3ReadConcurrency`.
    * @default 4
    */

@@ -16,6 +16,11 @@ export function describeFile(name: string): FileKind | undefined {
   return undefined;
 }
 
+/** The format a job reads its input as: the one forced, else the name's; undefined for neither. */
+export function formatOf(name: string, forced?: Format): Format | undefined {
+  return forced ?? describeFile(name)?.format;
+}
+
 /** Whether a name ends in `.gz`, in any case (the content decides: the core reads gzip's magic). */
 export function namesGzip(name: string): boolean {
   return /\.gz$/i.test(name);

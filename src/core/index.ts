@@ -1,6 +1,6 @@
 /** The job core: plain TypeScript, no AWS or CDK, shared by the Lambda, the worker and the CLI. */
 export { InputError, JobAbortedError, type FileKind, type Format, type RunJobOptions } from './api.js';
-export { describeFile, namesGzip } from './describe.js';
+export { describeFile, formatOf, namesGzip } from './describe.js';
 export { runJob, runJobInSlices, runJobOnFile } from './run-job.js';
 export { countFastq, type SliceCounts, type SlicesSource } from './fastq-slices.js';
 export { fileChunks, FILE_CHUNK_BYTES, stdinChunks, type ByteRange } from './file-source.js';

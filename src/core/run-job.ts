@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { InputError, type Format, type RunJobOptions } from './api.js';
-import { describeFile } from './describe.js';
+import { describeFile, formatOf } from './describe.js';
 import { fileSlices } from './fastq-file-slices.js';
 import { fastqInSlices, type SlicesSource } from './fastq-slices.js';
 import { fileChunks } from './file-source.js';
@@ -22,7 +22,7 @@ const SLICES_MIN_BYTES = 16 << 20;
  */
 export async function runJob(source: ByteSource, options: RunJobOptions): Promise<JobReport> {
   throwIfAborted(options.signal);
-  const format = formatOf(options);
+  const format = formatOrFail(options);
   const secondThread = options.parseOnThread ?? availableParallelism() > 1;
   const input = await openInput(source, {
     signal: options.signal,
@@ -54,7 +54,7 @@ export async function runJobInSlices(
   options: RunJobOptions,
 ): Promise<JobReport | undefined> {
   throwIfAborted(options.signal);
-  const format = formatOf(options);
+  const format = formatOrFail(options);
   const secondThread = options.parseOnThread ?? availableParallelism() > 1;
   // A name ending in .gz is gzip (a misnamed one fails the first slice at its first byte).
   const gzipName = describeFile(options.name)?.gzip ?? false;
@@ -73,8 +73,8 @@ export async function runJobOnFile(path: string, options: RunJobOptions): Promis
   return sliced ?? runJob(fileChunks(path), options);
 }
 
-function formatOf(options: RunJobOptions): Format {
-  const format = options.format ?? describeFile(options.name)?.format;
+function formatOrFail(options: RunJobOptions): Format {
+  const format = formatOf(options.name, options.format);
   if (format === undefined) {
     throw new InputError(
       `cannot tell the format of "${options.name}": expected a name ending in .fastq, .fq or .csv (optionally .gz)`,

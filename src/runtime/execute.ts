@@ -1,5 +1,5 @@
 import { InputError, type Format, type RunJobOptions } from '../core/api.js';
-import { describeFile, namesGzip, runJob, runJobInSlices, type JobReport } from '../core/index.js';
+import { formatOf, namesGzip, runJob, runJobInSlices, type JobReport } from '../core/index.js';
 import type { Route } from '../../contract/routing.js';
 import type { JobsTable } from './aws/jobs-table.js';
 import type { Objects } from './aws/objects.js';
@@ -93,7 +93,7 @@ export async function executeJob(
  * the one the routing reads: the name's, or the forced format.
  */
 export function readInParallel(name: string, format?: Format): boolean {
-  return (format ?? describeFile(name)?.format) === 'fastq' && !namesGzip(name);
+  return formatOf(name, format) === 'fastq' && !namesGzip(name);
 }
 
 /**
@@ -105,7 +105,7 @@ export function readInParallel(name: string, format?: Format): boolean {
  * it, or the forced format.
  */
 export function parseOnThreadFromS3(name: string, format?: Format): boolean {
-  return (format ?? describeFile(name)?.format) !== 'csv';
+  return formatOf(name, format) !== 'csv';
 }
 
 /**

@@ -36,9 +36,8 @@ export interface ObjectSlicesProps {
  * connections bound the read, and a thread of its own receiving half of them read no faster and
  * held 10–28 MiB more (BENCHMARKS.md). The main thread's young generation is large enough to let
  * tens of MiB of a socket's chunks wait for a collection, so the slices nudge the collector as
- * they are received (collector-nudge.ts). Every GET is pinned to one
- * version (or the first GET's ETag), so a concurrent upload cannot mix two versions into one
- * input.
+ * they are received (collector-nudge.ts). Every GET is pinned to one version (or the first GET's
+ * ETag), so a concurrent upload cannot mix two versions into one input.
  */
 export class ObjectSlices implements SlicesSource {
   readonly size: number;
