@@ -145,14 +145,6 @@ export const WORKER_ENV: readonly EnvName[] = [
   Env.TASK_VCPUS,
 ];
 
-/** Environment variables set per job by RunTask container overrides. */
-export const WORKER_OVERRIDE_ENV: readonly EnvName[] = [
-  Env.JOB_ID,
-  Env.JOB_BUCKET,
-  Env.JOB_KEY,
-  Env.JOB_VERSION_ID,
-];
-
 /** Where a job is started again (after a crash or a lost worker): the launch queue and the limits. */
 const REDRIVE_ENV: readonly EnvName[] = [
   Env.JOBS_TABLE,

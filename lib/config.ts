@@ -25,7 +25,7 @@ export const ARCHIVE_STORAGE_CLASSES = [
 ] as const;
 export type ArchiveStorageClass = (typeof ARCHIVE_STORAGE_CLASSES)[number];
 /** The archive classes a job cannot read until the object is restored. */
-export const RESTORE_FIRST_CLASSES: readonly ArchiveStorageClass[] = ['GLACIER', 'DEEP_ARCHIVE'];
+const RESTORE_FIRST_CLASSES: readonly ArchiveStorageClass[] = ['GLACIER', 'DEEP_ARCHIVE'];
 
 export interface PipelineConfig {
   /**

@@ -31,7 +31,7 @@ export function cdkJsonContext(): Record<string, unknown> {
  * Context that skips asset bundling (CDK's own switch, what `cdk deploy --exclusively` uses): the
  * templates are the same but for asset hashes, and need no runtime code bundled at this moment.
  */
-export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 /** An app with cdk.json's context and then `overrides`, without asset bundling. */
 export function appWithContext(overrides: Record<string, unknown> = {}): App {

@@ -13,7 +13,7 @@ import type { InvocationReport } from './lambda-pool.js';
 import type { TaskReport, TaskStart } from './fargate-tasks.js';
 
 /** Job ids are 32 hex digits; 8 tell the jobs of a session apart. */
-export function shortJobId(jobId: string | undefined): string {
+function shortJobId(jobId: string | undefined): string {
   return jobId ? jobId.slice(0, 8) : '?';
 }
 

@@ -23,7 +23,7 @@ export interface EcsLimits {
  * AWS's published Fargate launch rate (a bucket of 100, refilled at 20 per second, per account
  * and Region); the concurrent-task quota is an account's own, so none is assumed.
  */
-export const ECS_LIMIT_DEFAULTS: Required<EcsLimits> = {
+const ECS_LIMIT_DEFAULTS: Required<EcsLimits> = {
   runTaskBurst: 100,
   runTaskPerSecond: 20,
   maxRunningTasks: Number.POSITIVE_INFINITY,

@@ -18,7 +18,7 @@ import { REPO_ROOT } from './emulator.js';
 import { LOCAL_DISPATCHER_FUNCTION, localClientConfig } from './resources.js';
 import { startLocalStackCloud } from './localstack/cloud.js';
 
-export { EMULATORS, type EmulatorName, type LocalOutputs };
+export { type EmulatorName, type LocalOutputs };
 
 export interface RunningEmulator {
   outputs: LocalOutputs;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { REPO_ROOT } from './emulator.js';
 
 /** The major version of Node.js the deployed functions and the worker image run. */
-export const CLOUD_NODE_MAJOR = 24;
+const CLOUD_NODE_MAJOR = 24;
 
 /**
  * A Node.js binary of the version the cloud runs: `PIPELINE_NODE24`, else the one the npm package

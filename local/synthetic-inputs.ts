@@ -143,7 +143,7 @@ const LOWER = [97, 99, 103, 116];
  * Synthetic FASTQ as Buffers of whole records (~64 KiB each), deterministic for a seed.
  * Reads are named `@r<n>`; lengths are uniform in [minLen, maxLen].
  */
-export function* fastqChunks(options: FastqOptions): Generator<Buffer> {
+function* fastqChunks(options: FastqOptions): Generator<Buffer> {
   for (const piece of fastqPieces(options)) yield piece.chunk;
 }
 
@@ -299,7 +299,7 @@ export function* csvRows(options: CsvOptions): Generator<string[]> {
 }
 
 /** Quote a CSV field when RFC 4180 requires it. */
-export function csvField(value: string): string {
+function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

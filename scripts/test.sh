@@ -17,6 +17,8 @@ npx tsc --noEmit -p tsconfig.json &
 typecheck=$!
 npx eslint .
 wait "$typecheck"
+# Files, exports and dependencies nothing uses (knip.json names the entry points).
+npx knip
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 
 echo "== LocalStack plugin (Python unit tests)"

@@ -7,17 +7,14 @@ import type { Format } from '../../src/core/api.js';
 import { median } from './stats.js';
 
 /** Lambda gives a function one full vCPU at this memory size (AWS Lambda docs). */
-export const FULL_VCPU_MEMORY_MB = 1769;
+const FULL_VCPU_MEMORY_MB = 1769;
 
 /**
  * Fixed cost of a job outside the core (first byte from S3, writing the result). Not measured by
  * the bench: an emulator on loopback says nothing about S3's first-byte latency. Kept from the
  * policy's original estimate.
  */
-export const STARTUP_SECONDS = 2;
-
-/** The CPU sizes Fargate offers for the task sizes the cost model compares. */
-export const FARGATE_VCPUS = [0.5, 1, 2, 4] as const;
+const STARTUP_SECONDS = 2;
 
 /**
  * Gzip expansion (uncompressed ÷ compressed, `gzip -6`) of real files, measured once by hand

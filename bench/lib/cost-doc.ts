@@ -25,7 +25,7 @@ import {
 } from './cost.js';
 import { formatTable } from './table.js';
 
-export const WORKLOADS: readonly Workload[] = [
+const WORKLOADS: readonly Workload[] = [
   { format: 'fastq', gzip: true },
   { format: 'fastq', gzip: false },
   { format: 'csv', gzip: true },
@@ -237,7 +237,7 @@ const COLORS: Record<string, string> = {
   '4': '#9467bd',
 };
 
-export function costPanels(cal: Calibration, prices: Prices = PRICES): Panel[] {
+function costPanels(cal: Calibration, prices: Prices = PRICES): Panel[] {
   const sizes = logSizes(1e6, 1e11, 12);
   const onDemand = allOptions().filter((o) => o.kind === 'fargate' && !o.spot);
   return WORKLOADS.map((w) => {

@@ -42,7 +42,7 @@ export const FARGATE_MIN_BILLED_SECONDS = 60;
 /** What handing a job to Fargate costs the dispatcher: one invocation of about a second. */
 export const HANDOFF_LAMBDA_SECONDS = 1;
 
-export const LAMBDA_MEMORY_MB = [1024, 1769, 3008, 10240] as const;
+const LAMBDA_MEMORY_MB = [1024, 1769, 3008, 10240] as const;
 export const FARGATE_TASKS = [
   { vcpu: 0.5, memoryGb: 1 },
   { vcpu: 1, memoryGb: 2 },

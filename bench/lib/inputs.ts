@@ -17,11 +17,11 @@ import {
 } from '../../local/synthetic-inputs.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DATA_DIR = path.join(REPO_ROOT, '.bench', 'data');
+const DATA_DIR = path.join(REPO_ROOT, '.bench', 'data');
 const GENERATOR = path.join(REPO_ROOT, 'local', 'synthetic-inputs.ts');
 
-export const GiB = 1024 ** 3;
-export const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
 
 export type InputSpec =
   | { file: string; kind: 'fastq'; options: FastqOptions & WriteOptions }

@@ -31,7 +31,7 @@ function tryRun(program: string, args: string[]): string | undefined {
   }
 }
 
-export function cpuModel(cpuinfo: string): string {
+function cpuModel(cpuinfo: string): string {
   const line = cpuinfo.split('\n').find((l) => l.startsWith('model name'));
   return line?.split(':')[1]?.trim() ?? 'unknown';
 }
@@ -98,7 +98,7 @@ async function idleNode(): Promise<MachineInfo['idleNode']> {
 const NOT_MEASURED = new Set(['contract/calibration.json']);
 
 /** `commit abc1234`, plus the files under src/ that differ from it (the measured code is the work tree). */
-export function codeState(): string {
+function codeState(): string {
   const commit = tryRun('git', ['rev-parse', '--short', 'HEAD'])?.trim() ?? 'unknown';
   const changed = (tryRun('git', ['status', '--porcelain', '--', 'src']) ?? '')
     .split('\n')

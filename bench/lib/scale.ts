@@ -12,7 +12,7 @@
 import { PRICES, type Prices } from './cost.js';
 
 /** ECS's published RunTask rate (calls per second, one task per call) and Fargate's launch rate. */
-export const ECS_LAUNCHES_PER_SECOND = 20;
+const ECS_LAUNCHES_PER_SECOND = 20;
 
 export interface ScaleLimits {
   /** Launcher invocations at once. */
@@ -86,7 +86,7 @@ export function predictBurst(
 }
 
 /** What to change when `binding` limits a burst, in the order people reach for them. */
-export const REMEDIES: Record<BindingLimit, string> = {
+const REMEDIES: Record<BindingLimit, string> = {
   launcher:
     'raise `launcherConcurrency` (each invocation adds about 1 / RunTask latency launches per second)',
   'ECS launch rate':
@@ -102,7 +102,7 @@ export interface ScaleScenario {
   limits: ScaleLimits;
 }
 
-export const BURSTS = [1_000, 10_000, 100_000] as const;
+const BURSTS = [1_000, 10_000, 100_000] as const;
 
 function duration(seconds: number): string {
   if (seconds < 3600) return `${Math.round(seconds / 60)} min`;

@@ -47,7 +47,7 @@ export interface Measured {
   agrees?: string;
 }
 
-export const RESULT_COLUMNS: readonly Column[] = [
+const RESULT_COLUMNS: readonly Column[] = [
   { header: 'tool' },
   { header: 'input' },
   { header: 'runs', align: 'right' },
@@ -74,7 +74,7 @@ export function formatMBps(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-export function formatSeconds(value: number): string {
+function formatSeconds(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 

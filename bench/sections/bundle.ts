@@ -19,7 +19,7 @@ import { alternate, type BenchContext } from './context.js';
  * Enough for the handler module to load: names that resolve nowhere, no credentials. A variable
  * the dispatcher needs that is not listed here gets `1`, which any number or name accepts.
  */
-export function harmlessDispatcherEnv(): Record<string, string> {
+function harmlessDispatcherEnv(): Record<string, string> {
   const known: Partial<Record<EnvName, string>> = {
     [Env.JOBS_TABLE]: 'bench-jobs',
     [Env.SHARED_MOUNT_PATH]: '/tmp/bench-shared',

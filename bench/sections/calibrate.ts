@@ -31,7 +31,7 @@ import {
   type BenchContext,
 } from './context.js';
 
-export const CALIBRATION_FILE = path.join(REPO_ROOT, 'contract', 'calibration.json');
+const CALIBRATION_FILE = path.join(REPO_ROOT, 'contract', 'calibration.json');
 
 /** The bucket the inputs are read from, and what a runner needs to reach it. */
 interface Served {

@@ -6,8 +6,6 @@ import { Env, JOBS_TTL_ATTRIBUTE, OPEN_JOBS_INDEX } from '../../contract/names.j
 import type { EnvConsumer } from './binding.js';
 import { acknowledgeCheckov } from './scanners.js';
 
-export { JOBS_TTL_ATTRIBUTE };
-
 /** What a consumer may do with job items. */
 export enum JobsAccess {
   /** Read jobs only: `GetItem` and `BatchGetItem` (the reconciler, which asks whether uploads have a job). */

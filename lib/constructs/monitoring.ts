@@ -10,11 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/names.js';
-import type { Route } from '../../contract/routing.js';
-
-export { JobMetric };
-
-export const ROUTES: readonly Route[] = ['lambda', 'ecs'];
+import { ROUTES, type Route } from '../../contract/routing.js';
 
 export interface MonitoringProps {
   /** Name of the dashboard. */

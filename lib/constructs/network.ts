@@ -32,7 +32,7 @@ export const SUBNET_PLAN = {
 export type SubnetTier = keyof typeof SUBNET_PLAN;
 
 /** Most AZs the plan has room for (the private tier's /20s end at .111). */
-export const MAX_PLANNED_AZS = 6;
+const MAX_PLANNED_AZS = 6;
 
 /** /64s in the /56 AWS gives a VPC: one per possible third octet of the IPv4 plan. */
 const IPV6_SUBNETS_PER_VPC = 256;

@@ -34,7 +34,7 @@ export function acknowledgeCheckov(scope: IConstruct, id: string, reason: string
 }
 
 /** The checkov suppressions already on a resource. */
-export function checkovSkips(resource: CfnResource): CheckovSkip[] {
+function checkovSkips(resource: CfnResource): CheckovSkip[] {
   const metadata = resource.getMetadata(CHECKOV_METADATA_KEY) as { skip?: CheckovSkip[] } | undefined;
   return metadata?.skip ?? [];
 }

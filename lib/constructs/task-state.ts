@@ -30,7 +30,7 @@ export interface TaskStateListenerProps {
 }
 
 /** The EventBridge pattern of a stopped task in `clusterArn`. */
-export function stoppedTaskPattern(clusterArn: string): events.EventPattern {
+function stoppedTaskPattern(clusterArn: string): events.EventPattern {
   return {
     source: ['aws.ecs'],
     detailType: ['ECS Task State Change'],

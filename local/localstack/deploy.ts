@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../emulator.js';
 import { localAwsEnv, localClientConfig } from '../resources.js';
 
 /** The worker image's name in a stack deployed to an emulator: never pulled, the runner starts the bundle. */
-export const EMULATED_WORKER_IMAGE = 's3-pipeline-worker:emulated';
+const EMULATED_WORKER_IMAGE = 's3-pipeline-worker:emulated';
 
 export type StackOutputs = Record<(typeof Outputs)[keyof typeof Outputs], string>;
 

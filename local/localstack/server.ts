@@ -3,8 +3,8 @@ import path from 'node:path';
 import { freePort, REPO_ROOT, startService } from '../emulator.js';
 
 /** The LocalStack release the project runs: the last that starts without an auth token. */
-export const LOCALSTACK_VERSION = '4.14.0';
-export const LOCALSTACK_IMAGE = `localstack/localstack:${LOCALSTACK_VERSION}`;
+const LOCALSTACK_VERSION = '4.14.0';
+const LOCALSTACK_IMAGE = `localstack/localstack:${LOCALSTACK_VERSION}`;
 
 export type LocalStackMode = 'host' | 'container';
 

@@ -17,7 +17,7 @@ import { seqkitStatsTsv } from './seqkit-tsv.js';
 export const MULTIQC_TABLE_NAME = 'seqkit_stats.tsv';
 
 /** Between the folders of a key in a sample name: what MultiQC's own `--dirs` option puts there. */
-export const SAMPLE_NAME_SEPARATOR = ' | ';
+const SAMPLE_NAME_SEPARATOR = ' | ';
 
 const FASTQ_EXTENSION = /\.(?:fastq|fq)(?:\.gz)?$/i;
 

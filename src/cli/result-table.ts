@@ -26,7 +26,7 @@ function fastqColumn(header: string, pick: (s: FastqStats) => number, show = cou
 
 const FILE: Column<Result> = { header: 'file', cell: (r) => uploadPath(r.job.key) };
 
-export const FASTQ_COLUMNS: readonly Column<Result>[] = [
+const FASTQ_COLUMNS: readonly Column<Result>[] = [
   FILE,
   fastqColumn('reads', (s) => s.reads),
   fastqColumn('bases', (s) => s.bases),
@@ -43,7 +43,7 @@ function csvColumn(header: string, pick: (p: CsvProfile) => number): Column<Resu
   return { header, numeric: true, cell: (r) => count(pick(r.report.csv!)) };
 }
 
-export const CSV_COLUMNS: readonly Column<Result>[] = [
+const CSV_COLUMNS: readonly Column<Result>[] = [
   FILE,
   csvColumn('rows', (p) => p.rows),
   csvColumn('columns', (p) => p.columns),

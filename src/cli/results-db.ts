@@ -26,7 +26,7 @@ export function duckdbType(schema: ColumnSchema): string {
 }
 
 /** The results table's columns: one per top-level field of the result document. */
-export function resultsTableColumns(): { name: string; type: string }[] {
+function resultsTableColumns(): { name: string; type: string }[] {
   return Object.entries(RESULT_DOCUMENT.fields).map(([name, schema]) => ({
     name,
     type: duckdbType(columnSchema(schema)),

@@ -34,7 +34,7 @@ export const SEQKIT_STATS_COLUMNS = ['file', 'format', 'type', ...SEQKIT_STATIST
 export type SeqkitStatsColumn = (typeof SEQKIT_STATS_COLUMNS)[number];
 
 /** seqkit's rounding (shenwei356/util math.Round: add half a unit, then truncate), then printing. */
-export function seqkitFixed(value: number, digits: number): string {
+function seqkitFixed(value: number, digits: number): string {
   const scale = 10 ** digits;
   return (Math.trunc((value + 0.5 / scale) * scale) / scale).toFixed(digits);
 }

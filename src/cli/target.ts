@@ -139,7 +139,7 @@ async function connectStack(stack: string, region: string | undefined): Promise<
 }
 
 /** What to do about a failed DescribeStacks, by its cause. */
-export function stackError(error: unknown, stack: string, region: string): string {
+function stackError(error: unknown, stack: string, region: string): string {
   const name = (error as { name?: string }).name ?? '';
   const message = describeError(error);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {

@@ -11,8 +11,6 @@ import { epochSeconds, jobIdFor, type Job } from './job.js';
 import { isIncomingKey, MAX_KEY_BYTES, resultKeyFor } from './keys.js';
 import { LAMBDA_LEASE_MARGIN_SECONDS, LAUNCH_WAIT_LEASE_SECONDS } from './leases.js';
 
-export { FORCED_ROUTE_METADATA };
-
 /** What the dispatcher needs on top: routing, limits and the queue where jobs wait for a worker task. */
 export interface DispatchDeps extends ExecuteDeps {
   launches: LaunchQueue;

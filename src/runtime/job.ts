@@ -39,8 +39,8 @@ export interface Job {
   open?: 'OPEN';
   /** Set when a newer version of the same key had already published its result. */
   superseded?: boolean;
-  /** Epoch seconds; DynamoDB's TTL removes the item after it. */
-  expiresAt: number;
+  /** `expiresAt`: epoch seconds; DynamoDB's TTL removes the item after it. */
+  [JOBS_TTL_ATTRIBUTE]: number;
 }
 
 /**
@@ -72,6 +72,3 @@ export function resultDocumentText(document: ResultDocument): string {
 export function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
-
-/** The TTL attribute the table is given is a field of the job item (checked by the compiler). */
-export const TTL_FIELD: keyof Job = JOBS_TTL_ATTRIBUTE;

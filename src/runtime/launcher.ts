@@ -43,10 +43,10 @@ export type LaunchOutcome =
   | 'refused';
 
 /** Longest a deferred request stays out of sight: tasks finish and throttles pass within it. */
-export const MAX_DEFER_SECONDS = 60;
+const MAX_DEFER_SECONDS = 60;
 
 /** How long a request waits after its `receiveCount`-th delivery could not be served. */
-export function deferSeconds(receiveCount: number, retryBaseMs: number, random?: () => number): number {
+function deferSeconds(receiveCount: number, retryBaseMs: number, random?: () => number): number {
   const ms = backoffMs(receiveCount, Math.max(retryBaseMs, 1000), random);
   return Math.min(MAX_DEFER_SECONDS, Math.max(1, Math.round(ms / 1000)));
 }

@@ -132,7 +132,7 @@ export function objectCreatedEvent(
 }
 
 /** Marks the events a reconcile hands on, where an event names who caused it. */
-export const RECONCILER_PRINCIPAL = 's3-pipeline-reconciler';
+const RECONCILER_PRINCIPAL = 's3-pipeline-reconciler';
 
 /** The reverse of `decodeEventKey`: what S3 writes in an event (`+` for a space, `/` kept). */
 export function encodeEventKey(key: string): string {

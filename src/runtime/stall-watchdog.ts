@@ -39,11 +39,7 @@ export async function* withStallWatchdog<T>(
 }
 
 /** `promise`, or `InputStalledError` once `seconds` have passed without it settling. */
-export async function withinSeconds<T>(
-  promise: Promise<T>,
-  seconds: number,
-  onStall?: () => void,
-): Promise<T> {
+async function withinSeconds<T>(promise: Promise<T>, seconds: number, onStall?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

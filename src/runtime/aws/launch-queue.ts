@@ -7,7 +7,7 @@ export interface LaunchRequest {
 }
 
 /** SQS's longest delay of a new message, in seconds. */
-export const MAX_DELAY_SECONDS = 900;
+const MAX_DELAY_SECONDS = 900;
 
 /** The launch request in a message body; throws on anything else (the body crossed a process). */
 export function parseLaunchRequest(body: string): LaunchRequest {

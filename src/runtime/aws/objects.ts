@@ -205,10 +205,10 @@ export class Objects {
 }
 
 /** Result metadata: when the input version the result was computed from was uploaded (epoch ms). */
-export const SOURCE_MODIFIED_METADATA = 'source-last-modified';
+const SOURCE_MODIFIED_METADATA = 'source-last-modified';
 
 /** Result metadata: the version id of the input version the result was computed from. */
-export const SOURCE_VERSION_METADATA = 'source-version-id';
+const SOURCE_VERSION_METADATA = 'source-version-id';
 
 export interface OpenObjectOptions {
   signal?: AbortSignal;

@@ -85,7 +85,7 @@ const CAPACITY_FAILURES = [
 ];
 
 /** Whether an error from `ECSClient.send` came with no HTTP answer (reset, timeout). */
-export function isLostAnswer(error: unknown): boolean {
+function isLostAnswer(error: unknown): boolean {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   if (e?.$metadata?.httpStatusCode) return false;
   return LOST_ANSWER_CODES.has(e?.code ?? '') || LOST_ANSWER_NAMES.has(e?.name ?? '');
