@@ -20,6 +20,15 @@ export type Route = (typeof ROUTES)[number];
 export const FORMATS = ['fastq', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/** Lambda's limit on one invocation, in seconds (15 minutes). */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * Lambda allots CPU in proportion to a function's memory: one full vCPU at this size, a second
+ * from twice it (Lambda's documentation on memory and computing power).
+ */
+export const LAMBDA_MB_PER_VCPU = 1769;
+
 /** What routing needs to know of an input besides its size. */
 export interface InputKind {
   format: Format;
@@ -121,16 +130,19 @@ interface CalibrationFile {
 }
 
 /**
- * Builds the policy for a Lambda size from the checked-in calibration. Lambda allots CPU in
- * proportion to memory (one full vCPU at 1,769 MB); the single-threaded core cannot use more
- * than one, so throughput scales with memory up to that point and is flat above it.
+ * Builds the policy for a Lambda size from the checked-in calibration, which was measured on one
+ * full vCPU. Throughput scales with the CPU share below one vCPU (`LAMBDA_MB_PER_VCPU`) and is
+ * taken as flat above it: the core parses on one thread, and a second vCPU's thread bought 6–10%
+ * in the calibration (a gzipped FASTQ's inflating), which the prediction leaves as headroom.
  */
 export function buildRoutingPolicy(options: PolicyOptions): RoutingPolicy {
   const cal = calibration as CalibrationFile;
   const safetyFactor = options.safetyFactor ?? 2;
   if (safetyFactor < 1) throw new RangeError(`safetyFactor must be ≥ 1, got ${safetyFactor}`);
   const headroom = options.headroomSeconds ?? Math.min(60, options.lambdaTimeoutSeconds / 4);
-  const cpuShare = Math.min(1, options.lambdaMemoryMb / 1769) / Math.min(1, cal.referenceMemoryMb / 1769);
+  const cpuShare =
+    Math.min(1, options.lambdaMemoryMb / LAMBDA_MB_PER_VCPU) /
+    Math.min(1, cal.referenceMemoryMb / LAMBDA_MB_PER_VCPU);
   const scaled = Object.fromEntries(
     Object.entries(cal.throughput).map(([format, t]) => [
       format,

@@ -5,6 +5,7 @@
  */
 
 import { RECONCILE_DEFAULTS } from '../contract/names.js';
+import { LAMBDA_MAX_TIMEOUT_SECONDS, LAMBDA_MB_PER_VCPU } from '../contract/routing.js';
 
 /** How private compute subnets reach the internet. */
 export type NatMode = 'none' | 'single' | 'perAz';
@@ -271,8 +272,8 @@ export const DEFAULTS = {
   natMode: 'none',
   vpcCidr: '10.40.0.0/16',
   ipv6: false,
-  lambdaMemoryMb: 1769,
-  lambdaTimeoutSeconds: 900,
+  lambdaMemoryMb: LAMBDA_MB_PER_VCPU,
+  lambdaTimeoutSeconds: LAMBDA_MAX_TIMEOUT_SECONDS,
   workerCpu: 1024,
   workerMemoryMb: 2048,
   workerArchitecture: 'arm64',
@@ -394,7 +395,13 @@ export function loadConfig(get: ContextGetter): PipelineConfig {
     vpcCidr: cidr16(get),
     ipv6: bool(get, 'ipv6', DEFAULTS.ipv6),
     lambdaMemoryMb: int(get, 'lambdaMemoryMb', DEFAULTS.lambdaMemoryMb, 128, 10240),
-    lambdaTimeoutSeconds: int(get, 'lambdaTimeoutSeconds', DEFAULTS.lambdaTimeoutSeconds, 1, 900),
+    lambdaTimeoutSeconds: int(
+      get,
+      'lambdaTimeoutSeconds',
+      DEFAULTS.lambdaTimeoutSeconds,
+      1,
+      LAMBDA_MAX_TIMEOUT_SECONDS,
+    ),
     dispatcherReservedConcurrency:
       reserved === undefined || reserved === null
         ? undefined

@@ -4,10 +4,8 @@
  * `throughput`), plus a per-Fargate-CPU table and where each figure came from.
  */
 import type { Format } from '../../src/core/api.js';
+import { LAMBDA_MB_PER_VCPU } from '../../contract/routing.js';
 import { median } from './stats.js';
-
-/** Lambda gives a function one full vCPU at this memory size (AWS Lambda docs). */
-const FULL_VCPU_MEMORY_MB = 1769;
 
 /**
  * Fixed cost of a job outside the core (first byte from S3, writing the result). Not measured by
@@ -155,8 +153,8 @@ export function deriveCalibration(input: CalibrationInput): CalibrationFile {
   return {
     measuredOn:
       `${input.date}, npm run bench -- --calibrate on ${input.machine}: the job core (runJob, process ` +
-      `start-up excluded) ${input.source}, median of ${input.runs}, pinned to one core taken as one full vCPU ≈ Lambda at ${FULL_VCPU_MEMORY_MB} MB`,
-    referenceMemoryMb: FULL_VCPU_MEMORY_MB,
+      `start-up excluded) ${input.source}, median of ${input.runs}, pinned to one core taken as one full vCPU ≈ Lambda at ${LAMBDA_MB_PER_VCPU} MB`,
+    referenceMemoryMb: LAMBDA_MB_PER_VCPU,
     startupSeconds: STARTUP_SECONDS,
     throughput: Object.fromEntries(
       formats.map((f) => [f, { ...one[f], gzipExpansion: conservativeExpansion(sources[f]) }]),

@@ -1,4 +1,5 @@
 /** Renders the cost model as Markdown (docs/cost-model.md) and as a chart (docs/cost-chart.svg). */
+import { LAMBDA_MAX_TIMEOUT_SECONDS, LAMBDA_MB_PER_VCPU } from '../../contract/routing.js';
 import { renderChart, type Panel, type Series } from './chart.js';
 import {
   allOptions,
@@ -6,9 +7,7 @@ import {
   FARGATE_MIN_BILLED_SECONDS,
   FARGATE_STARTUP_SECONDS,
   FARGATE_TASKS,
-  FULL_VCPU_MEMORY_MB,
   HANDOFF_LAMBDA_SECONDS,
-  LAMBDA_MAX_SECONDS,
   lambdaCapBytes,
   logSizes,
   optionName,
@@ -131,15 +130,15 @@ export function renderCostDoc({ cal, routing, prices = PRICES }: CostModelInput)
     '',
     '- **Work** = uncompressed bytes ÷ throughput. A `.gz` object is counted at its stored size times the calibrated',
     `  gzip expansion (FASTQ ${cal.throughput.fastq.gzipExpansion}×, CSV ${cal.throughput.csv.gzipExpansion}×: the largest ratio measured, so gzip costs err high).`,
-    `- **Throughput by CPU**: Lambda gets CPU in proportion to memory, one vCPU at ${FULL_VCPU_MEMORY_MB} MB`,
+    `- **Throughput by CPU**: Lambda gets CPU in proportion to memory, one vCPU at ${LAMBDA_MB_PER_VCPU} MB`,
     '  (1024 MB ≈ 0.58 vCPU, 3008 MB ≈ 1.7, 10240 MB ≈ 5.8). The core parses on one thread and inflates gzip on a',
     '  second, so throughput is interpolated between the calibrated 0.5, 1 and 2 vCPU figures and flat above 2.',
     `- **Lambda**: duration = ${cal.startupSeconds} s fixed (first byte, writing the result) + work, billed per ms at the`,
-    `  memory size, plus the request. Beyond ${LAMBDA_MAX_SECONDS / 60} minutes Lambda cannot run the job at all ("—").`,
+    `  memory size, plus the request. Beyond ${LAMBDA_MAX_TIMEOUT_SECONDS / 60} minutes Lambda cannot run the job at all ("—").`,
     `- **Fargate**: duration = ${FARGATE_STARTUP_SECONDS} s task start-up + ${cal.startupSeconds} s + work, billed per second with a`,
     `  ${FARGATE_MIN_BILLED_SECONDS}-second minimum. The whole start-up is billed (AWS bills from the image pull, not from`,
     '  provisioning, so this errs high). Each Fargate job also pays for the dispatcher invocation that hands it over',
-    `  (${HANDOFF_LAMBDA_SECONDS} s at ${FULL_VCPU_MEMORY_MB} MB + one request).`,
+    `  (${HANDOFF_LAMBDA_SECONDS} s at ${LAMBDA_MB_PER_VCPU} MB + one request).`,
     "- **Where the bytes come from**: the throughput is the core's on a local file. Reading from S3 adds the SDK's",
     '  stream (and, for whole-object GETs of objects with a full-object checksum, its verification) on the same thread;',
     '  BENCHMARKS.md ("S3 path") measures how much slower that is, so for jobs read from S3 these durations and costs',
@@ -155,14 +154,17 @@ export function renderCostDoc({ cal, routing, prices = PRICES }: CostModelInput)
     formatTable(
       [
         { header: 'workload' },
-        { header: 'Lambda 1769 MB limit (15 min)', align: 'right' },
+        {
+          header: `Lambda ${LAMBDA_MB_PER_VCPU} MB limit (${LAMBDA_MAX_TIMEOUT_SECONDS / 60} min)`,
+          align: 'right',
+        },
         { header: 'routed to ECS above', align: 'right' },
         { header: 'Fargate on-demand cheaper' },
         { header: 'Fargate Spot cheaper' },
       ],
       WORKLOADS.map((w) => [
         workloadName(w),
-        formatBytes(lambdaCapBytes(FULL_VCPU_MEMORY_MB, w, cal)),
+        formatBytes(lambdaCapBytes(LAMBDA_MB_PER_VCPU, w, cal)),
         formatBytes(routing.lambdaMaxBytes(w)),
         describeBreakEven(breakEven(onDemand, w, cal, 1e6, 1e11, prices)),
         describeBreakEven(breakEven(spot, w, cal, 1e6, 1e11, prices)),
@@ -170,7 +172,7 @@ export function renderCostDoc({ cal, routing, prices = PRICES }: CostModelInput)
     ),
     '',
     'Below the break-even Lambda is the cheaper place because Fargate pays its start-up minute on every job; above',
-    "it Fargate's lower price per CPU-second wins. Up to 1769 MB every Lambda size costs the same per byte (price and",
+    `it Fargate's lower price per CPU-second wins. Up to ${LAMBDA_MB_PER_VCPU} MB every Lambda size costs the same per byte (price and`,
     'CPU both scale with memory), so the smallest size that finishes in time is cheapest (its fixed seconds cost',
     "least); larger sizes buy CPU the single-threaded parser can't use. Sizes are the object as stored (compressed",
     'for `.gz`), in decimal units.',

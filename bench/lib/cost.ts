@@ -3,6 +3,7 @@
  * calibrated throughput, and the object size from which Fargate is the cheaper place to run.
  * Pure arithmetic: bench/cost-model.ts renders it into docs/cost-model.md and docs/cost-chart.svg.
  */
+import { LAMBDA_MAX_TIMEOUT_SECONDS, LAMBDA_MB_PER_VCPU } from '../../contract/routing.js';
 import type { Format } from '../../src/core/api.js';
 
 /** Published list prices used by the model; re-check them before relying on the figures. */
@@ -31,10 +32,6 @@ export const PRICES: Prices = {
   spotDiscount: 0.7,
 };
 
-/** Lambda's hard limit on one invocation. */
-export const LAMBDA_MAX_SECONDS = 900;
-/** Lambda gives one full vCPU at this memory size, CPU in proportion below and above it. */
-export const FULL_VCPU_MEMORY_MB = 1769;
 /** Time from RunTask to the container running (provisioning, image pull), billed here in full. */
 export const FARGATE_STARTUP_SECONDS = 60;
 /** Fargate bills per second with a one-minute minimum. */
@@ -42,7 +39,7 @@ export const FARGATE_MIN_BILLED_SECONDS = 60;
 /** What handing a job to Fargate costs the dispatcher: one invocation of about a second. */
 export const HANDOFF_LAMBDA_SECONDS = 1;
 
-const LAMBDA_MEMORY_MB = [1024, 1769, 3008, 10240] as const;
+const LAMBDA_MEMORY_MB = [1024, LAMBDA_MB_PER_VCPU, 3008, 10240] as const;
 export const FARGATE_TASKS = [
   { vcpu: 0.5, memoryGb: 1 },
   { vcpu: 1, memoryGb: 2 },
@@ -109,7 +106,7 @@ export function throughputAt(cal: Calibration, w: Workload, vcpu: number): numbe
 }
 
 export function vcpuOf(option: RunOption): number {
-  return option.kind === 'lambda' ? option.memoryMb / FULL_VCPU_MEMORY_MB : option.vcpu;
+  return option.kind === 'lambda' ? option.memoryMb / LAMBDA_MB_PER_VCPU : option.vcpu;
 }
 
 export interface Prediction {
@@ -135,22 +132,21 @@ export function predict(
   if (option.kind === 'lambda') {
     const seconds = cal.startupSeconds + work;
     const cost = (option.memoryMb / 1024) * seconds * prices.lambdaPerGbSecond + prices.lambdaPerRequest;
-    return { option, seconds, feasible: seconds <= LAMBDA_MAX_SECONDS, cost };
+    return { option, seconds, feasible: seconds <= LAMBDA_MAX_TIMEOUT_SECONDS, cost };
   }
   const seconds = FARGATE_STARTUP_SECONDS + cal.startupSeconds + work;
   const billed = Math.max(FARGATE_MIN_BILLED_SECONDS, Math.ceil(seconds));
   const hourly = option.vcpu * prices.fargatePerVcpuHour + option.memoryGb * prices.fargatePerGbHour;
   const task = (billed / 3600) * hourly * (option.spot ? 1 - prices.spotDiscount : 1);
   const handoff =
-    (FULL_VCPU_MEMORY_MB / 1024) * HANDOFF_LAMBDA_SECONDS * prices.lambdaPerGbSecond +
-    prices.lambdaPerRequest;
+    (LAMBDA_MB_PER_VCPU / 1024) * HANDOFF_LAMBDA_SECONDS * prices.lambdaPerGbSecond + prices.lambdaPerRequest;
   return { option, seconds, feasible: true, cost: task + handoff };
 }
 
 /** Largest object that finishes within Lambda's 15 minutes at a memory size. */
 export function lambdaCapBytes(memoryMb: number, w: Workload, cal: Calibration): number {
-  const seconds = LAMBDA_MAX_SECONDS - cal.startupSeconds;
-  const rate = throughputAt(cal, w, memoryMb / FULL_VCPU_MEMORY_MB);
+  const seconds = LAMBDA_MAX_TIMEOUT_SECONDS - cal.startupSeconds;
+  const rate = throughputAt(cal, w, memoryMb / LAMBDA_MB_PER_VCPU);
   return Math.max(0, (seconds * rate) / (w.gzip ? cal.throughput[w.format].gzipExpansion : 1));
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DISPATCHER_ENV, Env, WORKER_CONTAINER_NAME, type EnvName } from '../../contract/names.js';
+import { DEFAULTS } from '../../lib/config.js';
 import { bundleLocal } from '../../local/bundle.js';
 import { buildRoutingPolicy } from '../../contract/routing.js';
 import { REPO_ROOT } from '../lib/inputs.js';
@@ -29,7 +30,10 @@ function harmlessDispatcherEnv(): Record<string, string> {
     [Env.WORKER_SUBNETS]: 'subnet-00000000',
     [Env.WORKER_SECURITY_GROUPS]: 'sg-00000000',
     [Env.ROUTING_POLICY]: JSON.stringify(
-      buildRoutingPolicy({ lambdaTimeoutSeconds: 900, lambdaMemoryMb: 1769 }),
+      buildRoutingPolicy({
+        lambdaTimeoutSeconds: DEFAULTS.lambdaTimeoutSeconds,
+        lambdaMemoryMb: DEFAULTS.lambdaMemoryMb,
+      }),
     ),
     [Env.MAX_OBJECT_BYTES]: String(100 * 1024 ** 3),
     [Env.JOB_TTL_DAYS]: '30',

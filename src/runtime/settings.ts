@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Env, type EnvName } from '../../contract/names.js';
-import { parseRoutingPolicy, type RoutingPolicy } from '../../contract/routing.js';
+import { LAMBDA_MB_PER_VCPU, parseRoutingPolicy, type RoutingPolicy } from '../../contract/routing.js';
 import type { WorkerTaskSettings } from './aws/tasks.js';
 
 /** Reads the runtime's environment (names from the shared contract) with errors that say what is missing. */
@@ -117,13 +117,13 @@ export function reconcilerSettings(env: NodeJS.ProcessEnv): ReconcilerSettings {
 
 /**
  * Whether a second thread (inflating gzip, reading S3) gets a CPU of its own. Lambda gives a
- * second full vCPU only from about 3,538 MB, and a Fargate task of one vCPU runs on a machine with
+ * second full vCPU only from twice `LAMBDA_MB_PER_VCPU` (3,538 MB), and a Fargate task of one vCPU runs on a machine with
  * more; below that a second thread competes with the parser for one vCPU's share, whatever the
  * machine reports. Elsewhere (the CLI, a laptop) the machine's count is the truth.
  */
 export function hasSecondCpu(env: NodeJS.ProcessEnv): boolean {
   const lambdaMemoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
-  if (lambdaMemoryMb !== undefined) return Number(lambdaMemoryMb) >= 3538;
+  if (lambdaMemoryMb !== undefined) return Number(lambdaMemoryMb) >= 2 * LAMBDA_MB_PER_VCPU;
   const taskVcpus = env[Env.TASK_VCPUS];
   if (taskVcpus !== undefined) return Number(taskVcpus) >= 2;
   return availableParallelism() > 1;
