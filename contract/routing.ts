@@ -132,8 +132,8 @@ interface CalibrationFile {
 /**
  * Builds the policy for a Lambda size from the checked-in calibration, which was measured on one
  * full vCPU. Throughput scales with the CPU share below one vCPU (`LAMBDA_MB_PER_VCPU`) and is
- * taken as flat above it: the core parses on one thread, and a second vCPU's thread bought 6–10%
- * in the calibration (a gzipped FASTQ's inflating), which the prediction leaves as headroom.
+ * taken as flat above it: the core parses on one thread, and a second vCPU bought 6–15% in the
+ * calibration (its `fargate` figures), which the prediction leaves as headroom.
  */
 export function buildRoutingPolicy(options: PolicyOptions): RoutingPolicy {
   const cal = calibration as CalibrationFile;
