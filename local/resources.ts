@@ -231,7 +231,7 @@ export async function provisionLocalCloud(options: LocalCloudOptions): Promise<L
   await takeRestoresTime(options.endpoint, restoreSeconds);
 
   // RunTask checks that the task's subnets and security group exist, as on AWS.
-  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }));
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: DEFAULTS.vpcCidr }));
   const vpcId = vpc.Vpc!.VpcId!;
   // As in the stack's VPC; the emulator also needs it to name the tasks' network interfaces.
   await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));

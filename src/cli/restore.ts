@@ -9,6 +9,7 @@ import {
 } from '../runtime/archive.js';
 import { dispatcherSubmitter } from '../runtime/aws/dispatcher-invoke.js';
 import { jobIdFor, type Job } from '../runtime/job.js';
+import { RESTORE_COMPLETED_EVENT } from '../runtime/events.js';
 import { objectCreatedEvent } from '../runtime/reconcile.js';
 import {
   choiceOption,
@@ -175,7 +176,7 @@ async function restore(
     target.bucket,
     target.region,
     { key, versionId: version, size: head.ContentLength ?? 0, lastModified: head.LastModified ?? new Date() },
-    'ObjectRestore:Completed',
+    RESTORE_COMPLETED_EVENT,
   );
   await dispatcherSubmitter(target.dispatcher.lambda, target.dispatcher.functionName)(event);
   return [first, `${describeJob(job)}: handed to the dispatcher again`];

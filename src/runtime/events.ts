@@ -3,7 +3,7 @@ import { decodeEventKey } from './keys.js';
 import type { Invocation, ObjectRef } from './dispatch.js';
 
 /** The record name of `s3:ObjectRestore:Completed`, the other event the dispatcher receives. */
-const RESTORE_COMPLETED_EVENT = 'ObjectRestore:Completed';
+export const RESTORE_COMPLETED_EVENT = 'ObjectRestore:Completed';
 
 /** The object an S3 notification record names, with its key decoded, and what happened to it. */
 export function objectRefFromRecord(record: S3EventRecord): ObjectRef {

@@ -1,6 +1,7 @@
 import type { S3Event } from 'aws-lambda';
 import { INCOMING_PREFIX } from '../../contract/names.js';
 import { jobIdFor } from './job.js';
+import type { RESTORE_COMPLETED_EVENT } from './events.js';
 import { isIncomingKey } from './keys.js';
 
 /**
@@ -97,7 +98,7 @@ export function objectCreatedEvent(
   bucket: string,
   region: string,
   version: ListedVersion,
-  eventName: 'ObjectCreated:Put' | 'ObjectRestore:Completed' = 'ObjectCreated:Put',
+  eventName: 'ObjectCreated:Put' | typeof RESTORE_COMPLETED_EVENT = 'ObjectCreated:Put',
 ): S3Event {
   return {
     Records: [
