@@ -8,10 +8,11 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Domain code must stay free of AWS and CDK so the job core runs anywhere.
     },
   },
   {
+    // Domain code stays free of AWS and CDK so that the job core runs anywhere. The project's own
+    // layers are held by test/unit/structure/imports.test.ts.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
